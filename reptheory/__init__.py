@@ -1,0 +1,35 @@
+"""reptheory: exact representation theory for equivariant neural networks.
+
+Importing reptheory is light: it never imports torch, numba, matplotlib, cupy or jax.
+
+Examples
+--------
+>>> import reptheory as rt
+>>> rt.hom_dimension(rt.S(5), 2, 2)
+15
+"""
+
+from ._version import __version__
+from .errors import (
+    BackendUnavailableError,
+    InvalidParameterError,
+    ReptheoryError,
+    ReptheoryTypeError,
+    ShapeError,
+    SizeLimitError,
+)
+from .groups import Group, S, SymmetricGroup, group_from_name
+
+__all__ = [
+    "__version__",
+    "ReptheoryError",
+    "ReptheoryTypeError",
+    "InvalidParameterError",
+    "SizeLimitError",
+    "ShapeError",
+    "BackendUnavailableError",
+    "Group",
+    "SymmetricGroup",
+    "S",
+    "group_from_name",
+]

@@ -1,0 +1,22 @@
+"""Groups and their defining representations.
+
+Each group is a value object with ``n``, ``defining_matrix(element)``,
+``random_element(rng)`` (an n x n matrix) and ``generators()`` / ``lie_algebra_basis()``.
+"""
+
+from ._base import Group, tensor_power
+from ._registry import group_from_name, group_names, register_group
+from ._symmetric import S, SymmetricGroup, permutation_matrix
+
+register_group("S", SymmetricGroup)
+
+__all__ = [
+    "Group",
+    "tensor_power",
+    "SymmetricGroup",
+    "S",
+    "permutation_matrix",
+    "group_from_name",
+    "group_names",
+    "register_group",
+]

@@ -19,6 +19,14 @@ from .errors import (
     SizeLimitError,
 )
 from .groups import Group, S, SymmetricGroup, group_from_name
+from .layers import (
+    LayerBasis,
+    LayerSpec,
+    hom_dimension,
+    layer_basis,
+    spanning_set,
+)
+from .testing import assert_equivariant
 
 __all__ = [
     "__version__",
@@ -32,4 +40,10 @@ __all__ = [
     "SymmetricGroup",
     "S",
     "group_from_name",
+    "LayerBasis",
+    "LayerSpec",
+    "layer_basis",
+    "spanning_set",
+    "hom_dimension",
+    "assert_equivariant",
 ]

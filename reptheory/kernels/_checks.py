@@ -1,0 +1,36 @@
+"""Input checks shared by every executor (shapes named in the messages)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..errors import ReptheoryTypeError, ShapeError
+
+__all__ = ["check_layer_inputs"]
+
+
+def check_layer_inputs(spec, weights_shape: tuple[int, ...], x_shape: tuple[int, ...],
+                       x_dtype: Any = None) -> tuple[int, int, int]:
+    """Validate shapes for ``apply``; return (batch, c_in, c_out).
+
+    x must be (batch, c_in) + (n,)*k and weights (c_out, c_in, len(basis)).
+    """
+    n, k = spec.n, spec.k
+    expected_x = f"(batch, c_in{', ' + ', '.join([str(n)] * k) if k else ''})"
+    if len(x_shape) != 2 + k or any(int(s) != n for s in x_shape[2:]):
+        raise ShapeError(f"x must have shape {expected_x} (k={k} trailing axes of size n={n}), "
+                         f"got {tuple(x_shape)}")
+    if len(weights_shape) != 3:
+        raise ShapeError(f"weights must have shape (c_out, c_in, {len(spec)}), got {tuple(weights_shape)}")
+    c_out, c_in, nb = (int(s) for s in weights_shape)
+    if nb != len(spec):
+        raise ShapeError(
+            f"weights must have shape (c_out, c_in, {len(spec)}): the last axis is one weight per "
+            f"basis element ({len(spec)}), got {tuple(weights_shape)}"
+        )
+    if c_in != int(x_shape[1]):
+        raise ShapeError(f"weights have c_in={c_in} but x has c_in={int(x_shape[1])} "
+                         f"(x shape {tuple(x_shape)}, weights shape {tuple(weights_shape)})")
+    if x_dtype is not None and getattr(x_dtype, "kind", "f") not in "fc":
+        raise ReptheoryTypeError(f"x must be a floating-point array, got dtype {x_dtype}")
+    return int(x_shape[0]), c_in, c_out

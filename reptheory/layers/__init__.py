@@ -1,0 +1,26 @@
+"""Equivariant layer bases, exact dimensions, and the intermediate form :class:`LayerSpec`."""
+
+from ._basis import LayerBasis
+from ._dimension import mckay_quiver, sn_hom_dimension_mckay, sn_hom_dimension_stirling
+from ._registry import hom_dimension, layer_basis, register_layer_family, spanning_set
+from ._spec import SPEC_FORMAT_VERSION, ConstantTensor, LayerSpec, Operation, canonical_operations
+from ._symmetric import change_of_basis, coarsenings, diagram_operation
+
+__all__ = [
+    "LayerBasis",
+    "LayerSpec",
+    "Operation",
+    "ConstantTensor",
+    "SPEC_FORMAT_VERSION",
+    "canonical_operations",
+    "layer_basis",
+    "spanning_set",
+    "hom_dimension",
+    "register_layer_family",
+    "change_of_basis",
+    "coarsenings",
+    "diagram_operation",
+    "sn_hom_dimension_stirling",
+    "sn_hom_dimension_mckay",
+    "mckay_quiver",
+]

@@ -1,0 +1,137 @@
+"""Exact layer bases for the symmetric group S_n from set-partition diagrams.
+
+* Diagram basis: D_pi[I, J] = 1 iff indices on vertices of one block agree. All B(k+l)
+  diagrams are a basis iff n >= k+l; the diagrams with at most n blocks are a basis for every n
+  (their transition matrix to the orbit basis is unitriangular).
+* Orbit basis: X_pi[I, J] = 1 iff the equality pattern of (I, J) is exactly pi; nonzero iff pi
+  has at most n blocks. D_pi = sum_{sigma >= pi} X_sigma (sigma coarser than pi) and, by Möbius
+  inversion on the partition lattice,
+  X_pi = sum_{sigma >= pi} mu(pi, sigma) D_sigma with
+  mu(pi, sigma) = prod_{blocks B of sigma} (-1)^(b_B - 1) (b_B - 1)!, b_B = blocks of pi in B.
+"""
+
+from __future__ import annotations
+
+from math import factorial
+from typing import Iterator
+
+import sympy
+
+from .._validate import check_int
+from ..diagrams import PartitionDiagram, partition_diagrams, set_partitions
+from ..diagrams._partition import _canonical
+from ..errors import InvalidParameterError
+from ..groups import Group, SymmetricGroup
+from ._basis import LayerBasis
+from ._dimension import sn_hom_dimension_stirling
+from ._registry import register_layer_family
+from ._spec import LayerSpec, Operation, canonical_operations
+
+__all__ = ["diagram_operation", "coarsenings", "change_of_basis", "sn_diagrams"]
+
+
+def diagram_operation(d: PartitionDiagram) -> Operation:
+    """The :class:`Operation` computing D_pi: one label per block.
+
+    Examples
+    --------
+    >>> d = PartitionDiagram([[0], [1, 2, 3]], k=2, l=2)    # y[i, j] = x[j, j]
+    >>> diagram_operation(d).einsum_string()
+    'y[a,b] = x[b,b]'
+    """
+    rgs = d.restricted_growth_string()
+    return Operation(inputs=rgs[d.l:], outputs=rgs[: d.l])
+
+
+def coarsenings(d: PartitionDiagram) -> Iterator[tuple[PartitionDiagram, int]]:
+    """All diagrams sigma >= d (merging blocks of d) with the Möbius value mu(d, sigma).
+
+    Examples
+    --------
+    >>> d = PartitionDiagram([[0], [1]], k=1, l=1)
+    >>> [(s.to_text(), mu) for s, mu in coarsenings(d)]
+    [("{1,1'}", -1), ("{1} {1'}", 1)]
+    """
+    blocks = d.blocks
+    for merge in set_partitions(len(blocks)):
+        mu = 1
+        new_blocks = []
+        for part in merge:
+            b = len(part)
+            mu *= (-1) ** (b - 1) * factorial(b - 1)
+            new_blocks.append([v for i in part for v in blocks[i]])
+        yield PartitionDiagram._from_canonical(_canonical(new_blocks), d.k, d.l), mu
+
+
+def sn_diagrams(n: int, k: int, l: int, spanning: bool = False) -> list[PartitionDiagram]:
+    """The diagrams of the S_n diagram basis (at most n blocks), or all of them if spanning."""
+    return list(partition_diagrams(k, l, max_blocks=None if spanning else n))
+
+
+def change_of_basis(n: int, k: int, l: int, source: str = "diagram", target: str = "orbit") -> sympy.Matrix:
+    """Exact change of basis between the S_n diagram and orbit bases (at most n blocks).
+
+    Returns the integer matrix M (rows: ``source`` elements, columns: ``target`` elements, both
+    in the order of :func:`~reptheory.layers.layer_basis`) with
+    ``source_i = sum_j M[i, j] target_j``.
+
+    Examples
+    --------
+    >>> change_of_basis(3, 1, 1)             # D_{1,1'} = X_{1,1'};  D_{1}{1'} = X_{1,1'} + X_{1}{1'}
+    Matrix([
+    [1, 0],
+    [1, 1]])
+    >>> change_of_basis(3, 1, 1, "orbit", "diagram")
+    Matrix([
+    [ 1, 0],
+    [-1, 1]])
+    """
+    n = check_int("n", n, minimum=1)
+    k = check_int("k", k, minimum=0)
+    l = check_int("l", l, minimum=0)
+    kinds = ("diagram", "orbit")
+    if source not in kinds or target not in kinds:
+        raise InvalidParameterError(f"source and target must be 'diagram' or 'orbit', got {source!r}, {target!r}")
+    ds = sn_diagrams(n, k, l)
+    if source == target:
+        return sympy.eye(len(ds))
+    index = {d: i for i, d in enumerate(ds)}
+    M = sympy.zeros(len(ds), len(ds))
+    for i, d in enumerate(ds):
+        for s, mu in coarsenings(d):
+            M[i, index[s]] = 1 if source == "diagram" else mu
+    return M
+
+
+def _build(group: SymmetricGroup, k: int, l: int, kind: str, spanning: bool) -> LayerBasis:
+    n = group.n
+    dim = sn_hom_dimension_stirling(n, k, l)
+    if spanning:
+        ds = sn_diagrams(n, k, l, spanning=True)
+        terms = [[(diagram_operation(d), 1)] for d in ds]
+        is_basis = len(ds) == dim
+        kind = "diagram"
+    elif kind == "diagram":
+        ds = sn_diagrams(n, k, l)
+        terms = [[(diagram_operation(d), 1)] for d in ds]
+        is_basis = True
+    else:  # orbit
+        ds = sn_diagrams(n, k, l)
+        terms = [[(diagram_operation(s), mu) for s, mu in coarsenings(d)] for d in ds]
+        is_basis = True
+    ops, rows = canonical_operations(terms)
+    spec = LayerSpec(
+        group=repr(group), n=n, k=k, l=l,
+        basis_kind=kind + (" spanning set" if spanning else ""),
+        operations=ops, coefficients=rows,
+        element_names=tuple(d.to_text() for d in ds),
+    )
+    return LayerBasis(group, k, l, kind, ds, spec, dimension=dim, is_basis=is_basis)
+
+
+def _dimension(group: Group, k: int, l: int) -> int:
+    return sn_hom_dimension_stirling(group.n, k, l)
+
+
+register_layer_family(SymmetricGroup, _build, _dimension, kinds=("diagram", "orbit"),
+                      default_kind="diagram")

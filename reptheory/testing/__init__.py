@@ -1,0 +1,5 @@
+"""Tools for users (and our own tests) to check equivariance numerically."""
+
+from ._equivariance import act_on_tensor, assert_equivariant
+
+__all__ = ["assert_equivariant", "act_on_tensor"]

@@ -25,6 +25,7 @@ code generators and the JSON export read nothing else.
 from __future__ import annotations
 
 import json
+import numbers
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
@@ -44,24 +45,22 @@ Exact = int | Fraction
 
 
 def _exact(value: Any, what: str) -> Exact:
-    if isinstance(value, bool):
-        raise InvalidParameterError(f"{what} must be an exact number, got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Fraction):
-        return value.numerator if value.denominator == 1 else value
+    """Coerce ints, Fractions, sympy/numpy integers and rationals, or "p/q" text to int/Fraction."""
+    if isinstance(value, bool) or isinstance(value, float):
+        raise InvalidParameterError(f"{what} must be an exact integer or rational, got {value!r}")
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Rational):
+        f = Fraction(int(value.numerator), int(value.denominator))
+        return f.numerator if f.denominator == 1 else f
     if isinstance(value, str):
         try:
             f = Fraction(value)
         except (ValueError, ZeroDivisionError):
             raise InvalidParameterError(f"{what} must be an integer or 'p/q', got {value!r}") from None
+        if "." in value or "e" in value.lower():
+            raise InvalidParameterError(f"{what} must be an integer or 'p/q', got {value!r}")
         return f.numerator if f.denominator == 1 else f
-    try:  # sympy Integer / Rational, numpy integers
-        f = Fraction(int(value.p), int(value.q)) if hasattr(value, "p") else Fraction(int(value))
-        if hasattr(value, "p") or float(value) == int(value):
-            return f.numerator if f.denominator == 1 else f
-    except (TypeError, ValueError, AttributeError):
-        pass
     raise InvalidParameterError(f"{what} must be an exact integer or rational, got {value!r}")
 
 

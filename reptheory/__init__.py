@@ -47,3 +47,15 @@ __all__ = [
     "hom_dimension",
     "assert_equivariant",
 ]
+
+_LAZY_SUBPACKAGES = ("so3", "polynomials", "algebroids", "codegen", "nn", "diagrams", "layers",
+                     "kernels", "groups", "testing", "cli")
+
+
+def __getattr__(name: str):
+    """Import optional subpackages on first attribute access (``reptheory.so3`` etc.)."""
+    if name in _LAZY_SUBPACKAGES:
+        import importlib
+
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -25,7 +25,7 @@ from ..groups import Group, SymmetricGroup
 from ._basis import LayerBasis
 from ._dimension import sn_hom_dimension_stirling
 from ._registry import register_layer_family
-from ._spec import LayerSpec, Operation, canonical_operations
+from ._spec import LayerSpec, Operation
 
 __all__ = ["diagram_operation", "coarsenings", "change_of_basis", "sn_diagrams"]
 
@@ -108,18 +108,21 @@ def _build(group: SymmetricGroup, k: int, l: int, kind: str, spanning: bool) -> 
     dim = sn_hom_dimension_stirling(n, k, l)
     if spanning:
         ds = sn_diagrams(n, k, l, spanning=True)
-        terms = [[(diagram_operation(d), 1)] for d in ds]
         is_basis = len(ds) == dim
         kind = "diagram"
-    elif kind == "diagram":
+    else:
         ds = sn_diagrams(n, k, l)
-        terms = [[(diagram_operation(d), 1)] for d in ds]
         is_basis = True
-    else:  # orbit
-        ds = sn_diagrams(n, k, l)
-        terms = [[(diagram_operation(s), mu) for s, mu in coarsenings(d)] for d in ds]
-        is_basis = True
-    ops, rows = canonical_operations(terms)
+    # one operation per diagram (a diagram's operation is already canonical: labels are the
+    # blocks in order of their smallest vertex, top vertices first)
+    ops = tuple(diagram_operation(d) for d in ds)
+    if kind == "diagram":
+        rows = tuple(((j, 1),) for j in range(len(ds)))
+    else:  # orbit: X_pi = sum_{sigma >= pi} mu(pi, sigma) D_sigma; sigma has <= n blocks too
+        index = {d: j for j, d in enumerate(ds)}
+        rows = tuple(
+            tuple(sorted((index[s], mu) for s, mu in coarsenings(d))) for d in ds
+        )
     spec = LayerSpec(
         group=repr(group), n=n, k=k, l=l,
         basis_kind=kind + (" spanning set" if spanning else ""),

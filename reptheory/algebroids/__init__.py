@@ -14,7 +14,16 @@ from ._algebroid import (
     bk_tangent_bundle,
     random_polynomial,
 )
+from ._bktype import (
+    BkTypeReport,
+    bk_local_model,
+    bk_normal_form,
+    bk_type_report,
+    foliation_from_jet,
+    is_bk_type,
+)
 from ._cohomology import algebroid_cohomology, bk_cohomology, twisted_bk_algebroid
+from ._extension import ExtensionResult, extension_obstruction
 from ._fields import NotInvolutiveError, VectorField, VectorFieldModule, lie_bracket
 from ._jets import (
     Submanifold,
@@ -29,25 +38,33 @@ from ._jets import (
 )
 
 __all__ = [
-    "VectorField",
-    "lie_bracket",
-    "VectorFieldModule",
-    "NotInvolutiveError",
-    "Submanifold",
-    "jet",
-    "is_tangent_to_order",
-    "tangency_order",
-    "involutive_up_to_order",
-    "check_involutive_up_to_order",
-    "distribution_jet",
-    "same_jet",
-    "ideal_power_fields",
-    "LieAlgebroid",
     "AlgebroidForm",
     "AlgebroidIdentityError",
-    "bk_tangent_bundle",
-    "random_polynomial",
-    "bk_cohomology",
+    "BkTypeReport",
+    "ExtensionResult",
+    "LieAlgebroid",
+    "NotInvolutiveError",
+    "Submanifold",
+    "VectorField",
+    "VectorFieldModule",
     "algebroid_cohomology",
+    "bk_cohomology",
+    "bk_local_model",
+    "bk_normal_form",
+    "bk_tangent_bundle",
+    "bk_type_report",
+    "check_involutive_up_to_order",
+    "distribution_jet",
+    "extension_obstruction",
+    "foliation_from_jet",
+    "ideal_power_fields",
+    "involutive_up_to_order",
+    "is_bk_type",
+    "is_tangent_to_order",
+    "jet",
+    "lie_bracket",
+    "random_polynomial",
+    "same_jet",
+    "tangency_order",
     "twisted_bk_algebroid",
 ]

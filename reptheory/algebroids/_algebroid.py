@@ -24,9 +24,9 @@ from ..errors import InvalidParameterError, ReptheoryError, ReptheoryTypeError, 
 from ._fields import NotInvolutiveError, VectorField, _canon, as_coords
 
 __all__ = [
-    "LieAlgebroid",
     "AlgebroidForm",
     "AlgebroidIdentityError",
+    "LieAlgebroid",
     "bk_tangent_bundle",
     "random_polynomial",
 ]
@@ -76,7 +76,7 @@ class LieAlgebroid:
     (True, True)
     """
 
-    __slots__ = ("_coords", "_anchor", "_c", "_names", "_hash")
+    __slots__ = ("_anchor", "_c", "_coords", "_hash", "_names")
 
     def __init__(self, coords: object, anchor: object, structure: Mapping | None = None,
                  names: Sequence[str] | None = None) -> None:
@@ -110,11 +110,10 @@ class LieAlgebroid:
                 raise ShapeError(f"structure[{key}] must have {r} entries, got {len(vals)}")
             if i == j and any(v != 0 for v in vals):
                 raise InvalidParameterError(f"structure[{key}] must be zero ([e_i, e_i] = 0), got {vals}")
-            if (j, i) in given:
-                if any(_canon(a + b) != 0 for a, b in zip(vals, c[j][i])):
-                    raise InvalidParameterError(
-                        f"structure[{(i, j)}] = {vals} is not minus structure[{(j, i)}] = {tuple(c[j][i])}"
-                    )
+            if (j, i) in given and any(_canon(a + b) != 0 for a, b in zip(vals, c[j][i])):
+                raise InvalidParameterError(
+                    f"structure[{(i, j)}] = {vals} is not minus structure[{(j, i)}] = {tuple(c[j][i])}"
+                )
             given.add((i, j))
             c[i][j] = list(vals)
             c[j][i] = [_canon(-v) for v in vals]
@@ -410,7 +409,7 @@ class AlgebroidForm:
     AlgebroidForm(degree=2, {(0, 1): -1})
     """
 
-    __slots__ = ("algebroid", "degree", "_coeffs")
+    __slots__ = ("_coeffs", "algebroid", "degree")
 
     def __init__(self, algebroid: LieAlgebroid, coeffs: Mapping[Sequence[int], object],
                  degree: int | None = None) -> None:

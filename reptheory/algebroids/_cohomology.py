@@ -24,14 +24,14 @@ import sympy as sp
 from sympy.polys.domains import QQ_I
 from sympy.polys.matrices import DomainMatrix
 
-from .._validate import check_int, check_dense_size
+from .._validate import check_dense_size, check_int
 from ..errors import InvalidParameterError, ReptheoryTypeError
 from ._algebroid import LieAlgebroid, _perm_sign
 from ._fields import VectorField, as_coords
 
 __all__ = [
-    "bk_cohomology",
     "algebroid_cohomology",
+    "bk_cohomology",
     "twisted_bk_algebroid",
 ]
 
@@ -101,7 +101,7 @@ def twisted_bk_algebroid(k: int, c: object, coords: object = "theta x") -> LieAl
     cs = as_coords(coords)
     if len(cs) != 2:
         raise InvalidParameterError(f"coords must be two symbols (angle, normal), got {cs}")
-    th, x = cs
+    x = cs[1]
     c = sp.sympify(c)
     return LieAlgebroid.from_vector_fields(
         [VectorField([1, c * x], cs), VectorField([0, x**k], cs)],

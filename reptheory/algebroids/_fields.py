@@ -19,11 +19,11 @@ import sympy as sp
 from ..errors import InvalidParameterError, ReptheoryError, ReptheoryTypeError, ShapeError
 
 __all__ = [
-    "VectorField",
-    "lie_bracket",
-    "VectorFieldModule",
     "NotInvolutiveError",
+    "VectorField",
+    "VectorFieldModule",
     "as_coords",
+    "lie_bracket",
 ]
 
 
@@ -99,7 +99,7 @@ class VectorField:
     3*x**4
     """
 
-    __slots__ = ("_coords", "_components", "_hash")
+    __slots__ = ("_components", "_coords", "_hash")
 
     def __init__(self, components: Iterable[object], coords: object) -> None:
         cs = as_coords(coords)
@@ -321,7 +321,7 @@ class VectorFieldModule:
     (1, 2)
     """
 
-    __slots__ = ("_generators", "_coords", "_hash")
+    __slots__ = ("_coords", "_generators", "_hash")
 
     def __init__(self, generators: Iterable[VectorField], coords: object | None = None) -> None:
         gens = tuple(generators)

@@ -17,7 +17,7 @@ Conventions (the v1 indexing of arXiv:2311.17045, see ``docs/notes_algebroids.md
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 import sympy as sp
@@ -28,14 +28,14 @@ from ._fields import NotInvolutiveError, VectorField, VectorFieldModule, _parame
 
 __all__ = [
     "Submanifold",
-    "jet",
-    "is_tangent_to_order",
-    "tangency_order",
-    "involutive_up_to_order",
     "check_involutive_up_to_order",
     "distribution_jet",
-    "same_jet",
     "ideal_power_fields",
+    "involutive_up_to_order",
+    "is_tangent_to_order",
+    "jet",
+    "same_jet",
+    "tangency_order",
 ]
 
 
@@ -66,11 +66,11 @@ class Submanifold:
     True
     """
 
-    __slots__ = ("_equations", "_coords", "_hash")
+    __slots__ = ("_coords", "_equations", "_hash")
 
     def __init__(self, equations: object, coords: object) -> None:
         cs = as_coords(coords)
-        if isinstance(equations, (sp.Expr, int)) or isinstance(equations, str):
+        if isinstance(equations, (sp.Expr, int, str)):
             equations = [equations]
         try:
             eqs = tuple(sp.expand(sp.sympify(e)) for e in equations)  # type: ignore[union-attr]

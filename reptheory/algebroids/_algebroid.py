@@ -430,7 +430,7 @@ class AlgebroidForm:
             J = tuple(I[a] for a in perm)
             data[J] = data.get(J, sp.S.Zero) + sign * sp.sympify(val)
         self.algebroid = algebroid
-        self.degree = check_int("degree", 0 if degree is None else degree, minimum=0, maximum=r)
+        self.degree = check_int("degree", 0 if degree is None else degree, minimum=0)
         self._coeffs = {k: _canon(v) for k, v in data.items() if _canon(v) != 0}
 
     def value(self, I: Sequence[int]) -> sp.Expr:

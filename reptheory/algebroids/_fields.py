@@ -66,7 +66,9 @@ def _canon(expr: object) -> sp.Expr:
     e = sp.sympify(expr)
     if e.is_Number:
         return e
-    return sp.cancel(e)
+    if any(p.exp.is_negative or not p.exp.is_Integer for p in e.atoms(sp.Pow)):
+        return sp.cancel(e)
+    return sp.expand(e)
 
 
 def _is_poly(expr: sp.Expr, coords: Sequence[sp.Symbol]) -> bool:
@@ -140,7 +142,7 @@ class VectorField:
         if not isinstance(other, VectorField):
             return NotImplemented
         return self._coords == other._coords and all(
-            sp.cancel(a - b) == 0 for a, b in zip(self._components, other._components)
+            _canon(a - b) == 0 for a, b in zip(self._components, other._components)
         )
 
     def __hash__(self) -> int:

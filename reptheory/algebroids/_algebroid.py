@@ -217,6 +217,58 @@ class LieAlgebroid:
             raise ShapeError(f"anchor_determinant needs rank = dim, got rank {self.rank}, dim {self.dim}")
         return sp.factor(self.anchor_matrix().det())
 
+    def anchor_vanishing_order(self, W: object) -> int:
+        """The largest m with ``f^m | det(anchor)`` for the hypersurface ``W = {f = 0}``.
+
+        Examples
+        --------
+        >>> from reptheory.algebroids import Submanifold
+        >>> A = bk_tangent_bundle(2, 3)
+        >>> A.anchor_vanishing_order(Submanifold([A.coords[0]], A.coords))
+        3
+        """
+        f = self._hypersurface_equation(W)
+        det = sp.expand(self.anchor_matrix().det())
+        if det == 0:
+            raise InvalidParameterError("det(anchor) is identically zero")
+        m = 0
+        while True:
+            q, r = sp.div(det, f, *self._coords)
+            if r != 0:
+                return m
+            det, m = q, m + 1
+
+    def is_isomorphic_away_from(self, W: object) -> bool:
+        """Whether the anchor is an isomorphism off the hypersurface ``W = {f = 0}``.
+
+        Decided over the complex numbers: True iff ``det(anchor) = const * f^m``, i.e. every
+        irreducible factor of the determinant is (up to a constant) the defining function.
+
+        Examples
+        --------
+        >>> from reptheory.algebroids import Submanifold
+        >>> A = bk_tangent_bundle(3, 2)
+        >>> A.is_isomorphic_away_from(Submanifold([A.coords[0]], A.coords))
+        True
+        """
+        f = self._hypersurface_equation(W)
+        m = self.anchor_vanishing_order(W)
+        q = sp.cancel(self.anchor_matrix().det() / f**m)
+        return bool(q.is_number and q != 0)
+
+    def _hypersurface_equation(self, W: object) -> sp.Expr:
+        from ._jets import Submanifold
+
+        if not isinstance(W, Submanifold):
+            raise ReptheoryTypeError(f"W must be a Submanifold, got {type(W).__name__}")
+        if W.coords != self._coords:
+            raise ShapeError(f"W is in coordinates {W.coords}, the algebroid in {self._coords}")
+        if not W.is_hypersurface:
+            raise InvalidParameterError("W must be a hypersurface (one equation)")
+        if self.rank != self.dim:
+            raise ShapeError(f"needs rank = dim, got rank {self.rank}, dim {self.dim}")
+        return W.equations[0]
+
     def __repr__(self) -> str:
         return f"LieAlgebroid(coords={self._coords}, anchor={list(self._anchor)})"
 

@@ -156,3 +156,19 @@ def test_isomorphic_away_from_W():
     M = A.anchor_matrix()
     assert M.subs(x, 1).rank() == 3 and M.subs(x, 0).rank() == 2
     assert sp.Poly(det, x).degree() == 2
+
+
+def test_vanishing_order_and_isomorphism_away_from_W():
+    for dim, k in [(1, 2), (2, 1), (3, 4)]:
+        A = bk_tangent_bundle(dim, k)
+        W = Submanifold([A.coords[0]], A.coords)
+        assert A.anchor_vanishing_order(W) == k
+        assert A.is_isomorphic_away_from(W)
+    x, y = sp.symbols("x y")
+    B = LieAlgebroid.from_vector_fields([VectorField([x**2, 0], (x, y)),
+                                         VectorField([0, y], (x, y))])
+    W = Submanifold([x], (x, y))
+    assert B.anchor_vanishing_order(W) == 2
+    assert not B.is_isomorphic_away_from(W)  # degenerates also on y = 0
+    T = twisted_bk_algebroid(2, sp.Rational(1, 2))
+    assert T.is_isomorphic_away_from(Submanifold([T.coords[1]], T.coords))

@@ -25,6 +25,7 @@ from ._bktype import (
 from ._cohomology import algebroid_cohomology, bk_cohomology, twisted_bk_algebroid
 from ._extension import ExtensionResult, extension_obstruction
 from ._fields import NotInvolutiveError, VectorField, VectorFieldModule, lie_bracket
+from ._holonomy import jet_holonomy
 from ._jets import (
     Submanifold,
     check_involutive_up_to_order,
@@ -62,6 +63,7 @@ __all__ = [
     "is_bk_type",
     "is_tangent_to_order",
     "jet",
+    "jet_holonomy",
     "lie_bracket",
     "random_polynomial",
     "same_jet",

@@ -2,6 +2,7 @@
 
 import random
 
+import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given, settings
@@ -168,3 +169,40 @@ def test_extension_errors():
     with pytest.raises(InvalidParameterError, match="translation-invariant"):
         extension_obstruction([VectorField([x * y, 1, 0], cs), VectorField([0, 0, 1], cs)], W, 1,
                               setting="torus")
+
+
+def test_jet_holonomy_riccati_exact():
+    """Holonomy of d_theta + (c x + d x^2) d_x against the exact Riccati flow."""
+    from reptheory.algebroids import jet_holonomy
+
+    th, xx, x0, t = sp.symbols("theta x x0 t")
+    for c, d in [(sp.Rational(1, 3), 2), (0, 1), (-1, sp.Rational(1, 2))]:
+        H = jet_holonomy(VectorField([1, c * xx + d * xx**2], (th, xx)), 3, x0)
+        if c == 0:
+            exact = x0 / (1 - d * x0 * t)
+        else:
+            exact = c * x0 * sp.exp(c * t) / (c + d * x0 * (1 - sp.exp(c * t)))
+        ser = sp.series(exact.subs(t, 2 * sp.pi), x0, 0, 3).removeO()
+        assert sp.simplify(sp.expand(H - ser)) == 0
+    # Scott's bundle (a = 0) has trivial holonomy; the twisted one exp(2 pi c)
+    assert jet_holonomy(VectorField([1, 0], (th, xx)), 4) == xx
+
+
+def test_jet_holonomy_theta_dependent_numeric():
+    from scipy.integrate import solve_ivp
+
+    from reptheory.algebroids import jet_holonomy
+
+    th, xx = sp.symbols("theta x")
+    a = sp.Rational(1, 2) * xx + sp.sin(th) ** 2 * xx**2
+    H = jet_holonomy(VectorField([1, a], (th, xx)), 3)
+    f = sp.lambdify((th, xx), a)
+    c1, c2 = (float(H.coeff(xx, r)) for r in (1, 2))
+    h = 1e-4
+    ends = [solve_ivp(lambda s, y: [f(s, y[0])], (0, 2 * np.pi), [x0], rtol=1e-13, atol=1e-18).y[0, -1]
+            for x0 in (h, -h)]
+    # central differences: first and second Taylor coefficients of the holonomy map, error O(h^2)
+    assert abs((ends[0] - ends[1]) / (2 * h) - c1) < 1e-3 * abs(c1)
+    assert abs((ends[0] + ends[1]) / (2 * h**2) - c2) < 1e-2 * abs(c2)
+    with pytest.raises(InvalidParameterError, match="not tangent"):
+        jet_holonomy(VectorField([1, 1 + xx], (th, xx)), 2)

@@ -37,24 +37,29 @@ def test_circle_times_line_untwisted(k):
         assert direct == [1, 3, 2]
 
 
-def _numeric_twisted(cval, modes=3, P=8):
-    """Independent float computation following the digest's formulas for A_c (k = 2)."""
+def _numeric_twisted(cval, modes=3, P=8, k=2):
+    """Independent float computation for A_c: e1 = d_theta + c x d_x, e2 = x^k d_x.
+
+    d f = (f_theta + c x f_x, x^k f_x);  d(a, b) = b_theta + c x b_x - c (k - 1) b - x^k a_x.
+    Degrees: f, a < P;  b, g < P + k - 1 (complete weight pieces, no truncation artefacts).
+    """
+    Q = P + k - 1
     tot = np.zeros(3, int)
     for j in range(-modes, modes + 1):
-        D0 = np.zeros((2 * P + 1, P), complex)
-        for p in range(P):  # f = x^p  ->  (a, b) = ((i j + c p) x^p, p x^{p+1})
+        D0 = np.zeros((P + Q, P), complex)
+        for p in range(P):  # f = x^p  ->  a = (i j + c p) x^p,  b = p x^{p+k-1}
             D0[p, p] += 1j * j + cval * p
             if p >= 1:
-                D0[P + p + 1, p] += p
-        D1 = np.zeros((P + 1, 2 * P + 1), complex)
-        for p in range(P + 1):  # b x^p -> (i j + c p - c) x^p
-            D1[p, P + p] += 1j * j + cval * p - cval
-        for p in range(1, P):  # a x^p -> -p x^{p+1}
-            D1[p + 1, p] -= p
+                D0[P + p + k - 1, p] += p
+        D1 = np.zeros((Q, P + Q), complex)
+        for p in range(Q):  # b x^p -> (i j + c p - c (k - 1)) x^p
+            D1[p, P + p] += 1j * j + cval * p - cval * (k - 1)
+        for p in range(1, P):  # a x^p -> -p x^{p+k-1}
+            D1[p + k - 1, p] -= p
         assert np.allclose(D1 @ D0, 0)
         r0, r1 = np.linalg.matrix_rank(D0), np.linalg.matrix_rank(D1)
-        tot += [P - r0, (2 * P + 1 - r1) - r0, (P + 1) - r1]
-    return list(tot)
+        tot += [P - r0, (P + Q - r1) - r0, Q - r1]
+    return [int(v) for v in tot]
 
 
 @pytest.mark.parametrize("c", [sp.Rational(37, 100), sp.Rational(-2, 3), sp.Integer(1)])
@@ -116,3 +121,16 @@ def test_bad_input():
                                          VectorField([0, 1], (x, y))])
     with pytest.raises(InvalidParameterError, match="not homogeneous"):
         algebroid_cohomology(A)
+
+
+@pytest.mark.parametrize("k", [1, 2, 3])
+@pytest.mark.parametrize("c", [sp.Integer(0), sp.Rational(1, 2)])
+def test_twisted_family_against_float(k, c):
+    A = twisted_bk_algebroid(k, c)
+    direct = algebroid_cohomology(A, angles=A.coords[:1], max_mode=2)
+    assert direct == _numeric_twisted(float(c), k=k)
+    # k = 1 is the b-tangent bundle in another frame; c = 0 is Scott's bundle
+    if k == 1 or c == 0:
+        assert direct == bk_cohomology([1, 1], [1, 1], k)
+    else:
+        assert direct == [1, 2, 1]

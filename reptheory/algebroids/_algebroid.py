@@ -217,6 +217,20 @@ class LieAlgebroid:
             raise ShapeError(f"anchor_determinant needs rank = dim, got rank {self.rank}, dim {self.dim}")
         return sp.factor(self.anchor_matrix().det())
 
+    def anchor_rank_at(self, point: Sequence[object] | Mapping) -> int:
+        """The rank of the anchor at ``point``: the dimension of the orbit (leaf) through it.
+
+        Examples
+        --------
+        >>> A = bk_tangent_bundle(3, 2)
+        >>> A.anchor_rank_at((0, 1, 1)), A.anchor_rank_at((1, 0, 0))
+        (2, 3)
+        """
+        from ._fields import _point_dict
+
+        sub = _point_dict(point, self._coords)
+        return int(self.anchor_matrix().subs(sub).rank(simplify=True))
+
     def anchor_vanishing_order(self, W: object) -> int:
         """The largest m with ``f^m | det(anchor)`` for the hypersurface ``W = {f = 0}``.
 

@@ -172,3 +172,10 @@ def test_vanishing_order_and_isomorphism_away_from_W():
     assert not B.is_isomorphic_away_from(W)  # degenerates also on y = 0
     T = twisted_bk_algebroid(2, sp.Rational(1, 2))
     assert T.is_isomorphic_away_from(Submanifold([T.coords[1]], T.coords))
+
+
+def test_anchor_rank_is_leaf_dimension():
+    T = twisted_bk_algebroid(2, sp.Rational(1, 2))
+    th, x = T.coords
+    assert T.anchor_rank_at({th: 1, x: 0}) == 1  # W = {x = 0} is a leaf
+    assert T.anchor_rank_at({th: 0, x: 2}) == 2

@@ -1,0 +1,45 @@
+"""Equivariant polynomials on graphs: the multigraph basis of Puny et al. (ICML 2023).
+
+Every S_n-equivariant polynomial of graph data X in R^{n x n} (``X -> P X P^T``) is a linear
+combination of the polynomials P_H indexed by multigraphs H with marked output vertices,
+
+    P_H(X)[a, b] = sum over all maps phi: V(H) -> [n] fixing the marks of
+                   prod over edges (r, s) of X[phi(r), phi(s)],
+
+evaluated as tensor contractions.  This subpackage enumerates them (one per isomorphism
+class), evaluates them with an optimised contraction order, picks independent subsets for small
+``n`` and decides which of them a GNN built from given primitive operations can compute.
+The torch layer lives in :mod:`reptheory.polynomials.torch_layers` (imports torch).
+
+Examples
+--------
+>>> from reptheory.polynomials import polynomial_basis
+>>> [len(polynomial_basis(d, "edge")) for d in range(3)]
+[2, 15, 117]
+"""
+
+from ._basis import (
+    DEFAULT_MAX_ELEMENTS,
+    PolynomialBasis,
+    basis_count,
+    basis_dimension,
+    iter_polynomial_basis,
+    polynomial_basis,
+    with_node_features,
+)
+from ._independence import independent_subset, rank_mod_p
+from ._polynomial import Polynomial, evaluate_basis
+
+__all__ = [
+    "Polynomial",
+    "PolynomialBasis",
+    "polynomial_basis",
+    "iter_polynomial_basis",
+    "basis_count",
+    "basis_dimension",
+    "evaluate_basis",
+    "independent_subset",
+    "rank_mod_p",
+    "with_node_features",
+    "DEFAULT_MAX_ELEMENTS",
+]

@@ -27,6 +27,16 @@ from ._basis import (
     polynomial_basis,
     with_node_features,
 )
+from ._expressivity import (
+    MODELS,
+    PRIMITIVES,
+    ContractionModel,
+    contraction_sequence,
+    expressive_degree,
+    expressivity_table,
+    is_computable,
+    missing_features,
+)
 from ._independence import independent_subset, rank_mod_p
 from ._polynomial import Polynomial, evaluate_basis
 
@@ -42,4 +52,12 @@ __all__ = [
     "rank_mod_p",
     "with_node_features",
     "DEFAULT_MAX_ELEMENTS",
+    "ContractionModel",
+    "MODELS",
+    "PRIMITIVES",
+    "contraction_sequence",
+    "is_computable",
+    "expressivity_table",
+    "expressive_degree",
+    "missing_features",
 ]

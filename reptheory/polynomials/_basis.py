@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
-from ..errors import InvalidParameterError, ReptheoryTypeError, SizeLimitError
 from .._validate import check_int
+from ..errors import InvalidParameterError, ReptheoryTypeError, SizeLimitError
 from ._enumerate import (
     check_degree,
     check_output,
@@ -18,13 +18,13 @@ from ._enumerate import (
 from ._polynomial import Polynomial, as_batch, evaluate_basis
 
 __all__ = [
+    "DEFAULT_MAX_ELEMENTS",
     "PolynomialBasis",
-    "polynomial_basis",
-    "iter_polynomial_basis",
     "basis_count",
     "basis_dimension",
+    "iter_polynomial_basis",
+    "polynomial_basis",
     "with_node_features",
-    "DEFAULT_MAX_ELEMENTS",
 ]
 
 #: Largest basis :func:`polynomial_basis` builds unless ``max_elements=`` says otherwise.
@@ -130,9 +130,18 @@ class PolynomialBasis(Sequence):
         return len(self._polys)
 
     def __getitem__(self, i):
-        if isinstance(i, slice):
-            return self._polys[i]
         return self._polys[i]
+
+    def _params(self) -> tuple:
+        return (self.degree, self.output, self.symmetric, self.exact_degree, self.n)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, PolynomialBasis):
+            return NotImplemented
+        return self._params() == other._params() and self._polys == other._polys
+
+    def __hash__(self) -> int:
+        return hash((self._params(), self._polys))
 
     def __len__(self) -> int:
         return len(self._polys)

@@ -19,7 +19,7 @@ import numpy as np
 
 from .._validate import dense_budget
 
-__all__ = ["Operand", "ContractionSpec", "make_spec", "plan", "run_plan_numpy"]
+__all__ = ["ContractionSpec", "Operand", "make_spec", "plan", "run_plan_numpy"]
 
 BATCH = "Z"
 LETTERS = "abcdefghijklmnopqrstuvwxyz" + string.ascii_uppercase.replace(BATCH, "")

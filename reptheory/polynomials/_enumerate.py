@@ -19,18 +19,18 @@ import math
 import sys
 from collections.abc import Iterator
 
-from ..errors import InvalidParameterError, SizeLimitError
 from .._validate import check_int
+from ..errors import InvalidParameterError, SizeLimitError
 from ._canonical import Cert, canonical_component
 
 __all__ = [
-    "OUTPUTS",
-    "connected_classes",
-    "rooted_classes",
-    "pair_classes",
-    "iter_component_sets",
-    "check_output",
     "DEFAULT_MAX_DEGREE",
+    "OUTPUTS",
+    "check_output",
+    "connected_classes",
+    "iter_component_sets",
+    "pair_classes",
+    "rooted_classes",
 ]
 
 OUTPUTS = ("invariant", "node", "edge")
@@ -60,7 +60,7 @@ def check_degree(degree: object, max_degree: int | None) -> int:
     return d
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def connected_classes(e: int, symmetric: bool) -> tuple[Cert, ...]:
     """Canonical certificates of connected uncoloured multigraphs with ``e`` edges.
 
@@ -90,7 +90,7 @@ def connected_classes(e: int, symmetric: bool) -> tuple[Cert, ...]:
     return tuple(sorted(found))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def rooted_classes(e: int, symmetric: bool, color: int) -> tuple[Cert, ...]:
     """Connected multigraphs with ``e`` edges and one vertex of colour ``color``."""
     found = set()
@@ -102,7 +102,7 @@ def rooted_classes(e: int, symmetric: bool, color: int) -> tuple[Cert, ...]:
     return tuple(sorted(found))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pair_classes(e: int, symmetric: bool) -> tuple[Cert, ...]:
     """Connected multigraphs with ``e >= 1`` edges and two distinct marked vertices ``a``, ``b``."""
     found = set()
@@ -177,7 +177,7 @@ def count_component_sets(d: int, output: str, symmetric: bool) -> int:
         for total in range(d + 1):
             if not ms[total]:
                 continue
-            for j in range(0, (d - total) // e + 1):
+            for j in range((d - total) // e + 1):
                 new[total + j * e] += ms[total] * math.comb(k + j - 1, j)
         ms = new
     if output == "invariant":

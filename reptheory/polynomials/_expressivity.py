@@ -41,13 +41,13 @@ from ._enumerate import check_output
 from ._polynomial import Polynomial
 
 __all__ = [
+    "MODELS",
     "PRIMITIVES",
     "ContractionModel",
-    "MODELS",
     "contraction_sequence",
-    "is_computable",
-    "expressivity_table",
     "expressive_degree",
+    "expressivity_table",
+    "is_computable",
     "missing_features",
 ]
 

@@ -17,7 +17,7 @@ import numpy as np
 from .._validate import check_int
 from ._polynomial import Polynomial, evaluate_basis
 
-__all__ = ["PRIME", "rank_mod_p", "independent_subset"]
+__all__ = ["PRIME", "independent_subset", "rank_mod_p"]
 
 PRIME = 2**31 - 1
 

@@ -56,7 +56,7 @@ class Polynomial:
     True
     """
 
-    __slots__ = ("_key", "output", "symmetric", "num_vertices", "edges", "outputs", "_spec")
+    __slots__ = ("_key", "_spec", "edges", "num_vertices", "output", "outputs", "symmetric")
 
     def __init__(self, output: str, symmetric: bool, components: Iterable[Cert]):
         comps = tuple(sorted(components))

@@ -15,7 +15,7 @@ from ..errors import InvalidParameterError, ShapeError
 from ._contract import plan
 from ._polynomial import Polynomial
 
-__all__ = ["evaluate_torch", "evaluate_basis_torch", "PolynomialFeatures"]
+__all__ = ["PolynomialFeatures", "evaluate_basis_torch", "evaluate_torch"]
 
 
 def _check(X: torch.Tensor) -> tuple[torch.Tensor, bool]:

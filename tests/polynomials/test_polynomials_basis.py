@@ -3,7 +3,6 @@
 import itertools
 import random
 
-import numpy as np
 import pytest
 
 from reptheory.errors import InvalidParameterError, ReptheoryTypeError, SizeLimitError

@@ -5,13 +5,13 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from reptheory.polynomials import evaluate_basis, polynomial_basis  # noqa: E402
-from reptheory.polynomials.torch_layers import (  # noqa: E402
+from reptheory.errors import InvalidParameterError, ShapeError
+from reptheory.polynomials import evaluate_basis, polynomial_basis
+from reptheory.polynomials.torch_layers import (
     PolynomialFeatures,
     evaluate_basis_torch,
     evaluate_torch,
 )
-from reptheory.errors import InvalidParameterError, ShapeError  # noqa: E402
 
 
 @pytest.mark.parametrize("output", ["invariant", "node", "edge"])

@@ -20,6 +20,7 @@ import time
 import numpy as np
 
 from reptheory.polynomials import _enumerate as en
+from reptheory._validate import dense_budget
 from reptheory.polynomials import polynomial_basis
 from reptheory.polynomials._contract import BATCH, plan
 from reptheory.polynomials._polynomial import _evaluate_numpy, _operand
@@ -52,7 +53,10 @@ def flops(p, batch: int, n: int) -> tuple[float, float]:
         return 1.0, 1.0
     subs = [BATCH + o.subs for o in spec.operands]
     dummies = [np.broadcast_to(np.zeros(()), (batch,) + (n,) * len(o.subs)) for o in spec.operands]
-    _, info = np.einsum_path(f"{','.join(subs)}->{BATCH}{spec.out}", *dummies, optimize="optimal")
+    _, info = np.einsum_path(
+        f"{','.join(subs)}->{BATCH}{spec.out}", *dummies,
+        optimize=("optimal" if len(subs) <= 7 else "greedy", dense_budget()),
+    )
     naive = opt = None
     for line in info.splitlines():
         if "Naive FLOP count" in line:

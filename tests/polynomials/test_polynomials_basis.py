@@ -137,3 +137,21 @@ def test_bad_input():
         polynomial_basis(1, n=2, method="magic")
     with pytest.raises(InvalidParameterError, match="marked"):
         Polynomial.from_edges([(0, 1)], marked=(0, 1, 2))
+
+
+def test_import_is_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, reptheory.polynomials; "
+            "print(sorted(m for m in ('torch', 'matplotlib', 'tqdm', 'numba') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_pickle_and_immutability():
+    import pickle
+
+    for p in polynomial_basis(2, "edge"):
+        q = pickle.loads(pickle.dumps(p))
+        assert q == p and q.edges == p.edges and q.einsum == p.einsum

@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 
-from reptheory.polynomials import _enumerate as en
 from reptheory._validate import dense_budget
+from reptheory.polynomials import _enumerate as en
 from reptheory.polynomials import polynomial_basis
 from reptheory.polynomials._contract import BATCH, plan
 from reptheory.polynomials._polynomial import _evaluate_numpy, _operand

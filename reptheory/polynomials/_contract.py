@@ -1,0 +1,163 @@
+"""Contraction plans: einsum expressions of basis polynomials and their optimised evaluation.
+
+Edges of a multigraph become operands: the ``p`` edges ``u -> v`` and ``q`` edges ``v -> u``
+between two vertices ``u < v`` merge into one operand ``X**p * (X.T)**q`` (entrywise), and the
+``k`` loops at a vertex merge into the vector ``diag(X)**k``.  The contraction order is chosen
+once per (polynomial, batch size, n) by :func:`numpy.einsum_path` (``'optimal'`` for up to 7
+operands, ``'greedy'`` above) with a memory limit from reptheory's dense budget, and then run as
+a sequence of pairwise contractions: batched matrix products in numpy, :func:`torch.einsum` on
+torch tensors (which keeps the evaluation differentiable).
+"""
+
+from __future__ import annotations
+
+import functools
+import string
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._validate import dense_budget
+
+__all__ = ["ContractionSpec", "Operand", "make_spec", "plan", "run_plan_numpy"]
+
+BATCH = "Z"
+LETTERS = "abcdefghijklmnopqrstuvwxyz" + string.ascii_uppercase.replace(BATCH, "")
+
+
+@dataclass(frozen=True)
+class Operand:
+    """One operand: ``X**p * (X.T)**q`` on letters ``uv`` (``kind='edge'``) or ``diag(X)**p``."""
+
+    kind: str  # "edge" or "loop"
+    p: int
+    q: int
+    subs: str  # letters without the batch letter
+
+
+@dataclass(frozen=True)
+class ContractionSpec:
+    """Einsum description of a basis polynomial (batch letter excluded)."""
+
+    operands: tuple[Operand, ...]
+    out: str  # output letters present in some operand, in output order
+    out_all: str  # all output letters ('' invariant, 'a' node or diagonal, 'ab' edge)
+    diagonal: bool  # edge-valued with a = b: result goes on the diagonal
+
+    @property
+    def expression(self) -> str:
+        ins = ",".join(BATCH + o.subs for o in self.operands)
+        return f"{ins}->{BATCH}{self.out}"
+
+
+def make_spec(
+    num_vertices: int, edges: tuple[tuple[int, int], ...], outputs: tuple[int, ...]
+) -> ContractionSpec:
+    """Operands of a labelled multigraph whose marked vertices are ``outputs``."""
+    letters = LETTERS[:num_vertices]
+    loops: dict[int, int] = {}
+    pairs: dict[tuple[int, int], list[int]] = {}
+    for r, s in edges:
+        if r == s:
+            loops[r] = loops.get(r, 0) + 1
+        else:
+            key = (min(r, s), max(r, s))
+            pq = pairs.setdefault(key, [0, 0])
+            pq[0 if r < s else 1] += 1
+    ops = [Operand("edge", p, q, letters[u] + letters[v]) for (u, v), (p, q) in sorted(pairs.items())]
+    ops += [Operand("loop", k, 0, letters[v]) for v, k in sorted(loops.items())]
+    diagonal = len(outputs) == 2 and outputs[0] == outputs[1]
+    outs = outputs[:1] if diagonal else outputs
+    present = set("".join(o.subs for o in ops))
+    out_all = "".join(letters[v] for v in outs)
+    out = "".join(c for c in out_all if c in present)
+    return ContractionSpec(tuple(ops), out, out_all, diagonal)
+
+
+def _optimizer(nops: int) -> str:
+    return "optimal" if nops <= 7 else "greedy"
+
+
+@functools.lru_cache(maxsize=20000)
+def plan(spec: ContractionSpec, batch: int, n: int, optimize: bool = True) -> tuple:
+    """Pairwise contraction steps ``((i, j), subs_i, subs_j, subs_out)`` for the given sizes.
+
+    ``optimize=False`` gives one step with every operand (numpy's unoptimised einsum).
+    """
+    subs = [BATCH + o.subs for o in spec.operands]
+    out = BATCH + spec.out
+    if len(subs) <= 1 or not optimize:
+        return ((tuple(range(len(subs)))[::-1], tuple(subs[::-1]), out),)
+    dummies = [np.broadcast_to(np.zeros(()), (batch,) + (n,) * len(o.subs)) for o in spec.operands]
+    path, _ = np.einsum_path(
+        f"{','.join(subs)}->{out}",
+        *dummies,
+        optimize=(_optimizer(len(subs)), dense_budget()),
+    )
+    steps = []
+    cur = list(subs)
+    for contraction in path[1:]:
+        idx = tuple(sorted(contraction, reverse=True))
+        ins = [cur[i] for i in idx]
+        for i in idx:
+            cur.pop(i)
+        rest = set("".join(cur)) | set(out)
+        seen: list[str] = []
+        for s in ins:
+            for c in s:
+                if c in rest and c not in seen:
+                    seen.append(c)
+        res = "".join(seen) if len(cur) else out
+        steps.append((idx, tuple(ins), res))
+        cur.append(res)
+    if cur != [out]:  # final transpose / reduction
+        steps.append(((0,), (cur[0],), out))
+    return tuple(steps)
+
+
+def _np_pair(sa: str, a: np.ndarray, sb: str, b: np.ndarray, so: str) -> np.ndarray:
+    """Contract two operands with a batched matrix product (BLAS) when possible."""
+    if len(set(sa)) < len(sa) or len(set(sb)) < len(sb):
+        return np.einsum(f"{sa},{sb}->{so}", a, b)
+    # sum out letters private to one operand and absent from the output
+    pa = "".join(c for c in sa if c in sb or c in so)
+    if pa != sa:
+        a = np.einsum(f"{sa}->{pa}", a)
+        sa = pa
+    pb = "".join(c for c in sb if c in sa or c in so)
+    if pb != sb:
+        b = np.einsum(f"{sb}->{pb}", b)
+        sb = pb
+    batch = [c for c in sa if c in sb and c in so]
+    contr = [c for c in sa if c in sb and c not in so]
+    left = [c for c in sa if c not in sb]
+    right = [c for c in sb if c not in sa]
+    if not contr:
+        return np.einsum(f"{sa},{sb}->{so}", a, b)
+    size = dict(zip(sa, a.shape)) | dict(zip(sb, b.shape))
+    nb = int(np.prod([size[c] for c in batch], dtype=np.int64))
+    nl = int(np.prod([size[c] for c in left], dtype=np.int64))
+    nk = int(np.prod([size[c] for c in contr], dtype=np.int64))
+    nr = int(np.prod([size[c] for c in right], dtype=np.int64))
+    at = a.transpose([sa.index(c) for c in batch + left + contr]).reshape(nb, nl, nk)
+    bt = b.transpose([sb.index(c) for c in batch + contr + right]).reshape(nb, nk, nr)
+    res = np.matmul(at, bt)
+    rs = batch + left + right
+    res = res.reshape([size[c] for c in rs])
+    return res.transpose([rs.index(c) for c in so])
+
+
+def run_plan_numpy(steps: tuple, operands: list[np.ndarray]) -> np.ndarray:
+    """Execute a plan from :func:`plan` on numpy operands."""
+    cur = list(operands)
+    for idx, ins, res in steps:
+        arrs = [cur[i] for i in idx]
+        for i in idx:
+            cur.pop(i)
+        if len(arrs) == 2:
+            val = _np_pair(ins[0], arrs[0], ins[1], arrs[1], res)
+        else:
+            val = np.einsum(f"{','.join(ins)}->{res}", *arrs)
+        cur.append(val)
+    assert len(cur) == 1
+    return cur[0]

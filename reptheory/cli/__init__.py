@@ -12,8 +12,14 @@ from typing import Callable, Sequence
 
 __all__ = ["main", "build_parser", "register_command"]
 
-# name -> function(subparsers) that adds the subcommand and sets its handler via set_defaults
+# functions(subparsers) that add a subcommand and set its handler via set_defaults
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+# subcommands of the package's parts, as "module:function" (imported when the parser is built)
+_PART_COMMANDS = (
+    "reptheory.polynomials._cli:add_cli",
+    "reptheory.algebroids._cli:add_cli",
+)
 
 
 def register_command(add: Callable[[argparse._SubParsersAction], None]) -> None:
@@ -56,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("info", help="version and optional backends found")
     p.set_defaults(handler=cmd_info)
 
+    import importlib
+
+    for target in _PART_COMMANDS:
+        module, func = target.split(":")
+        getattr(importlib.import_module(module), func)(sub)
     for add in _EXTRA_COMMANDS:
         add(sub)
     return parser

@@ -115,6 +115,19 @@ nb_execution_show_tb = True
 nb_merge_streams = True
 nb_render_image_options = {"align": "center"}
 
+# -- MathJax ----------------------------------------------------------------------------------
+# MathJax is loaded by the reader's browser from a CDN (nothing is fetched at build time). To look
+# at pages offline, point REPTHEORY_DOCS_MATHJAX_PATH at a local copy, e.g. Debian's
+# libjs-mathjax: file:///usr/share/javascript/mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML
+if os.environ.get("REPTHEORY_DOCS_MATHJAX_PATH"):
+    mathjax_path = os.environ["REPTHEORY_DOCS_MATHJAX_PATH"]
+    if "MathJax.js" in mathjax_path:  # MathJax 2: process only math (as myst-nb asks of v3)
+        mathjax2_config = {"tex2jax": {
+            "inlineMath": [["\\(", "\\)"]], "displayMath": [["\\[", "\\]"]],
+            "processEscapes": True,
+            "processClass": "tex2jax_process|mathjax_process|math|output_area",
+        }}
+
 # -- HTML -----------------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"reptheory {release}"
@@ -311,3 +324,24 @@ def _write_benchmark_index() -> None:
 
 
 _write_benchmark_index()
+
+
+# -- broken links into the package fail the build ---------------------------------------------------
+def _warn_unresolved_reptheory(app, env, node, contnode):
+    """Warn (an error under -W) when a cross-reference to ``reptheory.*`` does not resolve.
+
+    The build is not nitpicky (references to numpy etc. may be unresolvable offline), but a link
+    to one of our own names must point at a documented object.
+    """
+    target = node.get("reftarget", "")
+    if node.get("refdomain") == "py" and target.lstrip("~.").startswith("reptheory"):
+        from sphinx.util import logging
+
+        logging.getLogger(__name__).warning(
+            "unresolved reference to %s (document it or use its documented path)", target,
+            location=node, type="reptheory", subtype="ref")
+    return None
+
+
+def setup(app):
+    app.connect("missing-reference", _warn_unresolved_reptheory, priority=900)

@@ -142,7 +142,7 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
-html_sidebars = {"index": [], "installation": [], "benchmarks": []}
+html_sidebars = {page: [] for page in ("index", "installation", "guide", "conventions", "benchmarks")}
 html_show_sourcelink = False
 
 # Docstrings are reStructuredText, where |x| is a substitution reference. Define the ones the
@@ -310,15 +310,15 @@ def _write_benchmark_index() -> None:
                 "```", ""]
     for t in tables:
         stem = t.stem
-        out += [f"## `{stem}`", "", f"```{{include}} generated/{t.name}", "```", ""]
+        out += [f"## {stem}", "", f"```{{include}} /benchmarks/generated/{t.name}", "```", ""]
         for pic in pictures:
             if pic.stem == stem or pic.stem.startswith(stem + "_"):
-                out += [f"```{{image}} generated/{pic.name}", ":alt: " + pic.stem,
+                out += [f"```{{image}} /benchmarks/generated/{pic.name}", ":alt: " + pic.stem,
                         ":width: 90%", "```", ""]
     lone = [p for p in pictures
             if not any(p.stem == t.stem or p.stem.startswith(t.stem + "_") for t in tables)]
     for pic in lone:
-        out += [f"## `{pic.stem}`", "", f"```{{image}} generated/{pic.name}",
+        out += [f"## {pic.stem}", "", f"```{{image}} /benchmarks/generated/{pic.name}",
                 ":alt: " + pic.stem, ":width: 90%", "```", ""]
     _write_if_changed(HERE / "benchmarks" / "generated" / "_results.md.inc", "\n".join(out))
 

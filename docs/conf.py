@@ -334,7 +334,21 @@ def _warn_unresolved_reptheory(app, env, node, contnode):
     to one of our own names must point at a documented object.
     """
     target = node.get("reftarget", "")
-    if node.get("refdomain") == "py" and target.lstrip("~.").startswith("reptheory"):
+    if node.get("refdomain") != "py":
+        return None
+    # A top-level re-export (reptheory.hom_dimension) links to its documented home
+    # (reptheory.layers.hom_dimension).
+    parts = target.lstrip("~.").split(".")
+    if len(parts) >= 2 and parts[0] == "reptheory" and parts[1] in reptheory.__all__:
+        home = _home(parts[1], getattr(reptheory, parts[1]))
+        if home is not None:
+            new_target = ".".join([home, *parts[2:]])
+            domain = env.get_domain("py")
+            resolved = domain.resolve_xref(env, node.get("refdoc", ""), app.builder,
+                                           node.get("reftype"), new_target, node, contnode)
+            if resolved is not None:
+                return resolved
+    if target.lstrip("~.").startswith("reptheory"):
         from sphinx.util import logging
 
         logging.getLogger(__name__).warning(

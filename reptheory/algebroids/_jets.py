@@ -202,7 +202,7 @@ def _check_field(v: object, W: Submanifold, name: str = "v") -> VectorField:
 
 
 def ideal_power_fields(W: Submanifold, k: int) -> tuple[VectorField, ...]:
-    """Generators ``f^I d/dx_j`` (|I| = k) of the module ``I_W^k X(R^n)``.
+    """Generators ``f^I d/dx_j`` (``|I| = k``) of the module ``I_W^k X(R^n)``.
 
     Examples
     --------

@@ -53,7 +53,7 @@ class SymmetricGroup(Group):
 
     @property
     def order(self) -> int:
-        """|S_n| = n!."""
+        """``|S_n|`` = n!."""
         import math
 
         return math.factorial(self.n)

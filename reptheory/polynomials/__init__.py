@@ -9,7 +9,7 @@ combination of the polynomials P_H indexed by multigraphs H with marked output v
 evaluated as tensor contractions.  This subpackage enumerates them (one per isomorphism
 class), evaluates them with an optimised contraction order, picks independent subsets for small
 ``n`` and decides which of them a GNN built from given primitive operations can compute.
-The torch layer lives in :mod:`reptheory.polynomials.torch_layers` (imports torch).
+The torch layer lives in ``reptheory.polynomials.torch_layers`` (imports torch).
 
 Examples
 --------

@@ -17,6 +17,7 @@ Each operation costs O(n^k + n^l) per (batch, channel) pair.
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from .._version import __version__
@@ -31,7 +32,6 @@ from ._emit import (
     coefficient_entries,
     doc_text,
     is_identity_coefficients,
-    number,
     plan_operation,
     seq,
 )
@@ -122,9 +122,10 @@ def _header(spec: LayerSpec, bias_spec: LayerSpec | None, target: str, what: str
         "    y = sum_b weight[:, :, b] B_b(x)   (+ sum_c bias[:, c] E_c)",
         "",
         "Every basis element B_b = sum_j C[b, j] Op_j is an exact combination (C in",
-        "_COEFFS) of the operations below, each evaluated without a matrix in",
-        "O(n^k + n^l) per channel pair (labels a, b, ... run over range(n); a label",
-        "repeated in y writes a diagonal, a label only in y broadcasts).",
+        "_COEFFS; left out when it is the identity) of the operations below, each",
+        "evaluated without a matrix in O(n^k + n^l) per channel pair (labels a, b, ...",
+        "run over range(n); a label repeated in y writes a diagonal, a label only in y",
+        "broadcasts).",
         "",
         "Operations:",
     ]
@@ -146,8 +147,46 @@ def _header(spec: LayerSpec, bias_spec: LayerSpec | None, target: str, what: str
     return f'"""{body}\n"""\n'
 
 
+def tables(spec: LayerSpec, bias_spec: LayerSpec | None) -> list[tuple[str, str, tuple, list]]:
+    """The exact tables of a module: (variable, comment, shape, [(index, value)]).
+
+    The coefficient matrix C is left out when it is the identity; constants of the bias spec
+    get a ``BIAS_`` prefix.
+    """
+    out = []
+    for prefix, sp in (("", spec), ("BIAS_", bias_spec)):
+        if sp is None:
+            continue
+        what = "bias " if prefix else ""
+        if prefix or not is_identity_coefficients(sp):
+            ents = [((b, j), v) for b, j, v in coefficient_entries(sp)]
+            out.append((f"_{prefix}COEFFS", f"Exact {what}coefficient matrix C: {what}element b = "
+                        "sum_j C[b, j] * operation j.", (len(sp), sp.num_operations), ents))
+        for c in sp.constants:
+            desc = doc_text(c.description, 50)
+            out.append((f"_{prefix}CONST_{c.name}",
+                        f"Constant tensor {c.name}{': ' + desc if desc else ''}.",
+                        c.shape, list(c.entries)))
+    return out
+
+
+def _ratio(v: Any) -> tuple[int, int]:
+    f = Fraction(v)
+    p, q = int(f.numerator), int(f.denominator)
+    if max(abs(p), q) >= 2**62:
+        raise InvalidParameterError(f"exact value {f} is too large for generated code (> 2**62)")
+    return p, q
+
+
+def _tuple_literal(items: list[int] | tuple[int, ...]) -> str:
+    items = [str(int(i)) for i in items]
+    if not items:
+        return "()"
+    return f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
+
+
 def _data(spec: LayerSpec, bias_spec: LayerSpec | None) -> str:
-    """Module-level literals: sizes, C, constants (all target neutral)."""
+    """Module-level literals: sizes, C, constants (all target neutral, exact integers)."""
     out = [
         f"N = {spec.n}",
         f"K = {spec.k}",
@@ -156,31 +195,19 @@ def _data(spec: LayerSpec, bias_spec: LayerSpec | None) -> str:
         f"NUM_OPS = {spec.num_operations}",
         f"NUM_BIAS = {len(bias_spec) if bias_spec is not None else 0}",
         "",
+        "# Exact tables as nonzero entries (index, numerator, denominator).",
     ]
-    for prefix, sp in (("", spec), ("BIAS_", bias_spec)):
-        if sp is None:
-            continue
-        what = "bias " if prefix else ""
-        if prefix or not is_identity_coefficients(sp):
-            ents = [f"({b}, {j}, {number(v)})" for b, j, v in coefficient_entries(sp)]
-            out += [
-                f"# Exact {what}coefficient matrix C as (element, operation, value):",
-                f"# {what}element b = sum_j C[b, j] * operation j.",
-                f"_{prefix}COEFFS = {seq(ents, '')}",
-                "",
-            ]
-        for c in sp.constants:
-            desc = doc_text(c.description, 60)
-            # index tuples stay inline (short, no trailing comma except for one axis)
-            ents = [f"(({', '.join(str(i) for i in idx)}{',' if len(idx) == 1 else ''}), {number(v)})"
-                    for idx, v in c.entries]
-            shape = ", ".join(str(s) for s in c.shape) + ("," if len(c.shape) == 1 else "")
-            out += [
-                f"# Constant {c.name}{': ' + desc if desc else ''} (nonzero entries).",
-                f"_{prefix}CONST_{c.name}_SHAPE = ({shape})",
-                f"_{prefix}CONST_{c.name}_ENTRIES = {seq(ents, '')}",
-                "",
-            ]
+    for var, comment, shape, ents in tables(spec, bias_spec):
+        items = []
+        for idx, v in ents:
+            p, q = _ratio(v)
+            items.append(f"({_tuple_literal(idx)}, {p}, {q})")
+        out += [
+            "",
+            f"# {comment}",
+            f"{var}_SHAPE = {_tuple_literal(shape)}",
+            f"{var}_ENTRIES = {seq(items, '')}",
+        ]
     return "\n".join(out) + "\n"
 
 

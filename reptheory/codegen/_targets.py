@@ -6,6 +6,7 @@ from ..layers import LayerSpec
 from ._emit import call, is_identity_coefficients
 from ._generate import (
     _data,
+    tables,
     _diagonal_indices,
     _header,
     _op_calls,
@@ -60,18 +61,10 @@ _DIALECTS = {"torch": _Torch(), "jax": _Jax(), "numpy": _Numpy()}
 # -- helpers emitted into the generated modules ----------------------------------------------
 _NP_BUILDERS = '''
 def _dense(shape, entries):
-    """A float64 array of the given shape from its (index, value) entries."""
+    """A float64 array from its (index, numerator, denominator) entries."""
     out = np.zeros(shape, dtype=np.float64)
-    for index, value in entries:
-        out[index] = value
-    return out
-
-
-def _coeff_matrix(rows, cols, entries):
-    """The dense matrix C (rows x cols) from its (row, column, value) entries."""
-    out = np.zeros((rows, cols), dtype=np.float64)
-    for b, j, value in entries:
-        out[b, j] = value
+    for index, p, q in entries:
+        out[index] = p / q
     return out
 
 
@@ -84,20 +77,19 @@ def _flat_index(strides):
 '''
 
 _TORCH_BUILDERS = '''
-def _dense(shape, entries):
-    """A tensor (default dtype) of the given shape from its (index, value) entries."""
-    out = torch.zeros(shape, dtype=torch.float64)
-    for index, value in entries:
-        out[index] = value
-    return out.to(torch.get_default_dtype())
+def _exact(shape, entries):
+    """Integer numerator and denominator tensors from (index, p, q) entries."""
+    num = torch.zeros(shape, dtype=torch.int64)
+    den = torch.ones(shape, dtype=torch.int64)
+    for index, p, q in entries:
+        num[index] = p
+        den[index] = q
+    return num, den
 
 
-def _coeff_matrix(rows, cols, entries):
-    """The dense matrix C (rows x cols) from its (row, column, value) entries."""
-    out = torch.zeros((rows, cols), dtype=torch.float64)
-    for b, j, value in entries:
-        out[b, j] = value
-    return out.to(torch.get_default_dtype())
+def _ratio(num, den, dtype):
+    """The exact table num / den rounded once to a floating dtype."""
+    return num.to(dtype) / den.to(dtype)
 
 
 def _flat_index(strides):
@@ -138,17 +130,11 @@ def _scatter_add(y, r, index):
 def _np_tables(spec: LayerSpec, bias_spec: LayerSpec | None) -> str:
     """Module-level numpy arrays built at import (numpy and JAX targets)."""
     lines = []
+    for var, _, _, _ in tables(spec, bias_spec):
+        lines.append(call(f"{var} = ", "_dense", [f"{var}_SHAPE", f"{var}_ENTRIES"], ""))
     for prefix, sp in (("", spec), ("BIAS_", bias_spec)):
         if sp is None:
             continue
-        if prefix or not is_identity_coefficients(sp):
-            num = "NUM_BIAS" if prefix else "NUM_BASIS"
-            lines.append(call(f"_{prefix}COEFF_MATRIX = ", "_coeff_matrix",
-                              [num, str(sp.num_operations), f"_{prefix}COEFFS"], ""))
-        for c in sp.constants:
-            lines.append(call(f"_{prefix}CONST_{c.name} = ", "_dense",
-                              [f"_{prefix}CONST_{c.name}_SHAPE", f"_{prefix}CONST_{c.name}_ENTRIES"],
-                              ""))
         for t, strides, lhs in _diagonal_indices(sp)[0]:
             lines.append(f"_{prefix}INDEX_{t} = _flat_index({strides_literal(strides)})  # {lhs}")
     return "\n".join(lines) + "\n" if lines else ""
@@ -167,6 +153,15 @@ def _check_input(x, channels):
 
 def _check_lines(indent: str, x: str, in_channels: str) -> list[str]:
     return [f"{indent}_check_input({x}, {in_channels})"]
+
+
+def _buffer(var: str) -> str:
+    """Torch buffer name of a table variable: _COEFFS -> coeffs, _BIAS_CONST_J -> bias_const_J."""
+    v = var.lstrip("_")
+    for prefix in ("BIAS_CONST_", "CONST_"):
+        if v.startswith(prefix):
+            return prefix.lower() + v[len(prefix):]
+    return v.lower()
 
 
 # -- torch ------------------------------------------------------------------------------------
@@ -201,19 +196,14 @@ def _emit_torch(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
         f"{i2}else:",
         f'{i2}    self.register_parameter("bias", None)',
     ]
+    for var, _, _, _ in tables(spec, bias_spec):
+        init.append(call("num, den = ", "_exact", [f"{var}_SHAPE", f"{var}_ENTRIES"], i2))
+        init.append(f'{i2}self.register_buffer("{_buffer(var)}_num", num, persistent=False)')
+        init.append(f'{i2}self.register_buffer("{_buffer(var)}_den", den, persistent=False)')
     for prefix, sp in (("", spec), ("BIAS_", bias_spec)):
         if sp is None:
             continue
         low = prefix.lower()
-        if prefix or not is_identity_coefficients(sp):
-            num = "NUM_BIAS" if prefix else "NUM_BASIS"
-            init.append(call(f"{low}coeffs = ", "_coeff_matrix",
-                             [num, str(sp.num_operations), f"_{prefix}COEFFS"], i2))
-            init.append(f'{i2}self.register_buffer("{low}coeffs", {low}coeffs, persistent=False)')
-        for c in sp.constants:
-            init.append(call("const = ", "_dense",
-                             [f"_{prefix}CONST_{c.name}_SHAPE", f"_{prefix}CONST_{c.name}_ENTRIES"], i2))
-            init.append(f'{i2}self.register_buffer("{low}const_{c.name}", const, persistent=False)')
         for t, strides, lhs in _diagonal_indices(sp)[0]:
             init.append(f"{i2}index = _flat_index({strides_literal(strides)})  # {lhs}")
             init.append(f'{i2}self.register_buffer("{low}index_{t}", index, persistent=False)')
@@ -231,23 +221,33 @@ def _emit_torch(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
         f'{i2}"""x: (batch, in_channels) + (N,) * K -> (batch, out_channels) + (N,) * L."""',
         *_check_lines(i2, "x", "self.in_channels"),
     ]
+    init.append(f"{i2}dtype = self.weight.dtype")
     if is_identity_coefficients(spec):
         init.append(f"{i2}w_eff = self.weight  # C is the identity")
     else:
-        init.append(f"{i2}w_eff = self.weight @ self.coeffs")
+        init.append(f"{i2}w_eff = self.weight @ _ratio(self.coeffs_num, self.coeffs_den, dtype)")
+    for c in spec.constants:
+        b = _buffer(f"_CONST_{c.name}")
+        init.append(call(f"c_{c.name} = ", "_ratio", [f"self.{b}_num", f"self.{b}_den", "dtype"], i2))
     init.append(f"{i2}y = x.new_zeros((x.shape[0], self.out_channels) + (N,) * L)")
-    consts = {c.name: f"self.const_{c.name}" for c in spec.constants}
+    consts = {c.name: f"c_{c.name}" for c in spec.constants}
     init += _op_calls(spec, "", "w_eff", consts, "self.index_{t}", i2)
     if bias_spec is not None:
         init += [f"{i2}if self.bias is not None:", f"{i2}    y = y + self._bias_term()"]
     init.append(f"{i2}return y")
     if bias_spec is not None:
-        bconsts = {c.name: f"self.bias_const_{c.name}" for c in bias_spec.constants}
+        bconsts = {c.name: f"c_{c.name}" for c in bias_spec.constants}
         init += [
             "",
             "    def _bias_term(self) -> torch.Tensor:",
             f'{i2}"""sum_c bias[:, c] E_c as a (1, out_channels) + (N,) * L tensor."""',
-            f"{i2}w_eff = (self.bias @ self.bias_coeffs)[:, None, :]",
+            f"{i2}dtype = self.bias.dtype",
+            f"{i2}coeffs = _ratio(self.bias_coeffs_num, self.bias_coeffs_den, dtype)",
+            f"{i2}w_eff = (self.bias @ coeffs)[:, None, :]",
+            *[call(f"c_{c.name} = ", "_ratio", [f"self.{_buffer('_BIAS_CONST_' + c.name)}_num",
+                                                 f"self.{_buffer('_BIAS_CONST_' + c.name)}_den",
+                                                 "dtype"], i2)
+              for c in bias_spec.constants],
             f"{i2}x = self.bias.new_ones((1, 1))",
             f"{i2}y = x.new_zeros((1, self.out_channels) + (N,) * L)",
             *_op_calls(bias_spec, "bias_", "w_eff", bconsts, "self.bias_index_{t}", i2),
@@ -292,7 +292,7 @@ def _emit_numpy(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
     if is_identity_coefficients(spec):
         body.append(f"{i1}w_eff = weight.astype(dtype)  # C is the identity")
     else:
-        body.append(f"{i1}w_eff = weight.astype(dtype) @ _COEFF_MATRIX.astype(dtype)")
+        body.append(f"{i1}w_eff = weight.astype(dtype) @ _COEFFS.astype(dtype)")
     for c in spec.constants:
         body.append(f"{i1}c_{c.name} = _CONST_{c.name}.astype(dtype)")
     body.append(f"{i1}y = np.zeros((x.shape[0], weight.shape[0]) + (N,) * L, dtype=dtype)")
@@ -307,7 +307,7 @@ def _emit_numpy(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
             "def _bias_term(bias):",
             '    """sum_c bias[:, c] E_c as a (1, out_channels) + (N,) * L array."""',
             f"{i1}dtype = bias.dtype",
-            f"{i1}w_eff = (bias @ _BIAS_COEFF_MATRIX.astype(dtype))[:, None, :]",
+            f"{i1}w_eff = (bias @ _BIAS_COEFFS.astype(dtype))[:, None, :]",
             *[f"{i1}c_{c.name} = _BIAS_CONST_{c.name}.astype(dtype)" for c in bias_spec.constants],
             f"{i1}x = np.ones((1, 1), dtype=dtype)",
             f"{i1}y = np.zeros((1, bias.shape[0]) + (N,) * L, dtype=dtype)",
@@ -337,7 +337,7 @@ def _emit_jax(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
             "def _bias_term(bias):",
             '    """sum_c bias[:, c] E_c as a (1, out_channels) + (N,) * L array."""',
             f"{i1}dtype = bias.dtype",
-            f"{i1}w_eff = (bias @ jnp.asarray(_BIAS_COEFF_MATRIX, dtype=dtype))[:, None, :]",
+            f"{i1}w_eff = (bias @ jnp.asarray(_BIAS_COEFFS, dtype=dtype))[:, None, :]",
             *[f"{i1}c_{c.name} = jnp.asarray(_BIAS_CONST_{c.name}, dtype=dtype)"
               for c in bias_spec.constants],
             f"{i1}x = jnp.ones((1, 1), dtype=dtype)",
@@ -370,7 +370,7 @@ def _emit_jax(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
     if is_identity_coefficients(spec):
         body.append(f"{i1}w_eff = jnp.asarray(weight, dtype=dtype)  # C is the identity")
     else:
-        body.append(f"{i1}w_eff = weight @ jnp.asarray(_COEFF_MATRIX, dtype=dtype)")
+        body.append(f"{i1}w_eff = weight @ jnp.asarray(_COEFFS, dtype=dtype)")
     for c in spec.constants:
         body.append(f"{i1}c_{c.name} = jnp.asarray(_CONST_{c.name}, dtype=dtype)")
     body.append(f"{i1}y = jnp.zeros((x.shape[0], weight.shape[0]) + (N,) * L, dtype=dtype)")

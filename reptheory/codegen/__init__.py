@@ -11,13 +11,13 @@ from ._generate import CODEGEN_VERSION, TARGETS, generate
 from ._json import JSON_FORMAT, JSON_SCHEMA, export_json, load_json, validate_json_dict
 
 __all__ = [
-    "generate",
-    "TARGETS",
     "CODEGEN_VERSION",
+    "JSON_FORMAT",
+    "JSON_SCHEMA",
+    "TARGETS",
+    "check_identifier",
     "export_json",
+    "generate",
     "load_json",
     "validate_json_dict",
-    "JSON_SCHEMA",
-    "JSON_FORMAT",
-    "check_identifier",
 ]

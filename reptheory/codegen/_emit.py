@@ -17,24 +17,25 @@ from __future__ import annotations
 
 import keyword
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Sequence
+from typing import Any
 
 from ..errors import InvalidParameterError, ReptheoryTypeError
 from ..layers import LayerSpec, Operation
 
 __all__ = [
-    "check_identifier",
-    "doc_text",
-    "number",
-    "seq",
-    "call",
     "OpPlan",
-    "plan_operation",
-    "coefficient_entries",
-    "is_identity_coefficients",
+    "call",
+    "check_identifier",
     "check_spec_for_codegen",
+    "coefficient_entries",
+    "doc_text",
+    "is_identity_coefficients",
+    "number",
+    "plan_operation",
+    "seq",
 ]
 
 _IDENT = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")

@@ -31,7 +31,7 @@ from ..errors import InvalidParameterError, ReptheoryTypeError
 from ..layers import LayerSpec
 from ..layers._spec import SPEC_FORMAT_VERSION
 
-__all__ = ["export_json", "load_json", "validate_json_dict", "JSON_SCHEMA", "JSON_FORMAT"]
+__all__ = ["JSON_FORMAT", "JSON_SCHEMA", "export_json", "load_json", "validate_json_dict"]
 
 #: Value of the ``format`` field.
 JSON_FORMAT = "reptheory.LayerSpec"

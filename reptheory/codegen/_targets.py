@@ -6,12 +6,12 @@ from ..layers import LayerSpec
 from ._emit import call, is_identity_coefficients
 from ._generate import (
     _data,
-    tables,
     _diagonal_indices,
     _header,
     _op_calls,
     _op_functions,
     strides_literal,
+    tables,
 )
 
 __all__ = ["emit"]
@@ -26,10 +26,10 @@ class _Torch:
         return call(prefix, "torch.einsum", [f'"{subs}"', *operands], "    ")
 
     def mix(self, src: str) -> str:
-        return f"    r = torch.einsum({_MIX}, w, {src})"
+        return f"    r = _mix(w, {src})"
 
     def add(self, r: str) -> str:
-        return f"    return y + {r}"
+        return f"    return y.add_({r})"
 
 
 class _Jax(_Torch):
@@ -40,6 +40,9 @@ class _Jax(_Torch):
 
     def mix(self, src: str) -> str:
         return f"    r = jnp.einsum({_MIX}, w, {src})"
+
+    def add(self, r: str) -> str:
+        return f"    return y + {r}"
 
 
 class _Numpy(_Torch):
@@ -100,12 +103,19 @@ def _flat_index(strides):
     return index.reshape(-1)
 
 
+def _mix(w, r):
+    """sum_i w[o, i] r[b, i, ...]: channel mixing as one batched matmul."""
+    flat = r.reshape(r.shape[0], r.shape[1], -1)
+    out = torch.bmm(w.expand(r.shape[0], -1, -1), flat)
+    return out.reshape(r.shape[0], w.shape[0], *r.shape[2:])
+
+
 def _scatter_add(y, r, index):
-    """y plus r written at the flat positions index of y's last L axes (a diagonal)."""
+    """Add r at the flat positions index of y's last L axes (a diagonal), in place."""
     r = r.expand(*r.shape[:2], *([N] * (r.dim() - 2)))
-    flat = y.reshape(y.shape[0], y.shape[1], -1)
-    flat = flat.index_add(2, index, r.reshape(r.shape[0], r.shape[1], -1))
-    return flat.reshape(y.shape)
+    flat = y.view(y.shape[0], y.shape[1], -1)
+    flat.index_add_(2, index, r.reshape(r.shape[0], r.shape[1], -1))
+    return y
 '''
 
 _NP_SCATTER = '''

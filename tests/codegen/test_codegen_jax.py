@@ -15,7 +15,7 @@ jnp = pytest.importorskip("jax.numpy")
 
 GROUP_CASES = group_bases(pairs=((1, 1), (2, 1), (2, 2), (0, 2)))
 HAND_SPECS = [("J", j_spec())] + [(f"eps{i}", s) for i, s in enumerate(eps_specs())]
-TOL = dict(rtol=2e-5, atol=2e-5)  # JAX computes in float32 by default
+TOL = {"rtol": 2e-5, "atol": 2e-5}  # JAX computes in float32 by default
 
 
 @pytest.mark.parametrize("case", GROUP_CASES + HAND_SPECS, ids=[c[0] for c in GROUP_CASES + HAND_SPECS])

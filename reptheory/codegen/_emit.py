@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from .._validate import check_dense_size
 from ..errors import InvalidParameterError, ReptheoryTypeError
 from ..layers import LayerSpec, Operation
 
@@ -148,6 +149,11 @@ def check_spec_for_codegen(spec: LayerSpec) -> None:
     seen = set()
     for c in spec.constants:
         check_identifier("constant name", c.name, constant=True)
+        size = 1
+        for d in c.shape:
+            size *= int(d)
+        check_dense_size(f"constant {c.name!r} (built densely when the generated module loads)",
+                         size, hint="use a smaller n")
         if c.name in seen:
             raise InvalidParameterError(f"constant name {c.name!r} is used twice")
         seen.add(c.name)

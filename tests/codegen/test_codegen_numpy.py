@@ -39,6 +39,23 @@ def test_numpy_matches_executor_for_registered_groups(case, tmp_path):
     np.testing.assert_allclose(mod.equivariant_layer(w, x), B.apply(w, x), rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("kind", ["diagram", "orbit"])
+def test_numpy_higher_orders(kind, tmp_path):
+    B = rt.layer_basis(rt.S(5), 3, 2, kind=kind)
+    mod = load_source(generate(B, target="numpy"), tmp_path)
+    w, x = random_inputs(B.spec, np.random.default_rng(12), batch=2, c_in=1, c_out=2)
+    np.testing.assert_allclose(mod.equivariant_layer(w, x), B.apply(w, x), rtol=1e-9, atol=1e-9)
+
+
+def test_huge_constant_is_refused(monkeypatch):
+    monkeypatch.setenv("REPTHEORY_MAX_DENSE_ENTRIES", "100")
+    c = ConstantTensor("T", (5, 5, 5), (((0, 1, 2), 1),))
+    spec = LayerSpec("G", 5, 1, 1, "k", (Operation((1,), (0,), (("T", (0, 1, 2)),)),),
+                     (((0, 1),),), (c,))
+    with pytest.raises(rt.SizeLimitError, match="constant 'T'"):
+        generate(spec, target="numpy")
+
+
 @pytest.mark.parametrize("case", HAND_SPECS, ids=[c[0] for c in HAND_SPECS])
 def test_numpy_constants_match_executor_and_dense_matrices(case, tmp_path):
     _, spec = case

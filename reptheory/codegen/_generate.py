@@ -212,38 +212,62 @@ def _data(spec: LayerSpec, bias_spec: LayerSpec | None) -> str:
 
 
 def _op_params(plan: OpPlan) -> list[str]:
-    params = ["y", "x", "w"] + [f"c_{nm}" for nm in dict.fromkeys(plan.constants)]
-    if plan.diagonal:
-        params.append("index")
-    return params
+    return ["x", "w"] + [f"c_{nm}" for nm in dict.fromkeys(plan.constants)]
 
 
 def _op_function(dialect: Any, plan: OpPlan, fname: str) -> str:
+    """One operation: reduce, mix; returns its contribution with broadcast axes inserted."""
     lines = [f"def {fname}({', '.join(_op_params(plan))}):", f'    """{plan.formula}."""']
     src = "x"
     if plan.reduce is not None:
         lines.append(dialect.einsum("r = ", plan.reduce, ["x"] + [f"c_{nm}" for nm in plan.constants]))
         src = "r"
     lines.append(dialect.mix(src))
-    r = "r" + (plan.insert or "")
-    if plan.diagonal:
-        lines.append(f"    return _scatter_add(y, {r}, index)")
-    else:
-        lines.append(dialect.add(r))
+    lines.append(f"    return r{plan.insert or ''}")
     return "\n".join(lines) + "\n"
 
 
-def _op_calls(
-    spec: LayerSpec, prefix: str, weights: str, consts: dict[str, str], index: str, indent: str
-) -> list[str]:
-    lines = []
+def _placement_groups(spec: LayerSpec) -> list[tuple[bool, str | None, tuple[int, ...], list[int]]]:
+    """Operations whose results land on y the same way: (diagonal, insert, strides, ops)."""
+    groups: dict[tuple, list[int]] = {}
     for j, op in enumerate(spec.operations):
         plan = plan_operation(op, j, spec.n)
-        args = ["y", "x", f"{weights}[:, :, {j}]"]
-        args += [consts[nm] for nm in dict.fromkeys(plan.constants)]
-        if plan.diagonal:
-            args.append(index.format(t=_diagonal_indices(spec)[1][j]))
-        lines.append(call("y = ", f"_{prefix}op_{j}", args, indent))
+        # diagonal contributions with the same flat positions are summed by broadcasting
+        key = (True, "", plan.strides) if plan.diagonal else (False, plan.insert or "", ())
+        groups.setdefault(key, []).append(j)
+    return [(d, ins or None, st, js) for (d, ins, st), js in groups.items()]
+
+
+def _op_calls(
+    dialect: Any, spec: LayerSpec, prefix: str, weights: str, consts: dict[str, str], index: str,
+    indent: str,
+) -> list[str]:
+    """Forward code: sum the contributions of each placement group, then place them once."""
+    lines = []
+    tables = _diagonal_indices(spec)[1]
+    for diagonal, insert, _, js in _placement_groups(spec):
+        ops = ", ".join(map(str, js))
+        what = "operation" + ("s" if len(js) > 1 else "")
+        if diagonal:
+            where = "added on a diagonal of y"
+        elif insert:
+            axes = [str(a) for a, t in enumerate(insert[1:-1].split(", ")[2:]) if t == "None"]
+            where = f"constant along axis {axes[0]} of y" if len(axes) == 1 else \
+                f"constant along axes {', '.join(axes)} of y"
+        else:
+            where = "added to y"
+        lines.append(f"{indent}# {what} {ops}: {where}")
+        for t, j in enumerate(js):
+            plan = plan_operation(spec.operations[j], j, spec.n)
+            args = ["x", f"{weights}[:, :, {j}]"] + [consts[nm] for nm in dict.fromkeys(plan.constants)]
+            if t == 0:
+                lines.append(call("r = ", f"_{prefix}op_{j}", args, indent))
+            else:
+                lines.append(call("r = r + ", f"_{prefix}op_{j}", args, indent))
+        if diagonal:
+            lines.append(f"{indent}y = _scatter_add(y, r, {index.format(t=tables[js[0]])})")
+        else:
+            lines.append(indent + dialect.accumulate)
     return lines
 
 

@@ -28,8 +28,7 @@ class _Torch:
     def mix(self, src: str) -> str:
         return f"    r = _mix(w, {src})"
 
-    def add(self, r: str) -> str:
-        return f"    return y.add_({r})"
+    accumulate = "y += r"
 
 
 class _Jax(_Torch):
@@ -41,8 +40,7 @@ class _Jax(_Torch):
     def mix(self, src: str) -> str:
         return f"    r = jnp.einsum({_MIX}, w, {src})"
 
-    def add(self, r: str) -> str:
-        return f"    return y + {r}"
+    accumulate = "y = y + r"
 
 
 class _Numpy(_Torch):
@@ -54,8 +52,7 @@ class _Numpy(_Torch):
     def mix(self, src: str) -> str:
         return f"    r = np.moveaxis(np.tensordot(w, {src}, axes=(1, 1)), 0, 1)"
 
-    def add(self, r: str) -> str:
-        return f"    y += {r}\n    return y"
+    accumulate = "y += r"
 
 
 _DIALECTS = {"torch": _Torch(), "jax": _Jax(), "numpy": _Numpy()}
@@ -231,7 +228,8 @@ def _emit_torch(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
         f'{i2}"""x: (batch, in_channels) + (N,) * K -> (batch, out_channels) + (N,) * L."""',
         *_check_lines(i2, "x", "self.in_channels"),
     ]
-    init.append(f"{i2}dtype = self.weight.dtype")
+    if spec.constants or not is_identity_coefficients(spec):
+        init.append(f"{i2}dtype = self.weight.dtype")
     if is_identity_coefficients(spec):
         init.append(f"{i2}w_eff = self.weight  # C is the identity")
     else:
@@ -241,7 +239,7 @@ def _emit_torch(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
         init.append(call(f"c_{c.name} = ", "_ratio", [f"self.{b}_num", f"self.{b}_den", "dtype"], i2))
     init.append(f"{i2}y = x.new_zeros((x.shape[0], self.out_channels) + (N,) * L)")
     consts = {c.name: f"c_{c.name}" for c in spec.constants}
-    init += _op_calls(spec, "", "w_eff", consts, "self.index_{t}", i2)
+    init += _op_calls(d, spec, "", "w_eff", consts, "self.index_{t}", i2)
     if bias_spec is not None:
         init += [f"{i2}if self.bias is not None:", f"{i2}    y = y + self._bias_term()"]
     init.append(f"{i2}return y")
@@ -260,7 +258,7 @@ def _emit_torch(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
               for c in bias_spec.constants],
             f"{i2}x = self.bias.new_ones((1, 1))",
             f"{i2}y = x.new_zeros((1, self.out_channels) + (N,) * L)",
-            *_op_calls(bias_spec, "bias_", "w_eff", bconsts, "self.bias_index_{t}", i2),
+            *_op_calls(d, bias_spec, "bias_", "w_eff", bconsts, "self.bias_index_{t}", i2),
             f"{i2}return y",
         ]
     parts.append("\n".join(init))
@@ -307,7 +305,7 @@ def _emit_numpy(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
         body.append(f"{i1}c_{c.name} = _CONST_{c.name}.astype(dtype)")
     body.append(f"{i1}y = np.zeros((x.shape[0], weight.shape[0]) + (N,) * L, dtype=dtype)")
     consts = {c.name: f"c_{c.name}" for c in spec.constants}
-    body += _op_calls(spec, "", "w_eff", consts, "_INDEX_{t}", i1)
+    body += _op_calls(d, spec, "", "w_eff", consts, "_INDEX_{t}", i1)
     if bias_spec is not None:
         body += [f"{i1}if bias is not None:", f"{i1}    y += _bias_term(np.asarray(bias, dtype=dtype))"]
     body.append(f"{i1}return y")
@@ -321,7 +319,7 @@ def _emit_numpy(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
             *[f"{i1}c_{c.name} = _BIAS_CONST_{c.name}.astype(dtype)" for c in bias_spec.constants],
             f"{i1}x = np.ones((1, 1), dtype=dtype)",
             f"{i1}y = np.zeros((1, bias.shape[0]) + (N,) * L, dtype=dtype)",
-            *_op_calls(bias_spec, "bias_", "w_eff", {c.name: f"c_{c.name}" for c in bias_spec.constants},
+            *_op_calls(d, bias_spec, "bias_", "w_eff", {c.name: f"c_{c.name}" for c in bias_spec.constants},
                        "_BIAS_INDEX_{t}", i1),
             f"{i1}return y",
             "",
@@ -352,7 +350,7 @@ def _emit_jax(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
               for c in bias_spec.constants],
             f"{i1}x = jnp.ones((1, 1), dtype=dtype)",
             f"{i1}y = jnp.zeros((1, bias.shape[0]) + (N,) * L, dtype=dtype)",
-            *_op_calls(bias_spec, "bias_", "w_eff", {c.name: f"c_{c.name}" for c in bias_spec.constants},
+            *_op_calls(d, bias_spec, "bias_", "w_eff", {c.name: f"c_{c.name}" for c in bias_spec.constants},
                        "_BIAS_INDEX_{t}", i1),
             f"{i1}return y",
             "",
@@ -385,7 +383,7 @@ def _emit_jax(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
         body.append(f"{i1}c_{c.name} = jnp.asarray(_CONST_{c.name}, dtype=dtype)")
     body.append(f"{i1}y = jnp.zeros((x.shape[0], weight.shape[0]) + (N,) * L, dtype=dtype)")
     consts = {c.name: f"c_{c.name}" for c in spec.constants}
-    body += _op_calls(spec, "", "w_eff", consts, "_INDEX_{t}", i1)
+    body += _op_calls(d, spec, "", "w_eff", consts, "_INDEX_{t}", i1)
     if bias_spec is not None:
         body += [f'{i1}if params.get("bias") is not None:',
                  f'{i1}    y = y + _bias_term(jnp.asarray(params["bias"], dtype=dtype))']

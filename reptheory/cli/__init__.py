@@ -19,6 +19,7 @@ _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
 _PART_COMMANDS = (
     "reptheory.polynomials._cli:add_cli",
     "reptheory.algebroids._cli:add_cli",
+    "reptheory.codegen._cli:add_codegen_command",
 )
 
 

@@ -198,6 +198,8 @@ API_MODULES: list[tuple[str, str]] = [
     ("reptheory.diagrams", "Diagrams: partition diagrams, composition, pictures"),
     ("reptheory.layers", "Layer bases, exact dimensions and the LayerSpec IR"),
     ("reptheory.kernels", "Executors (backends) of a LayerSpec"),
+    ("reptheory.polynomials", "Equivariant graph polynomials"),
+    ("reptheory.algebroids", "Jets and b^k-algebroids"),
     ("reptheory.testing", "Numerical equivariance checks"),
     ("reptheory.errors", "Exceptions"),
     ("reptheory.cli", "Command line"),
@@ -205,8 +207,6 @@ API_MODULES: list[tuple[str, str]] = [
 # Subpackages being written; documented automatically once they exist on the branch being built.
 OPTIONAL_API_MODULES: list[tuple[str, str]] = [
     ("reptheory.so3", "SO(3) and SO(2): spherical harmonics, Wigner D, tensor products"),
-    ("reptheory.polynomials", "Equivariant graph polynomials"),
-    ("reptheory.algebroids", "Jets and b^k-algebroids"),
     ("reptheory.codegen", "Code generation (JAX, PyTorch)"),
     ("reptheory.torch", "PyTorch layers"),
 ]

@@ -114,6 +114,8 @@ nb_execution_raise_on_error = True  # a failing tutorial fails the build
 nb_execution_show_tb = True
 nb_merge_streams = True
 nb_render_image_options = {"align": "center"}
+# Tutorials show small tables with IPython.display.Markdown; parse them as MyST (tables, math).
+nb_render_markdown_format = "myst"
 
 # -- MathJax ----------------------------------------------------------------------------------
 # MathJax is loaded by the reader's browser from a CDN (nothing is fetched at build time). To look

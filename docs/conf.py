@@ -201,7 +201,7 @@ API_MODULES: list[tuple[str, str]] = [
     ("reptheory.layers", "Layer bases, exact dimensions and the LayerSpec IR"),
     ("reptheory.kernels", "Executors (backends) of a LayerSpec"),
     ("reptheory.polynomials", "Equivariant graph polynomials"),
-    ("reptheory.algebroids", "Jets and b^k-algebroids"),
+    ("reptheory.algebroids", "Jets and bᵏ-algebroids"),
     ("reptheory.testing", "Numerical equivariance checks"),
     ("reptheory.errors", "Exceptions"),
     ("reptheory.cli", "Command line"),

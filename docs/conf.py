@@ -114,6 +114,8 @@ nb_execution_raise_on_error = True  # a failing tutorial fails the build
 nb_execution_show_tb = True
 nb_merge_streams = True
 nb_render_image_options = {"align": "center"}
+# Tutorials show small tables with IPython.display.Markdown; parse them as MyST (tables, math).
+nb_render_markdown_format = "myst"
 
 # -- MathJax ----------------------------------------------------------------------------------
 # MathJax is loaded by the reader's browser from a CDN (nothing is fetched at build time). To look
@@ -198,6 +200,8 @@ API_MODULES: list[tuple[str, str]] = [
     ("reptheory.diagrams", "Diagrams: partition diagrams, composition, pictures"),
     ("reptheory.layers", "Layer bases, exact dimensions and the LayerSpec IR"),
     ("reptheory.kernels", "Executors (backends) of a LayerSpec"),
+    ("reptheory.polynomials", "Equivariant graph polynomials"),
+    ("reptheory.algebroids", "Jets and bᵏ-algebroids"),
     ("reptheory.testing", "Numerical equivariance checks"),
     ("reptheory.errors", "Exceptions"),
     ("reptheory.cli", "Command line"),
@@ -205,8 +209,6 @@ API_MODULES: list[tuple[str, str]] = [
 # Subpackages being written; documented automatically once they exist on the branch being built.
 OPTIONAL_API_MODULES: list[tuple[str, str]] = [
     ("reptheory.so3", "SO(3) and SO(2): spherical harmonics, Wigner D, tensor products"),
-    ("reptheory.polynomials", "Equivariant graph polynomials"),
-    ("reptheory.algebroids", "Jets and b^k-algebroids"),
     ("reptheory.codegen", "Code generation (JAX, PyTorch)"),
     ("reptheory.torch", "PyTorch layers"),
 ]

@@ -261,8 +261,10 @@ def clebsch_gordan_float(j1, m1, j2, m2, j, m) -> float:
 
     Examples
     --------
-    >>> round(clebsch_gordan_float(100, 0, 100, 0, 100, 0), 12)
+    >>> clebsch_gordan_float(1, 0, 1, 0, 1, 0)
     0.0
+    >>> round(clebsch_gordan_float(100, 0, 100, 0, 100, 0), 12)
+    0.085523907399
     >>> clebsch_gordan_float(1, 1, 1, -1, 0, 0)
     0.5773502691896257
     """
@@ -369,7 +371,7 @@ def gaunt(l1, l2, l3, m1, m2, m3):
     Examples
     --------
     >>> gaunt(1, 1, 2, 0, 0, 0)
-    2*sqrt(5)/(5*sqrt(pi))
+    sqrt(5)/(5*sqrt(pi))
     """
     L = [_check_l(n, v) for n, v in zip(("l1", "l2", "l3"), (l1, l2, l3))]
     M = [_check_m(n, v, li, ln) for n, v, li, ln in zip(("m1", "m2", "m3"), (m1, m2, m3), L, ("l1", "l2", "l3"))]

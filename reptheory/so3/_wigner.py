@@ -167,7 +167,7 @@ def wigner_d_half_pi(l: int) -> np.ndarray:
     --------
     >>> import numpy as np
     >>> d = wigner_d_half_pi(1)
-    >>> np.allclose(d, [[0.5, -np.sqrt(0.5), 0.5], [np.sqrt(0.5), 0, -np.sqrt(0.5)], [0.5, np.sqrt(0.5), 0.5]])
+    >>> np.allclose(d, [[0.5, np.sqrt(0.5), 0.5], [-np.sqrt(0.5), 0, np.sqrt(0.5)], [0.5, -np.sqrt(0.5), 0.5]])
     True
     """
     l = check_int("l", l, minimum=0)

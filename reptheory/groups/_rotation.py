@@ -20,7 +20,9 @@ class _FixedDim(Group):
         if n is None:
             n = self.fixed_n
         if n != self.fixed_n:
-            raise InvalidParameterError(f"{type(self).__name__} acts on R^{self.fixed_n}; n must be {self.fixed_n}, got {n!r}")
+            raise InvalidParameterError(
+                f"{type(self).__name__} acts on R^{self.fixed_n}; n must be {self.fixed_n}, got {n!r}"
+            )
         super().__init__(n)
 
     def __repr__(self) -> str:
@@ -30,7 +32,9 @@ class _FixedDim(Group):
         m = np.asarray(matrix, dtype=float)
         if m.shape != (self.n, self.n):
             return False
-        return bool(np.allclose(m.T @ m, np.eye(self.n), atol=atol) and abs(np.linalg.det(m) - 1) < atol)
+        return bool(
+            np.allclose(m.T @ m, np.eye(self.n), atol=atol) and abs(np.linalg.det(m) - 1) < atol
+        )
 
 
 class SO2(_FixedDim):

@@ -80,11 +80,11 @@ from ._wigner import (
     rot_x,
     rot_y,
     rot_z,
-    wigner_d_half_pi,
     wigner_D,
     wigner_D_axis_angle,
     wigner_D_complex,
     wigner_D_euler,
+    wigner_d_half_pi,
 )
 
 __all__ = [

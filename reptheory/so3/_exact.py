@@ -22,12 +22,12 @@ from ..errors import InvalidParameterError, ReptheoryTypeError
 __all__ = [
     "SqrtRational",
     "clebsch_gordan",
-    "wigner_3j",
+    "clebsch_gordan_exact",
+    "clebsch_gordan_float",
     "gaunt",
     "real_gaunt",
-    "clebsch_gordan_exact",
+    "wigner_3j",
     "wigner_3j_exact",
-    "clebsch_gordan_float",
 ]
 
 _FACT: list[int] = [1]
@@ -64,7 +64,7 @@ class SqrtRational:
     -sqrt(3)/3
     """
 
-    __slots__ = ("sign", "num", "den")
+    __slots__ = ("den", "num", "sign")
 
     def __init__(self, sign: int, num: int, den: int = 1) -> None:
         if num == 0 or sign == 0:
@@ -96,16 +96,18 @@ class SqrtRational:
         if isinstance(other, SqrtRational):
             return (self.sign, self.num, self.den) == (other.sign, other.num, other.den)
         if isinstance(other, numbers.Rational):
-            return self == SqrtRational(_sgn(other), abs(other.numerator) ** 2, other.denominator ** 2)
+            return self == SqrtRational(
+                _sgn(other), abs(other.numerator) ** 2, other.denominator**2
+            )
         return NotImplemented
 
     def __hash__(self) -> int:
         return hash((self.sign, self.num, self.den))
 
-    def __neg__(self) -> "SqrtRational":
+    def __neg__(self) -> SqrtRational:
         return SqrtRational(-self.sign, self.num, self.den)
 
-    def __mul__(self, other: "SqrtRational") -> "SqrtRational":
+    def __mul__(self, other: SqrtRational) -> SqrtRational:
         if not isinstance(other, SqrtRational):
             return NotImplemented
         return SqrtRational(self.sign * other.sign, self.num * other.num, self.den * other.den)
@@ -143,7 +145,9 @@ def _twice(name: str, value: object, integer_only: bool = False) -> int:
             if value.is_Rational:
                 value = Fraction(int(value.p), int(value.q))
             else:
-                raise ReptheoryTypeError(f"{name} must be an integer or half-integer, got {value!r}")
+                raise ReptheoryTypeError(
+                    f"{name} must be an integer or half-integer, got {value!r}"
+                )
     except ImportError:  # pragma: no cover
         pass
     if isinstance(value, (Fraction, float)):
@@ -153,7 +157,9 @@ def _twice(name: str, value: object, integer_only: bool = False) -> int:
         if d.denominator != 1:
             raise InvalidParameterError(f"{name} must be an integer or half-integer, got {value!r}")
         if integer_only and d.numerator % 2:
-            raise InvalidParameterError(f"{name} must be an integer (no half-integers here), got {value!r}")
+            raise InvalidParameterError(
+                f"{name} must be an integer (no half-integers here), got {value!r}"
+            )
         return int(d.numerator)
     raise ReptheoryTypeError(
         f"{name} must be an integer or half-integer, got {value!r} of type {type(value).__name__}"
@@ -279,7 +285,9 @@ def wigner_3j_exact(j1, j2, j3, m1, m2, m3) -> SqrtRational:
     >>> wigner_3j_exact(1, 1, 0, 0, 0, 0)
     SqrtRational(-sqrt(1/3))
     """
-    a = [_twice(n, v) for n, v in zip(("j1", "j2", "j3", "m1", "m2", "m3"), (j1, j2, j3, m1, m2, m3))]
+    a = [
+        _twice(n, v) for n, v in zip(("j1", "j2", "j3", "m1", "m2", "m3"), (j1, j2, j3, m1, m2, m3))
+    ]
     J1, J2, J3, M1, M2, M3 = a
     _check_jm(J1, M1, "j1", "m1")
     _check_jm(J2, M2, "j2", "m2")
@@ -330,7 +338,9 @@ def _check_l(name: str, value: object) -> int:
 def _check_m(name: str, value: object, l: int, lname: str) -> int:
     t = _twice(name, value, integer_only=True) // 2
     if abs(t) > l:
-        raise InvalidParameterError(f"{name} must be an integer in [-{lname}, {lname}] = [{-l}, {l}], got {t}")
+        raise InvalidParameterError(
+            f"{name} must be an integer in [-{lname}, {lname}] = [{-l}, {l}], got {t}"
+        )
     return t
 
 
@@ -374,7 +384,10 @@ def gaunt(l1, l2, l3, m1, m2, m3):
     sqrt(5)/(5*sqrt(pi))
     """
     L = [_check_l(n, v) for n, v in zip(("l1", "l2", "l3"), (l1, l2, l3))]
-    M = [_check_m(n, v, li, ln) for n, v, li, ln in zip(("m1", "m2", "m3"), (m1, m2, m3), L, ("l1", "l2", "l3"))]
+    M = [
+        _check_m(n, v, li, ln)
+        for n, v, li, ln in zip(("m1", "m2", "m3"), (m1, m2, m3), L, ("l1", "l2", "l3"))
+    ]
     import sympy
 
     return _gaunt_sq(*L, *M).to_sympy() / sympy.sqrt(sympy.pi)
@@ -412,7 +425,7 @@ def _real_gaunt_sq(l1: int, l2: int, l3: int, m1: int, m2: int, m3: int) -> Sqrt
         assert h == half and g.num * terms[0][2].den == terms[0][2].num * g.den
         total += coef * g.sign
     assert abs(total.imag) < 1e-12 and float(total.real).is_integer()
-    t = int(round(total.real))
+    t = round(total.real)
     if t == 0:
         return SqrtRational(0, 0)
     g0 = terms[0][2]
@@ -461,7 +474,10 @@ def real_gaunt(l1, l2, l3, m1, m2, m3):
     sqrt(15)/(10*sqrt(pi))
     """
     L = [_check_l(n, v) for n, v in zip(("l1", "l2", "l3"), (l1, l2, l3))]
-    M = [_check_m(n, v, li, ln) for n, v, li, ln in zip(("m1", "m2", "m3"), (m1, m2, m3), L, ("l1", "l2", "l3"))]
+    M = [
+        _check_m(n, v, li, ln)
+        for n, v, li, ln in zip(("m1", "m2", "m3"), (m1, m2, m3), L, ("l1", "l2", "l3"))
+    ]
     import sympy
 
     return _real_gaunt_sq(*L, *M).to_sympy() / sympy.sqrt(sympy.pi)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable, Union
 
 import numpy as np
 
@@ -21,16 +20,16 @@ from ._sh import complex_to_real_matrix
 from ._wigner import rot_z, wigner_D, wigner_D_complex
 
 __all__ = [
-    "SO2Irrep",
-    "SO3Irrep",
-    "SO2Rep",
-    "SO3Rep",
-    "Restriction",
     "InducedRep",
-    "restrict",
-    "induce",
-    "hom_basis",
+    "Restriction",
+    "SO2Irrep",
+    "SO2Rep",
+    "SO3Irrep",
+    "SO3Rep",
     "frobenius_reciprocity",
+    "hom_basis",
+    "induce",
+    "restrict",
 ]
 
 
@@ -337,7 +336,7 @@ def _z_permutation(l: int) -> np.ndarray:
     return Q
 
 
-def restrict(rep: Union[int, SO3Irrep, SO3Rep, str], axis="z", basis: str = "real") -> Restriction:
+def restrict(rep: int | SO3Irrep | SO3Rep | str, axis="z", basis: str = "real") -> Restriction:
     """Restrict an SO(3) representation to the SO(2) of rotations about ``axis``.
 
     Res rho_l = psi_0 + psi_1 + ... + psi_l (real) = chi_-l + ... + chi_l (complex).
@@ -374,10 +373,12 @@ def restrict(rep: Union[int, SO3Irrep, SO3Rep, str], axis="z", basis: str = "rea
     """
     if isinstance(rep, SO3Irrep):
         rep = SO3Rep(rep.l)
-    elif isinstance(rep, (int, np.integer, str)) or isinstance(rep, bool):
+    elif isinstance(rep, (int, np.integer, str)):
         rep = SO3Rep(rep)
     elif not isinstance(rep, SO3Rep):
-        raise ReptheoryTypeError(f"rep must be an int, SO3Irrep, SO3Rep or str, got {type(rep).__name__}")
+        raise ReptheoryTypeError(
+            f"rep must be an int, SO3Irrep, SO3Rep or str, got {type(rep).__name__}"
+        )
     if basis not in ("real", "complex"):
         raise InvalidParameterError(f"basis must be 'real' or 'complex', got {basis!r}")
     a, P = _axis_frame(axis)
@@ -426,7 +427,7 @@ class InducedRep:
     15
     """
 
-    __slots__ = ("_m", "_L")
+    __slots__ = ("_L", "_m")
 
     def __init__(self, m: int, L: int) -> None:
         object.__setattr__(self, "_m", check_int("m", m))
@@ -501,7 +502,7 @@ class InducedRep:
         return row
 
 
-def induce(m: Union[int, SO2Irrep], L: int) -> InducedRep:
+def induce(m: int | SO2Irrep, L: int) -> InducedRep:
     """The band-limited induced representation Ind chi_m truncated at degree L.
 
     Parameters

@@ -23,7 +23,7 @@ import numpy as np
 from .._validate import check_dense_size, check_int
 from ..errors import InvalidParameterError, ShapeError
 
-__all__ = ["spherical_harmonics", "spherical_harmonics_all", "sh_index", "complex_to_real_matrix"]
+__all__ = ["complex_to_real_matrix", "sh_index", "spherical_harmonics", "spherical_harmonics_all"]
 
 
 def sh_index(l: int, m: int) -> int:
@@ -68,6 +68,7 @@ def _sh_numpy(xyz: np.ndarray, L: int) -> np.ndarray:
             c, s = x * c - y * s, x * s + y * c
             pmm = pmm * diag[m]
         p2 = pmm
+        p1 = pmm
         fac_c = c * r2 if m else c
         fac_s = s * r2
         for l in range(m, L + 1):
@@ -147,7 +148,9 @@ def _prepare_points(xyz, normalize: bool) -> np.ndarray:
     return np.ascontiguousarray(pts)
 
 
-def spherical_harmonics_all(L: int, xyz, normalize: bool = True, backend: str = "auto") -> np.ndarray:
+def spherical_harmonics_all(
+    L: int, xyz, normalize: bool = True, backend: str = "auto"
+) -> np.ndarray:
     """All real spherical harmonics of degree 0..L at N points, concatenated by degree.
 
     Column ``l*l + l + m`` holds ``Y_{l,m}`` (m = -l..l); see :mod:`reptheory.so3` for the
@@ -198,7 +201,9 @@ def spherical_harmonics_all(L: int, xyz, normalize: bool = True, backend: str = 
             from ..errors import BackendUnavailableError
 
             raise BackendUnavailableError("numba is not installed: pip install 'reptheory[fast]'")
-        warnings.warn("numba is not installed; using the slower numpy spherical harmonics", stacklevel=2)
+        warnings.warn(
+            "numba is not installed; using the slower numpy spherical harmonics", stacklevel=2
+        )
         return _sh_numpy(pts, L)
     a, b, diag, sub = _coeffs(L)
     out = np.empty((pts.shape[0], (L + 1) ** 2))

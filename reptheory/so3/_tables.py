@@ -26,7 +26,7 @@ from .._validate import check_dense_size, check_int
 from ..errors import InvalidParameterError
 from ._exact import SqrtRational, _cg2, _gaunt_sq, _urow
 
-__all__ = ["cg_tensor", "gaunt_tensor", "cache_dir", "CONVENTION_VERSION"]
+__all__ = ["CONVENTION_VERSION", "cache_dir", "cg_tensor", "gaunt_tensor"]
 
 #: Bumped whenever a sign or ordering convention of a cached table changes.
 CONVENTION_VERSION = 1
@@ -104,8 +104,8 @@ def _compute(kind: str, l1: int, l2: int, l3: int, basis: str) -> np.ndarray:
                 for m3 in {a + b, abs(a - b)}:
                     if m3 > l3:
                         continue
-                    for s3 in ((m3, -m3) if m3 else (0,)):
-                        val, odd = _real_coupling(l1, l2, l3, m1, m2, s3, kind)
+                    for s3 in (m3, -m3) if m3 else (0,):
+                        val, _odd = _real_coupling(l1, l2, l3, m1, m2, s3, kind)
                         v = float(val)
                         if kind == "gaunt":
                             v /= math.sqrt(math.pi)

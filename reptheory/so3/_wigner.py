@@ -25,18 +25,18 @@ from ..errors import InvalidParameterError, ShapeError
 from ._sh import complex_to_real_matrix
 
 __all__ = [
-    "wigner_D",
-    "wigner_D_complex",
-    "wigner_D_euler",
-    "wigner_D_axis_angle",
-    "wigner_d_half_pi",
-    "euler_to_matrix",
-    "matrix_to_euler",
     "axis_angle_to_matrix",
     "check_rotation",
+    "euler_to_matrix",
+    "matrix_to_euler",
     "rot_x",
     "rot_y",
     "rot_z",
+    "wigner_D",
+    "wigner_D_axis_angle",
+    "wigner_D_complex",
+    "wigner_D_euler",
+    "wigner_d_half_pi",
 ]
 
 
@@ -45,7 +45,9 @@ def rot_z(t) -> np.ndarray:
     t = np.asarray(t, dtype=float)
     c, s = np.cos(t), np.sin(t)
     o, z = np.ones_like(t), np.zeros_like(t)
-    return np.stack([np.stack([c, -s, z], -1), np.stack([s, c, z], -1), np.stack([z, z, o], -1)], -2)
+    return np.stack(
+        [np.stack([c, -s, z], -1), np.stack([s, c, z], -1), np.stack([z, z, o], -1)], -2
+    )
 
 
 def rot_y(t) -> np.ndarray:
@@ -53,7 +55,9 @@ def rot_y(t) -> np.ndarray:
     t = np.asarray(t, dtype=float)
     c, s = np.cos(t), np.sin(t)
     o, z = np.ones_like(t), np.zeros_like(t)
-    return np.stack([np.stack([c, z, s], -1), np.stack([z, o, z], -1), np.stack([-s, z, c], -1)], -2)
+    return np.stack(
+        [np.stack([c, z, s], -1), np.stack([z, o, z], -1), np.stack([-s, z, c], -1)], -2
+    )
 
 
 def rot_x(t) -> np.ndarray:
@@ -61,7 +65,9 @@ def rot_x(t) -> np.ndarray:
     t = np.asarray(t, dtype=float)
     c, s = np.cos(t), np.sin(t)
     o, z = np.ones_like(t), np.zeros_like(t)
-    return np.stack([np.stack([o, z, z], -1), np.stack([z, c, -s], -1), np.stack([z, s, c], -1)], -2)
+    return np.stack(
+        [np.stack([o, z, z], -1), np.stack([z, c, -s], -1), np.stack([z, s, c], -1)], -2
+    )
 
 
 def euler_to_matrix(alpha, beta, gamma) -> np.ndarray:
@@ -207,7 +213,9 @@ def _q_matrix(l: int) -> np.ndarray:
     Uu = U / scale[:, None]
     Jc = (Uu @ wigner_d_half_pi(l) @ Uu.conj().T).real
     Jy = Jc * np.outer(scale, scale)
-    Jy[np.ix_(np.arange(dl) != l, np.arange(dl) != l)] = 0.5 * Jc[np.ix_(np.arange(dl) != l, np.arange(dl) != l)]
+    Jy[np.ix_(np.arange(dl) != l, np.arange(dl) != l)] = (
+        0.5 * Jc[np.ix_(np.arange(dl) != l, np.arange(dl) != l)]
+    )
     h = math.pi / 2
     Q = _apply_z_right(_apply_z_left(Jy[None], np.array([-h]), l), np.array([h]), l)[0]
     Q = np.round(Q, 17)

@@ -85,10 +85,12 @@ def test_real_gaunt_example_from_digest():
 def _cg_mpmath(j1, m1, j2, m2, j, m):
     """Racah formula in high-precision floating point (independent of the integer code)."""
     f = mpmath.factorial
-    pre = mpmath.sqrt((2 * j + 1) * f(j + j1 - j2) * f(j - j1 + j2) * f(j1 + j2 - j) / f(j1 + j2 + j + 1))
+    pre = mpmath.sqrt(
+        (2 * j + 1) * f(j + j1 - j2) * f(j - j1 + j2) * f(j1 + j2 - j) / f(j1 + j2 + j + 1)
+    )
     pre *= mpmath.sqrt(f(j + m) * f(j - m) * f(j1 - m1) * f(j1 + m1) * f(j2 - m2) * f(j2 + m2))
     s = mpmath.mpf(0)
-    for k in range(0, j1 + j2 - j + 1):
+    for k in range(j1 + j2 - j + 1):
         args = [k, j1 + j2 - j - k, j1 - m1 - k, j2 + m2 - k, j - j2 + m1 + k, j - j1 - m2 + k]
         if min(args) < 0:
             continue
@@ -101,7 +103,12 @@ def _cg_mpmath(j1, m1, j2, m2, j, m):
 
 @pytest.mark.parametrize(
     "args",
-    [(100, 3, 100, -5, 100, -2), (100, 0, 100, 0, 200, 0), (80, 17, 60, -40, 70, -23), (100, 50, 99, -49, 3, 1)],
+    [
+        (100, 3, 100, -5, 100, -2),
+        (100, 0, 100, 0, 200, 0),
+        (80, 17, 60, -40, 70, -23),
+        (100, 50, 99, -49, 3, 1),
+    ],
 )
 def test_high_degree_no_cancellation(args):
     with mpmath.workdps(400):

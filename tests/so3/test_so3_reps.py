@@ -89,7 +89,10 @@ def test_frobenius_reciprocity_all_m(l):
 
 
 def _numerical_hom_dim(mat_in, mat_out, dim_in, dim_out, elements):
-    rows = [np.kron(mat_out(g), np.eye(dim_in)) - np.kron(np.eye(dim_out), mat_in(g).T) for g in elements]
+    rows = [
+        np.kron(mat_out(g), np.eye(dim_in)) - np.kron(np.eye(dim_out), mat_in(g).T)
+        for g in elements
+    ]
     sv = np.linalg.svd(np.concatenate(rows), compute_uv=False)
     return int(np.sum(sv < 1e-9)) + max(0, dim_in * dim_out - len(sv))
 
@@ -107,7 +110,11 @@ def test_so3_hom_basis_matches_nullspace(a, b):
 
 
 @pytest.mark.parametrize(
-    "a,b", [(SO2Rep("1x0+2x1+1x3"), SO2Rep("2x1+1x0+1x2")), (SO2Rep([1, -1, 2], real=False), restrict(2).rep)]
+    "a,b",
+    [
+        (SO2Rep("1x0+2x1+1x3"), SO2Rep("2x1+1x0+1x2")),
+        (SO2Rep([1, -1, 2], real=False), restrict(2).rep),
+    ],
 )
 def test_so2_hom_basis_matches_nullspace(a, b):
     ts = [0.4, 1.3, 2.9]

@@ -65,9 +65,13 @@ def test_gaunt_tables_equal_exact_and_quadrature():
         assert np.allclose(G, quad, atol=1e-13)
         for m1, m2, m3 in [(0, 0, 0), (-l1, l2, 0), (l1, -l2, min(l3, l1 + l2))]:
             if abs(m3) <= l3:
-                assert G[m1 + l1, m2 + l2, m3 + l3] == pytest.approx(float(real_gaunt(l1, l2, l3, m1, m2, m3)), abs=1e-15)
+                assert G[m1 + l1, m2 + l2, m3 + l3] == pytest.approx(
+                    float(real_gaunt(l1, l2, l3, m1, m2, m3)), abs=1e-15
+                )
                 Gc = gaunt_tensor(l1, l2, l3, "complex")
-                assert Gc[m1 + l1, m2 + l2, m3 + l3] == pytest.approx(float(gaunt(l1, l2, l3, m1, m2, m3)), abs=1e-15)
+                assert Gc[m1 + l1, m2 + l2, m3 + l3] == pytest.approx(
+                    float(gaunt(l1, l2, l3, m1, m2, m3)), abs=1e-15
+                )
 
 
 def test_real_gaunt_is_proportional_to_real_cg():

@@ -17,11 +17,11 @@ from reptheory.so3 import (
     rot_z,
     spherical_harmonics,
     spherical_harmonics_all,
-    wigner_d_half_pi,
     wigner_D,
     wigner_D_axis_angle,
     wigner_D_complex,
     wigner_D_euler,
+    wigner_d_half_pi,
 )
 from reptheory.so3._sh import _sh_numpy
 
@@ -61,7 +61,9 @@ def test_complex_sh_matches_scipy():
 
 def test_numba_equals_numpy_twin_and_degree_one():
     L = 15
-    assert np.allclose(spherical_harmonics_all(L, UNIT, backend="numba"), _sh_numpy(UNIT, L), atol=1e-13, rtol=0)
+    assert np.allclose(
+        spherical_harmonics_all(L, UNIT, backend="numba"), _sh_numpy(UNIT, L), atol=1e-13, rtol=0
+    )
     Y1 = spherical_harmonics(1, UNIT)
     assert np.allclose(Y1, np.sqrt(3 / (4 * np.pi)) * UNIT[:, [1, 2, 0]])
 
@@ -99,7 +101,9 @@ def test_wigner_D_laws(l):
 def test_wigner_D_complex_matches_sympy_conjugate():
     a, b, g = 0.3, 1.1, -0.7
     for l in range(4):
-        ref = np.array(wigner_d(l, sympy.Float(a), sympy.Float(b), sympy.Float(g)).evalf(), dtype=complex)
+        ref = np.array(
+            wigner_d(l, sympy.Float(a), sympy.Float(b), sympy.Float(g)).evalf(), dtype=complex
+        )
         assert np.allclose(wigner_D_complex(l, euler_to_matrix(a, b, g)), ref.conj(), atol=1e-12)
     th, ph = np.arccos(UNIT[:, 2]), np.arctan2(UNIT[:, 1], UNIT[:, 0])
     R = ROTS[0]
@@ -125,11 +129,22 @@ def test_high_degree_orthogonality_and_homomorphism():
 
 @pytest.mark.parametrize(
     "R",
-    [np.eye(3), rot_y(np.pi), rot_y(1e-10) @ rot_z(0.4), rot_x(np.pi) @ rot_z(0.2), rot_y(np.pi - 1e-9), rot_z(-2.0)],
+    [
+        np.eye(3),
+        rot_y(np.pi),
+        rot_y(1e-10) @ rot_z(0.4),
+        rot_x(np.pi) @ rot_z(0.2),
+        rot_y(np.pi - 1e-9),
+        rot_z(-2.0),
+    ],
 )
 def test_gimbal_lock_rotations(R):
     l = 6
-    assert np.allclose(spherical_harmonics(l, UNIT @ R.T), spherical_harmonics(l, UNIT) @ wigner_D(l, R).T, atol=1e-12)
+    assert np.allclose(
+        spherical_harmonics(l, UNIT @ R.T),
+        spherical_harmonics(l, UNIT) @ wigner_D(l, R).T,
+        atol=1e-12,
+    )
 
 
 def test_euler_and_axis_angle_entry_points():

@@ -17,6 +17,8 @@ import numbers
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
+
 from ..errors import InvalidParameterError, ReptheoryTypeError
 
 __all__ = [
@@ -24,6 +26,7 @@ __all__ = [
     "clebsch_gordan",
     "clebsch_gordan_exact",
     "clebsch_gordan_float",
+    "clebsch_gordan_table",
     "gaunt",
     "real_gaunt",
     "wigner_3j",
@@ -481,3 +484,95 @@ def real_gaunt(l1, l2, l3, m1, m2, m3):
     import sympy
 
     return _real_gaunt_sq(*L, *M).to_sympy() / sympy.sqrt(sympy.pi)
+
+
+def _cg_block(l1: int, l2: int, l3: int) -> tuple[np.ndarray, list[int], list[int]]:
+    """All <l1 m1; l2 m2 | l3 m1+m2> for integer degrees, exactly, with the m -> -m symmetry.
+
+    Returns (sign (2l1+1, 2l2+1) int8 array, num, den) where num/den are flat lists (row-major
+    over (m1, m2)) of unreduced non-negative integers with value**2 = num/den.  Entries with
+    |m1 + m2| > l3 have sign 0.
+    """
+    d1, d2 = 2 * l1 + 1, 2 * l2 + 1
+    sign = np.zeros((d1, d2), dtype=np.int8)
+    num = [0] * (d1 * d2)
+    den = [1] * (d1 * d2)
+    if l3 > l1 + l2 or l3 < abs(l1 - l2):
+        return sign, num, den
+    F = _FACT
+    _fact(l1 + l2 + l3 + 1)
+    a = l1 + l2 - l3
+    Fa = F[a]
+    block_num = (2 * l3 + 1) * F[l3 + l1 - l2] * F[l3 - l1 + l2] * Fa
+    block_den = F[l1 + l2 + l3 + 1]
+    flip = -1 if (l1 + l2 - l3) % 2 else 1
+    for m1 in range(-l1, l1 + 1):
+        b = l1 - m1
+        Fb = F[b]
+        fm1 = F[l1 - m1] * F[l1 + m1]
+        for m2 in range(-l2, l2 + 1):
+            m = m1 + m2
+            if m < 0 or (m == 0 and m1 < 0) or m > l3:
+                continue  # the mirror image (-m1, -m2) is filled below
+            c = l2 + m2
+            d = l3 - l2 + m1
+            e = l3 - l1 - m2
+            kmin = max(0, -d, -e)
+            kmax = min(a, b, c)
+            if kmin > kmax:
+                continue
+            # integer terms I_k = P / (k!(a-k)!(b-k)!(c-k)!(d+k)!(e+k)!), by the term ratio
+            P = Fa * Fb * F[c] * F[d + kmax] * F[e + kmax]
+            t = P // (F[kmin] * F[a - kmin] * F[b - kmin] * F[c - kmin] * F[d + kmin] * F[e + kmin])
+            s = -t if kmin & 1 else t
+            for k in range(kmin, kmax):
+                t = t * (a - k) * (b - k) * (c - k) // ((k + 1) * (d + k + 1) * (e + k + 1))
+                s += -t if (k + 1) & 1 else t
+            if s == 0:
+                continue
+            n = block_num * F[l3 + m] * F[l3 - m] * fm1 * F[l2 - m2] * F[l2 + m2] * s * s
+            dd = block_den * P * P
+            sg = 1 if s > 0 else -1
+            i = (m1 + l1) * d2 + (m2 + l2)
+            j = (l1 - m1) * d2 + (l2 - m2)
+            sign.flat[i] = sg
+            num[i], den[i] = n, dd
+            sign.flat[j] = sg * flip
+            num[j], den[j] = n, dd
+    return sign, num, den
+
+
+def clebsch_gordan_table(l1: int, l2: int, l3: int) -> dict[tuple[int, int], SqrtRational]:
+    """All non-zero <l1 m1; l2 m2 | l3 m1+m2> exactly, as ``{(m1, m2): SqrtRational}``.
+
+    Integer arithmetic (Racah formula with an exact integer term recursion and the
+    ``m -> -m`` symmetry); tabulating all l1, l2 <= 10 takes a fraction of a second.
+
+    Parameters
+    ----------
+    l1, l2, l3 : int
+        Integer degrees.
+
+    Returns
+    -------
+    dict
+
+    Raises
+    ------
+    InvalidParameterError
+        Negative or half-integer degrees.
+
+    Examples
+    --------
+    >>> t = clebsch_gordan_table(1, 1, 0)
+    >>> t[(1, -1)], len(t)
+    (SqrtRational(sqrt(1/3)), 3)
+    """
+    l1, l2, l3 = (_check_l(n, v) for n, v in zip(("l1", "l2", "l3"), (l1, l2, l3)))
+    sign, num, den = _cg_block(l1, l2, l3)
+    d2 = 2 * l2 + 1
+    out = {}
+    for idx in np.flatnonzero(sign):
+        i = int(idx)
+        out[(i // d2 - l1, i % d2 - l2)] = SqrtRational(int(sign.flat[i]), num[i], den[i])
+    return out

@@ -24,7 +24,7 @@ import numpy as np
 
 from .._validate import check_dense_size, check_int
 from ..errors import InvalidParameterError
-from ._exact import SqrtRational, _cg2, _gaunt_sq, _urow
+from ._exact import _cg_block, _urow
 
 __all__ = ["CONVENTION_VERSION", "cache_dir", "cg_tensor", "gaunt_tensor"]
 
@@ -45,10 +45,70 @@ def cache_dir() -> Path:
     return root / "so3"
 
 
-def _real_coupling(l1, l2, l3, m1, m2, m3, kind: str) -> tuple[SqrtRational, bool]:
-    """Exact real-basis entry. Returns (value, odd) where for kind 'cg' the complex value is
-    value * (i if odd else 1). Terms pair up with equal magnitudes, so the sum is exact."""
-    terms = []
+def _complex_lookup(kind: str, l1: int, l2: int, l3: int):
+    """Signs and magnitudes of the complex coefficients from one exact CG block.
+
+    Returns f(k1, k2, k3) -> float (0.0 when forbidden).  For ``cg``, k3 = k1 + k2; for
+    ``gaunt``, k1 + k2 + k3 = 0 and ``G = sqrt((2l1+1)(2l2+1)/(4 pi (2l3+1))) (-1)^k3
+    <l1 0 l2 0|l3 0> <l1 k1 l2 k2|l3 -k3>``.  Each CG magnitude is rounded once from its exact
+    square.
+    """
+    sign, num, den = _cg_block(l1, l2, l3)
+    d2 = 2 * l2 + 1
+    val = np.zeros(sign.shape)
+    for idx in np.flatnonzero(sign):
+        i = int(idx)
+        val.flat[i] = sign.flat[i] * math.sqrt(num[i] / den[i])
+    if kind == "cg":
+
+        def f(k1, k2, k3):
+            return val[k1 + l1, k2 + l2] if k3 == k1 + k2 and abs(k3) <= l3 else 0.0
+
+        return f
+    c0 = val[l1, l2]
+    pref = math.sqrt((2 * l1 + 1) * (2 * l2 + 1) / (2 * l3 + 1)) / math.sqrt(4 * math.pi) * c0
+
+    def g(k1, k2, k3):
+        if k1 + k2 + k3 != 0 or abs(k3) > l3:
+            return 0.0
+        return (-1) ** (k3 % 2) * pref * val[k1 + l1, k2 + l2]
+
+    del d2
+    return g
+
+
+def _compute(kind: str, l1: int, l2: int, l3: int, basis: str) -> np.ndarray:
+    out = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * l3 + 1))
+    if l3 > l1 + l2 or l3 < abs(l1 - l2) or (kind == "gaunt" and (l1 + l2 + l3) % 2):
+        return out
+    f = _complex_lookup(kind, l1, l2, l3)
+    for m1 in range(-l1, l1 + 1):
+        for m2 in range(-l2, l2 + 1):
+            if basis == "complex":
+                m3 = m1 + m2 if kind == "cg" else -m1 - m2
+                if abs(m3) <= l3:
+                    out[m1 + l1, m2 + l2, m3 + l3] = f(m1, m2, m3)
+                continue
+            a, b = abs(m1), abs(m2)
+            for m3 in {a + b, abs(a - b)}:
+                if m3 > l3:
+                    continue
+                for s3 in (m3, -m3) if m3 else (0,):
+                    out[m1 + l1, m2 + l2, s3 + l3] = _real_entry(f, m1, m2, s3, kind)
+    return out
+
+
+_SQRT_HALF = (1.0, 1 / math.sqrt(2), 0.5, 0.5 / math.sqrt(2))
+
+
+def _real_entry(f, m1: int, m2: int, m3: int, kind: str) -> float:
+    """Real-basis entry from the complex ones: the (at most two) contributing complex terms
+    have equal magnitudes, so the unit phases are summed exactly and the magnitude is used
+    once (no cancellation).  For odd l1 + l2 + l3 the CG sum is i * real; we return the real
+    factor (the table is -i times the complex-basis product)."""
+    total = 0j
+    mag = 0.0
+    half = 0
     for k1, c1 in _urow(m1):
         for k2, c2 in _urow(m2):
             for k3, c3 in _urow(m3):
@@ -56,61 +116,19 @@ def _real_coupling(l1, l2, l3, m1, m2, m3, kind: str) -> tuple[SqrtRational, boo
                     if k1 + k2 != k3:
                         continue
                     coef3 = c3[0].conjugate()
-                    s, num, den = _cg2(2 * l1, 2 * k1, 2 * l2, 2 * k2, 2 * l3, 2 * k3)
-                    g = SqrtRational(s, num, den)
                 else:
                     if k1 + k2 + k3 != 0:
                         continue
                     coef3 = c3[0]
-                    g = _gaunt_sq(l1, l2, l3, k1, k2, k3)
-                if g.sign == 0:
+                v = f(k1, k2, k3)
+                if v == 0.0:
                     continue
-                terms.append((c1[0] * c2[0] * coef3, c1[1] + c2[1] + c3[1], g))
-    if not terms:
-        return SqrtRational(0, 0), False
-    half = terms[0][1]
-    g0 = terms[0][2]
-    total = 0j
-    for coef, h, g in terms:
-        if h != half or g.num * g0.den != g0.num * g.den:  # pragma: no cover - by symmetry
-            raise AssertionError("unequal magnitudes in real coupling")
-        total += coef * g.sign
+                total += c1[0] * c2[0] * coef3 * (1 if v > 0 else -1)
+                mag = abs(v)
+                half = c1[1] + c2[1] + c3[1]
     re, im = round(total.real), round(total.imag)
-    if re and im:  # pragma: no cover - by symmetry
-        raise AssertionError("complex real-basis coupling")
-    t, odd = (re, False) if re else (im, True)
-    if t == 0:
-        return SqrtRational(0, 0), odd
-    return SqrtRational(1 if t > 0 else -1, t * t * g0.num, g0.den * 2**half), odd
-
-
-def _compute(kind: str, l1: int, l2: int, l3: int, basis: str) -> np.ndarray:
-    out = np.zeros((2 * l1 + 1, 2 * l2 + 1, 2 * l3 + 1))
-    if l3 > l1 + l2 or l3 < abs(l1 - l2) or (kind == "gaunt" and (l1 + l2 + l3) % 2):
-        return out
-    for m1 in range(-l1, l1 + 1):
-        for m2 in range(-l2, l2 + 1):
-            if basis == "complex":
-                m3 = m1 + m2 if kind == "cg" else -m1 - m2
-                if abs(m3) > l3:
-                    continue
-                if kind == "cg":
-                    v = float(SqrtRational(*_cg2(2 * l1, 2 * m1, 2 * l2, 2 * m2, 2 * l3, 2 * m3)))
-                else:
-                    v = float(_gaunt_sq(l1, l2, l3, m1, m2, m3)) / math.sqrt(math.pi)
-                out[m1 + l1, m2 + l2, m3 + l3] = v
-            else:
-                a, b = abs(m1), abs(m2)
-                for m3 in {a + b, abs(a - b)}:
-                    if m3 > l3:
-                        continue
-                    for s3 in (m3, -m3) if m3 else (0,):
-                        val, _odd = _real_coupling(l1, l2, l3, m1, m2, s3, kind)
-                        v = float(val)
-                        if kind == "gaunt":
-                            v /= math.sqrt(math.pi)
-                        out[m1 + l1, m2 + l2, s3 + l3] = v
-    return out
+    t = re if re else im
+    return t * mag * _SQRT_HALF[half]
 
 
 def _table(kind: str, l1, l2, l3, basis: str) -> np.ndarray:

@@ -8,7 +8,7 @@
   is real).  Each entry is a single ``sign * sqrt(rational)`` computed exactly, then rounded.
 * ``gaunt_tensor(l1, l2, l3, basis)``: the integrals of three harmonics (real or complex).
 
-Tables are cached in memory and in ``$REPTHEORY_CACHE_DIR/so3`` (default
+Tables are cached in memory and (those with at least ``DISK_MIN_ENTRIES`` entries) in ``$REPTHEORY_CACHE_DIR/so3`` (default
 ``~/.cache/reptheory/so3``) as ``.npy`` files keyed by the convention version, and handed out
 read-only.
 """
@@ -30,6 +30,9 @@ __all__ = ["CONVENTION_VERSION", "cache_dir", "cg_tensor", "gaunt_tensor"]
 
 #: Bumped whenever a sign or ordering convention of a cached table changes.
 CONVENTION_VERSION = 1
+
+#: Tables with fewer entries are recomputed (faster than a file read) instead of cached on disk.
+DISK_MIN_ENTRIES = 4096
 
 
 def cache_dir() -> Path:
@@ -143,6 +146,10 @@ def _table(kind: str, l1, l2, l3, basis: str) -> np.ndarray:
 
 @lru_cache(maxsize=4096)
 def _cached(kind: str, l1: int, l2: int, l3: int, basis: str) -> np.ndarray:
+    if (2 * l1 + 1) * (2 * l2 + 1) * (2 * l3 + 1) < DISK_MIN_ENTRIES:
+        arr = _compute(kind, l1, l2, l3, basis)
+        arr.setflags(write=False)
+        return arr
     path = cache_dir() / f"{kind}_{basis}_{l1}_{l2}_{l3}_v{CONVENTION_VERSION}.npy"
     arr = None
     if path.exists():

@@ -148,3 +148,16 @@ def test_bad_input(call, exc):
         call()
     with pytest.raises(ReptheoryError):
         call()
+
+
+def test_clebsch_gordan_table_matches_sympy():
+    from reptheory.so3 import clebsch_gordan_table
+
+    for l1, l2, l3 in [(2, 3, 3), (4, 4, 0), (5, 2, 4), (3, 3, 6)]:
+        table = clebsch_gordan_table(l1, l2, l3)
+        for m1 in range(-l1, l1 + 1):
+            for m2 in range(-l2, l2 + 1):
+                m = m1 + m2
+                ref = W.clebsch_gordan(l1, l2, l3, m1, m2, m) if abs(m) <= l3 else 0
+                got = table.get((m1, m2), SqrtRational(0, 0)).to_sympy()
+                assert _same(got, ref)

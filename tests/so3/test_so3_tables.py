@@ -89,14 +89,14 @@ def test_tables_read_only_and_cached_on_disk(tmp_path, monkeypatch):
     monkeypatch.setenv("REPTHEORY_CACHE_DIR", str(tmp_path))
     tables = importlib.import_module("reptheory.so3._tables")
     tables._cached.cache_clear()
-    C = cg_tensor(3, 2, 4)
+    C = cg_tensor(8, 8, 9)
     assert not C.flags.writeable
     with pytest.raises(ValueError):
         C[0, 0, 0] = 1.0
-    files = list((tmp_path / "so3").glob("cg_real_3_2_4_v*.npy"))
+    files = list((tmp_path / "so3").glob("cg_real_8_8_9_v*.npy"))
     assert len(files) == 1
     tables._cached.cache_clear()
-    C2 = cg_tensor(3, 2, 4)
+    C2 = cg_tensor(8, 8, 9)
     assert np.array_equal(C, C2)
     tables._cached.cache_clear()
 

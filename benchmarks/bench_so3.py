@@ -1,12 +1,14 @@
+# ruff: noqa: B023, BLE001
 """Benchmark reptheory.so3 against sympy, wignernj, e3nn and sphericart (when importable).
 
 Run: ``PYTHONPATH=. python benchmarks/bench_so3.py [--quick] [--threads N]``.
 
 1. All Clebsch-Gordan coefficients <l1 m1 l2 m2 | l3 m> for l1, l2 <= L (every l3, m1, m2),
-   L in {4, 6, 8, 10}: reptheory exact (integer Racah blocks; and as SqrtRational dicts),
+   L in {4, 6, 8, 10}: reptheory exact (``clebsch_gordan_all``, and block by block),
    reptheory float tables (cold, i.e. computed from the exact values and written to an empty
    cache, and warm), sympy (exact), wignernj (exact integer arithmetic, rounded double, one
-   call per coefficient) and e3nn (``o3.wigner_3j`` float tables, one call per triple).
+   call per coefficient) and e3nn (``o3.wigner_3j`` float tables, one call per triple; cold =
+   its lru caches cleared, warm = cached).
 2. Real spherical harmonics of all degrees <= L at 100,000 points, float64, L in {2, 6, 10}:
    reptheory (numba kernel, warm) vs e3nn and sphericart.
 
@@ -57,25 +59,25 @@ def count_cg(L) -> int:
 
 
 def bench_cg(Ls, quick: bool) -> list[tuple]:
-    from reptheory.so3 import _tables, clebsch_gordan_table
-    from reptheory.so3._exact import _FACT, _cg_block
+    from reptheory.so3 import _tables, clebsch_gordan_all, clebsch_gordan_table
+    from reptheory.so3._exact import _BINOM, _FACT
 
     rows = []
     for L in Ls:
         n = count_cg(L)
         res = {}
 
-        def rt_exact_blocks():
-            del _FACT[1:]  # cold factorial table
-            for t in triples(L):
-                _cg_block(*t)
+        def rt_exact_all():
+            del _FACT[1:]  # cold factorial and binomial tables
+            del _BINOM[1:]
+            clebsch_gordan_all(L)
 
-        def rt_exact_dicts():
+        def rt_exact_blocks():
             for t in triples(L):
                 clebsch_gordan_table(*t)
 
-        res["reptheory exact (int blocks)"] = best(rt_exact_blocks)
-        res["reptheory exact (SqrtRational)"] = best(rt_exact_dicts, repeat=2)
+        res["reptheory exact clebsch_gordan_all"] = best(rt_exact_all)
+        res["reptheory exact, block by block"] = best(rt_exact_blocks)
 
         def rt_float_cold():
             with tempfile.TemporaryDirectory() as d:
@@ -136,14 +138,20 @@ def bench_cg(Ls, quick: bool) -> list[tuple]:
             res["wignernj"] = f"skipped: {exc}"
         try:
             from e3nn import o3
+            from e3nn.o3 import _wigner as e3w
 
             def e3nn_all():
                 for t in triples(L):
                     o3.wigner_3j(*t)
 
-            if L <= 10:
-                res["e3nn o3.wigner_3j"] = best(e3nn_all, repeat=2)
-        except ImportError as exc:
+            def e3nn_cold():
+                e3w._so3_clebsch_gordan.cache_clear()
+                e3w._su2_clebsch_gordan.cache_clear()
+                e3nn_all()
+
+            res["e3nn o3.wigner_3j (cold caches)"] = best(e3nn_cold, repeat=2)
+            res["e3nn o3.wigner_3j (warm lru cache)"] = best(e3nn_all)
+        except (ImportError, AttributeError) as exc:
             res["e3nn"] = f"skipped: {exc}"
         rows.append((L, n, res))
     return rows
@@ -219,7 +227,9 @@ def main(argv=None) -> int:
     print(f"python {sys.version.split()[0]}; threads = {args.threads}")
     Ls = [4, 6] if args.quick else [4, 6, 8, 10]
     rows = bench_cg(Ls, args.quick)
-    _print("Clebsch-Gordan: all coefficients l1, l2 <= L", rows, "reptheory exact (int blocks)")
+    _print(
+        "Clebsch-Gordan: all coefficients l1, l2 <= L", rows, "reptheory exact clebsch_gordan_all"
+    )
     sh_rows = bench_sh([2, 6] if args.quick else [2, 6, 10], 10_000 if args.quick else 100_000)
     _print("Real spherical harmonics, float64, all l <= L", sh_rows, "reptheory (numba)")
     return 0

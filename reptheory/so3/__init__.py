@@ -49,8 +49,10 @@ True
 """
 
 from ._exact import (
+    CGBlock,
     SqrtRational,
     clebsch_gordan,
+    clebsch_gordan_all,
     clebsch_gordan_exact,
     clebsch_gordan_float,
     clebsch_gordan_table,
@@ -90,6 +92,7 @@ from ._wigner import (
 
 __all__ = [
     "CONVENTION_VERSION",
+    "CGBlock",
     "InducedRep",
     "Restriction",
     "SO2Irrep",
@@ -102,6 +105,7 @@ __all__ = [
     "cg_tensor",
     "check_rotation",
     "clebsch_gordan",
+    "clebsch_gordan_all",
     "clebsch_gordan_exact",
     "clebsch_gordan_float",
     "clebsch_gordan_table",

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import Any
 
@@ -22,8 +23,10 @@ import numpy as np
 from ..errors import InvalidParameterError, ReptheoryTypeError
 
 __all__ = [
+    "CGBlock",
     "SqrtRational",
     "clebsch_gordan",
+    "clebsch_gordan_all",
     "clebsch_gordan_exact",
     "clebsch_gordan_float",
     "clebsch_gordan_table",
@@ -486,67 +489,144 @@ def real_gaunt(l1, l2, l3, m1, m2, m3):
     return _real_gaunt_sq(*L, *M).to_sympy() / sympy.sqrt(sympy.pi)
 
 
+_BINOM: list[list[int]] = [[1]]
+
+
+def _binom_rows(n: int) -> list[list[int]]:
+    """Pascal's triangle up to row n (exact integers, grown on demand)."""
+    while len(_BINOM) <= n:
+        prev = _BINOM[-1]
+        _BINOM.append([1] + [prev[i] + prev[i + 1] for i in range(len(prev) - 1)] + [1])
+    return _BINOM
+
+
 def _cg_block(l1: int, l2: int, l3: int) -> tuple[np.ndarray, list[int], list[int]]:
     """All <l1 m1; l2 m2 | l3 m1+m2> for integer degrees, exactly, with the m -> -m symmetry.
 
-    Returns (sign (2l1+1, 2l2+1) int8 array, num, den) where num/den are flat lists (row-major
-    over (m1, m2)) of unreduced non-negative integers with value**2 = num/den.  Entries with
-    |m1 + m2| > l3 have sign 0.
+    Racah's sum in binomial form: with a = l1+l2-l3, x = l3+l1-l2, y = l3-l1+l2,
+    ``C = sqrt((2l3+1) (l3+m)!(l3-m)!(l1-m1)!(l1+m1)!(l2-m2)!(l2+m2)!
+    / ((l1+l2+l3+1)! a! x! y!)) * S`` with the integer
+    ``S = sum_k (-1)^k binom(a, k) binom(x, l1-m1-k) binom(y, l2+m2-k)``.
+    Returns (sign (2l1+1, 2l2+1) int8 array, num, den): flat lists (row-major over (m1, m2)) of
+    unreduced non-negative integers with value**2 = num/den.  Entries with |m1 + m2| > l3 have
+    sign 0.
     """
     d1, d2 = 2 * l1 + 1, 2 * l2 + 1
     sign = np.zeros((d1, d2), dtype=np.int8)
     num = [0] * (d1 * d2)
-    den = [1] * (d1 * d2)
     if l3 > l1 + l2 or l3 < abs(l1 - l2):
-        return sign, num, den
+        return sign, num, [1] * (d1 * d2)
     F = _FACT
     _fact(l1 + l2 + l3 + 1)
     a = l1 + l2 - l3
-    Fa = F[a]
-    block_num = (2 * l3 + 1) * F[l3 + l1 - l2] * F[l3 - l1 + l2] * Fa
-    block_den = F[l1 + l2 + l3 + 1]
-    flip = -1 if (l1 + l2 - l3) % 2 else 1
+    x = l3 + l1 - l2
+    y = l3 - l1 + l2
+    B = _binom_rows(max(a, x, y))
+    Ba, Bx, By = B[a], B[x], B[y]
+    block_den = F[l1 + l2 + l3 + 1] * F[a] * F[x] * F[y]
+    den = [block_den] * (d1 * d2)
+    flip = -1 if a % 2 else 1
+    f2 = [F[l2 - m2] * F[l2 + m2] for m2 in range(-l2, l2 + 1)]
+    f3 = [F[l3 + m] * F[l3 - m] * (2 * l3 + 1) for m in range(l3 + 1)]
+    sflat = sign.reshape(-1)
     for m1 in range(-l1, l1 + 1):
         b = l1 - m1
-        Fb = F[b]
         fm1 = F[l1 - m1] * F[l1 + m1]
-        for m2 in range(-l2, l2 + 1):
-            m = m1 + m2
-            if m < 0 or (m == 0 and m1 < 0) or m > l3:
-                continue  # the mirror image (-m1, -m2) is filled below
+        row = (m1 + l1) * d2 + l2
+        mrow = (l1 - m1) * d2 + l2
+        lo = max(-l2, -m1) if m1 >= 0 else max(-l2, 1 - m1)
+        hi = min(l2, l3 - m1)
+        for m2 in range(lo, hi + 1):
             c = l2 + m2
-            d = l3 - l2 + m1
-            e = l3 - l1 - m2
-            kmin = max(0, -d, -e)
+            # k ranges over binom(a, k) binom(x, b - k) binom(y, c - k) != 0
+            kmin = max(0, b - x, c - y)
             kmax = min(a, b, c)
-            if kmin > kmax:
-                continue
-            # integer terms I_k = P / (k!(a-k)!(b-k)!(c-k)!(d+k)!(e+k)!), by the term ratio
-            P = Fa * Fb * F[c] * F[d + kmax] * F[e + kmax]
-            t = P // (F[kmin] * F[a - kmin] * F[b - kmin] * F[c - kmin] * F[d + kmin] * F[e + kmin])
-            s = -t if kmin & 1 else t
-            for k in range(kmin, kmax):
-                t = t * (a - k) * (b - k) * (c - k) // ((k + 1) * (d + k + 1) * (e + k + 1))
-                s += -t if (k + 1) & 1 else t
+            s = 0
+            for k in range(kmin, kmax + 1):
+                t = Ba[k] * Bx[b - k] * By[c - k]
+                s += -t if k & 1 else t
             if s == 0:
                 continue
-            n = block_num * F[l3 + m] * F[l3 - m] * fm1 * F[l2 - m2] * F[l2 + m2] * s * s
-            dd = block_den * P * P
-            sg = 1 if s > 0 else -1
-            i = (m1 + l1) * d2 + (m2 + l2)
-            j = (l1 - m1) * d2 + (l2 - m2)
-            sign.flat[i] = sg
-            num[i], den[i] = n, dd
-            sign.flat[j] = sg * flip
-            num[j], den[j] = n, dd
+            n = f3[m1 + m2] * fm1 * f2[c] * s * s
+            i = row + m2
+            j = mrow - m2
+            if s > 0:
+                sflat[i] = 1
+                sflat[j] = flip
+            else:
+                sflat[i] = -1
+                sflat[j] = -flip
+            num[i] = num[j] = n
     return sign, num, den
 
 
-def clebsch_gordan_table(l1: int, l2: int, l3: int) -> dict[tuple[int, int], SqrtRational]:
-    """All non-zero <l1 m1; l2 m2 | l3 m1+m2> exactly, as ``{(m1, m2): SqrtRational}``.
+class CGBlock(Mapping):
+    """Exact Clebsch-Gordan coefficients of one (l1, l2, l3) block, a read-only mapping
+    ``(m1, m2) -> SqrtRational`` over the non-zero entries (``m = m1 + m2``).
+
+    Stored compactly (a sign array and integer lists), so tabulating is cheap; entries become
+    :class:`SqrtRational` objects only when accessed.  :meth:`to_float` gives the
+    (2l1+1, 2l2+1) float array of ``<l1 m1; l2 m2 | l3 m1+m2>``, each entry rounded once.
+    """
+
+    __slots__ = ("_den", "_num", "_sign", "l1", "l2", "l3")
+
+    def __init__(self, l1: int, l2: int, l3: int, sign, num, den) -> None:
+        object.__setattr__(self, "l1", l1)
+        object.__setattr__(self, "l2", l2)
+        object.__setattr__(self, "l3", l3)
+        sign.setflags(write=False)
+        object.__setattr__(self, "_sign", sign)
+        object.__setattr__(self, "_num", num)
+        object.__setattr__(self, "_den", den)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("CGBlock is immutable")
+
+    def __getitem__(self, key: tuple[int, int]) -> SqrtRational:
+        m1, m2 = key
+        if abs(m1) > self.l1 or abs(m2) > self.l2:
+            raise KeyError(key)
+        i = (m1 + self.l1) * (2 * self.l2 + 1) + (m2 + self.l2)
+        sg = int(self._sign.flat[i])
+        if sg == 0:
+            raise KeyError(key)
+        return SqrtRational(sg, self._num[i], self._den[i])
+
+    def __iter__(self):
+        d2 = 2 * self.l2 + 1
+        for idx in np.flatnonzero(self._sign):
+            yield (int(idx) // d2 - self.l1, int(idx) % d2 - self.l2)
+
+    def __len__(self) -> int:
+        return int(np.count_nonzero(self._sign))
+
+    @property
+    def signs(self) -> np.ndarray:
+        """Signs (-1, 0, 1) of all entries, shape (2l1+1, 2l2+1), read-only."""
+        return self._sign
+
+    def to_float(self) -> np.ndarray:
+        """Float array (2l1+1, 2l2+1) of ``<l1 m1; l2 m2 | l3 m1+m2>``."""
+        out = np.zeros(self._sign.shape)
+        flat = out.reshape(-1)
+        sg = self._sign.reshape(-1)
+        num, den = self._num, self._den
+        for idx in np.flatnonzero(sg):
+            i = int(idx)
+            flat[i] = sg[i] * math.sqrt(num[i] / den[i])
+        return out
+
+    def __repr__(self) -> str:
+        return f"CGBlock(l1={self.l1}, l2={self.l2}, l3={self.l3}, nonzero={len(self)})"
+
+
+def clebsch_gordan_table(l1: int, l2: int, l3: int) -> CGBlock:
+    """All non-zero <l1 m1; l2 m2 | l3 m1+m2> of a block, exactly, as a :class:`CGBlock`
+    (a mapping ``(m1, m2) -> SqrtRational``).
 
     Integer arithmetic (Racah formula with an exact integer term recursion and the
-    ``m -> -m`` symmetry); tabulating all l1, l2 <= 10 takes a fraction of a second.
+    ``m -> -m`` symmetry).
 
     Parameters
     ----------
@@ -555,7 +635,7 @@ def clebsch_gordan_table(l1: int, l2: int, l3: int) -> dict[tuple[int, int], Sqr
 
     Returns
     -------
-    dict
+    CGBlock
 
     Raises
     ------
@@ -569,10 +649,54 @@ def clebsch_gordan_table(l1: int, l2: int, l3: int) -> dict[tuple[int, int], Sqr
     (SqrtRational(sqrt(1/3)), 3)
     """
     l1, l2, l3 = (_check_l(n, v) for n, v in zip(("l1", "l2", "l3"), (l1, l2, l3)))
-    sign, num, den = _cg_block(l1, l2, l3)
-    d2 = 2 * l2 + 1
-    out = {}
-    for idx in np.flatnonzero(sign):
-        i = int(idx)
-        out[(i // d2 - l1, i % d2 - l2)] = SqrtRational(int(sign.flat[i]), num[i], den[i])
+    return CGBlock(l1, l2, l3, *_cg_block(l1, l2, l3))
+
+
+def clebsch_gordan_all(L: int) -> dict[tuple[int, int, int], CGBlock]:
+    """Every Clebsch-Gordan block with l1, l2 <= L (all l3), exactly.
+
+    Uses ``<l2 m2; l1 m1 | l3 m> = (-1)^(l1+l2-l3) <l1 m1; l2 m2 | l3 m>`` to compute only
+    l1 <= l2.  All L <= 10 (128,843 coefficients) takes about 0.1 s.
+
+    Parameters
+    ----------
+    L : int
+        Largest l1, l2.
+
+    Returns
+    -------
+    dict mapping (l1, l2, l3) to CGBlock
+
+    Raises
+    ------
+    InvalidParameterError
+        Negative L.
+
+    Examples
+    --------
+    >>> tables = clebsch_gordan_all(2)
+    >>> len(tables), sum(len(b) for b in tables.values())
+    (19, 188)
+    """
+    from .._validate import check_int
+
+    L = check_int("L", L, minimum=0)
+    out: dict[tuple[int, int, int], CGBlock] = {}
+    for l1 in range(L + 1):
+        for l2 in range(l1, L + 1):
+            for l3 in range(l2 - l1, l1 + l2 + 1):
+                sign, num, den = _cg_block(l1, l2, l3)
+                out[(l1, l2, l3)] = CGBlock(l1, l2, l3, sign, num, den)
+                if l1 != l2:
+                    flip = -1 if (l1 + l2 - l3) % 2 else 1
+                    d1, d2 = 2 * l1 + 1, 2 * l2 + 1
+                    perm = np.arange(d1 * d2).reshape(d1, d2).T.reshape(-1)
+                    out[(l2, l1, l3)] = CGBlock(
+                        l2,
+                        l1,
+                        l3,
+                        np.ascontiguousarray(sign.T) * np.int8(flip),
+                        [num[i] for i in perm],
+                        den[:1] * len(den),  # one denominator per block
+                    )
     return out

@@ -94,40 +94,60 @@ def _numba_kernel():
     except ImportError:  # pragma: no cover - exercised only without numba
         return None
 
-    @numba.njit(cache=True, fastmath=False, parallel=False)
-    def kernel(xyz, L, a, b, diag, sub, out):  # pragma: no cover - compiled
+    @numba.njit(cache=True, fastmath=False, parallel=False, boundscheck=False)
+    def kernel(xyz, L, a, b, diag, sub, normalize, out):  # pragma: no cover - compiled
+        """Fill out (N, (L+1)^2); return -1, or the index of the first bad point."""
         n = xyz.shape[0]
-        r2 = math.sqrt(2.0)
-        inv = 1.0 / math.sqrt(4.0 * math.pi)
+        sq2 = math.sqrt(2.0)
+        y00 = 1.0 / math.sqrt(4.0 * math.pi)
         for i in range(n):
             x = xyz[i, 0]
             y = xyz[i, 1]
             z = xyz[i, 2]
-            c = 1.0
-            s = 0.0
-            pmm = inv
-            for m in range(L + 1):
-                if m > 0:
-                    c, s = x * c - y * s, x * s + y * c
-                    pmm = pmm * diag[m]
-                fc = c * r2 if m > 0 else c
-                fs = s * r2
-                p2 = 0.0
-                p1 = 0.0
-                for l in range(m, L + 1):
-                    if l == m:
-                        p = pmm
-                    elif l == m + 1:
-                        p = sub[m] * z * pmm
-                    else:
-                        p = a[l, m] * (z * p1 - b[l, m] * p2)
+            if normalize:
+                rr = x * x + y * y + z * z
+                if not (rr > 0.0 and rr < math.inf):
+                    return i
+                inv = 1.0 / math.sqrt(rr)
+                x *= inv
+                y *= inv
+                z *= inv
+            # m = 0
+            p2 = y00
+            out[i, 0] = p2
+            if L >= 1:
+                p1 = sub[0] * z * p2
+                out[i, 2] = p1
+                for l in range(2, L + 1):
+                    p = a[l, 0] * (z * p1 - b[l, 0] * p2)
+                    out[i, l * l + l] = p
                     p2 = p1
                     p1 = p
-                    base = l * l + l
-                    out[i, base + m] = p * fc
-                    if m > 0:
+            c = 1.0
+            s = 0.0
+            pmm = y00
+            for m in range(1, L + 1):
+                c, s = x * c - y * s, x * s + y * c
+                pmm = pmm * diag[m]
+                fc = c * sq2
+                fs = s * sq2
+                base = m * m + m
+                out[i, base + m] = pmm * fc
+                out[i, base - m] = pmm * fs
+                if m < L:
+                    p2 = pmm
+                    p1 = sub[m] * z * pmm
+                    base = (m + 1) * (m + 1) + m + 1
+                    out[i, base + m] = p1 * fc
+                    out[i, base - m] = p1 * fs
+                    for l in range(m + 2, L + 1):
+                        p = a[l, m] * (z * p1 - b[l, m] * p2)
+                        base = l * l + l
+                        out[i, base + m] = p * fc
                         out[i, base - m] = p * fs
-        return out
+                        p2 = p1
+                        p1 = p
+        return -1
 
     return kernel
 
@@ -191,23 +211,39 @@ def spherical_harmonics_all(
     L = check_int("L", L, minimum=0)
     if backend not in ("auto", "numba", "numpy"):
         raise InvalidParameterError(f"backend must be 'auto', 'numba' or 'numpy', got {backend!r}")
-    pts = _prepare_points(xyz, normalize)
-    check_dense_size("spherical harmonics output", pts.shape[0] * (L + 1) ** 2)
-    if backend == "numpy":
-        return _sh_numpy(pts, L)
-    kernel = _numba_kernel()
+    kernel = _numba_kernel() if backend != "numpy" else None
     if kernel is None:
         if backend == "numba":
             from ..errors import BackendUnavailableError
 
             raise BackendUnavailableError("numba is not installed: pip install 'reptheory[fast]'")
-        warnings.warn(
-            "numba is not installed; using the slower numpy spherical harmonics", stacklevel=2
-        )
+        if backend == "auto":
+            warnings.warn(
+                "numba is not installed; using the slower numpy spherical harmonics", stacklevel=2
+            )
+        pts = _prepare_points(xyz, normalize)
+        check_dense_size("spherical harmonics output", pts.shape[0] * (L + 1) ** 2)
         return _sh_numpy(pts, L)
+    # fast path: shape check here, finiteness / zero vectors / normalisation in the kernel
+    pts = np.asarray(xyz, dtype=np.float64)
+    if pts.ndim != 2 or pts.shape[1] != 3:
+        raise ShapeError(f"xyz must have shape (N, 3), got {pts.shape}")
+    check_dense_size("spherical harmonics output", pts.shape[0] * (L + 1) ** 2)
     a, b, diag, sub = _coeffs(L)
     out = np.empty((pts.shape[0], (L + 1) ** 2))
-    return kernel(pts, L, a, b, diag, sub, out)
+    bad = kernel(pts, L, a, b, diag, sub, bool(normalize), out)
+    if bad >= 0:
+        row = pts[bad]
+        if not np.all(np.isfinite(row)):
+            raise InvalidParameterError(f"xyz contains NaN or infinite coordinates (row {bad})")
+        if not np.any(row):
+            raise InvalidParameterError(
+                f"xyz has a zero vector at row {bad}; its direction is undefined"
+            )
+        raise InvalidParameterError(f"xyz row {bad} overflows when squared: {row}")
+    if not normalize and not np.all(np.isfinite(pts)):
+        raise InvalidParameterError("xyz contains NaN or infinite coordinates")
+    return out
 
 
 def spherical_harmonics(l: int, xyz, normalize: bool = True, basis: str = "real") -> np.ndarray:

@@ -178,6 +178,7 @@ def wigner_d_half_pi(l: int) -> np.ndarray:
     """
     l = check_int("l", l, minimum=0)
     d = 2 * l + 1
+    check_dense_size("Wigner d(pi/2) matrix", d * d)
     F = [math.factorial(k) for k in range(2 * l + 1)]
     out = np.zeros((d, d))
     poly = [math.comb(2 * l, k) for k in range(2 * l + 1)]  # m = -l: (1+t)^(2l)

@@ -161,3 +161,26 @@ def test_clebsch_gordan_table_matches_sympy():
                 ref = W.clebsch_gordan(l1, l2, l3, m1, m2, m) if abs(m) <= l3 else 0
                 got = table.get((m1, m2), SqrtRational(0, 0)).to_sympy()
                 assert _same(got, ref)
+
+
+def test_clebsch_gordan_all_blocks_match_sympy_and_are_read_only():
+    from reptheory.so3 import clebsch_gordan_all
+
+    tables = clebsch_gordan_all(3)
+    assert set(tables) == {
+        (l1, l2, l3) for l1 in range(4) for l2 in range(4) for l3 in range(abs(l1 - l2), l1 + l2 + 1)
+    }
+    for key in [(3, 1, 3), (1, 3, 3), (2, 3, 1), (3, 2, 1), (3, 3, 5)]:
+        block = tables[key]
+        l1, l2, l3 = key
+        dense = block.to_float()
+        for m1 in range(-l1, l1 + 1):
+            for m2 in range(-l2, l2 + 1):
+                m = m1 + m2
+                ref = W.clebsch_gordan(l1, l2, l3, m1, m2, m) if abs(m) <= l3 else 0
+                got = block[(m1, m2)].to_sympy() if (m1, m2) in block else 0
+                assert _same(got, ref)
+                assert dense[m1 + l1, m2 + l2] == pytest.approx(float(ref), abs=1e-15)
+    assert not tables[(1, 1, 1)].signs.flags.writeable
+    with pytest.raises(KeyError):
+        tables[(1, 1, 1)][(0, 0)]  # <1 0 1 0 | 1 0> = 0 is not stored

@@ -500,22 +500,21 @@ def _binom_rows(n: int) -> list[list[int]]:
     return _BINOM
 
 
-def _cg_block(l1: int, l2: int, l3: int) -> tuple[np.ndarray, list[int], list[int]]:
+def _cg_block(l1: int, l2: int, l3: int) -> tuple[list[int], int]:
     """All <l1 m1; l2 m2 | l3 m1+m2> for integer degrees, exactly, with the m -> -m symmetry.
 
     Racah's sum in binomial form: with a = l1+l2-l3, x = l3+l1-l2, y = l3-l1+l2,
     ``C = sqrt((2l3+1) (l3+m)!(l3-m)!(l1-m1)!(l1+m1)!(l2-m2)!(l2+m2)!
     / ((l1+l2+l3+1)! a! x! y!)) * S`` with the integer
     ``S = sum_k (-1)^k binom(a, k) binom(x, l1-m1-k) binom(y, l2+m2-k)``.
-    Returns (sign (2l1+1, 2l2+1) int8 array, num, den): flat lists (row-major over (m1, m2)) of
-    unreduced non-negative integers with value**2 = num/den.  Entries with |m1 + m2| > l3 have
-    sign 0.
+    Returns (sn, den): ``sn`` a flat list (row-major over (m1, m2)) of signed integers and
+    ``den`` one positive integer with ``value = sign(sn) sqrt(|sn| / den)`` (unreduced); zero
+    entries (including |m1 + m2| > l3) have sn = 0.
     """
     d1, d2 = 2 * l1 + 1, 2 * l2 + 1
-    sign = np.zeros((d1, d2), dtype=np.int8)
     num = [0] * (d1 * d2)
     if l3 > l1 + l2 or l3 < abs(l1 - l2):
-        return sign, num, [1] * (d1 * d2)
+        return num, 1
     F = _FACT
     _fact(l1 + l2 + l3 + 1)
     a = l1 + l2 - l3
@@ -524,11 +523,9 @@ def _cg_block(l1: int, l2: int, l3: int) -> tuple[np.ndarray, list[int], list[in
     B = _binom_rows(max(a, x, y))
     Ba, Bx, By = B[a], B[x], B[y]
     block_den = F[l1 + l2 + l3 + 1] * F[a] * F[x] * F[y]
-    den = [block_den] * (d1 * d2)
-    flip = -1 if a % 2 else 1
+    odd = a % 2
     f2 = [F[l2 - m2] * F[l2 + m2] for m2 in range(-l2, l2 + 1)]
     f3 = [F[l3 + m] * F[l3 - m] * (2 * l3 + 1) for m in range(l3 + 1)]
-    sflat = sign.reshape(-1)
     for m1 in range(-l1, l1 + 1):
         b = l1 - m1
         fm1 = F[l1 - m1] * F[l1 + m1]
@@ -548,74 +545,70 @@ def _cg_block(l1: int, l2: int, l3: int) -> tuple[np.ndarray, list[int], list[in
             if s == 0:
                 continue
             n = f3[m1 + m2] * fm1 * f2[c] * s * s
-            i = row + m2
-            j = mrow - m2
-            if s > 0:
-                sflat[i] = 1
-                sflat[j] = flip
-            else:
-                sflat[i] = -1
-                sflat[j] = -flip
-            num[i] = num[j] = n
-    return sign, num, den
+            if s < 0:
+                n = -n
+            num[row + m2] = n
+            num[mrow - m2] = -n if odd else n
+    return num, block_den
 
 
 class CGBlock(Mapping):
     """Exact Clebsch-Gordan coefficients of one (l1, l2, l3) block, a read-only mapping
     ``(m1, m2) -> SqrtRational`` over the non-zero entries (``m = m1 + m2``).
 
-    Stored compactly (a sign array and integer lists), so tabulating is cheap; entries become
-    :class:`SqrtRational` objects only when accessed.  :meth:`to_float` gives the
-    (2l1+1, 2l2+1) float array of ``<l1 m1; l2 m2 | l3 m1+m2>``, each entry rounded once.
+    Stored compactly (signed integers and one common denominator), so tabulating is cheap;
+    entries become :class:`SqrtRational` objects only when accessed.  :meth:`to_float` gives
+    the (2l1+1, 2l2+1) float array of ``<l1 m1; l2 m2 | l3 m1+m2>``, each entry rounded once.
     """
 
-    __slots__ = ("_den", "_num", "_sign", "l1", "l2", "l3")
+    __slots__ = ("_den", "_sn", "l1", "l2", "l3")
 
-    def __init__(self, l1: int, l2: int, l3: int, sign, num, den) -> None:
+    def __init__(self, l1: int, l2: int, l3: int, sn: list[int], den: int) -> None:
         object.__setattr__(self, "l1", l1)
         object.__setattr__(self, "l2", l2)
         object.__setattr__(self, "l3", l3)
-        sign.setflags(write=False)
-        object.__setattr__(self, "_sign", sign)
-        object.__setattr__(self, "_num", num)
+        object.__setattr__(self, "_sn", tuple(sn))
         object.__setattr__(self, "_den", den)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("CGBlock is immutable")
 
-    def __getitem__(self, key: tuple[int, int]) -> SqrtRational:
+    def _index(self, key) -> int:
         m1, m2 = key
         if abs(m1) > self.l1 or abs(m2) > self.l2:
             raise KeyError(key)
-        i = (m1 + self.l1) * (2 * self.l2 + 1) + (m2 + self.l2)
-        sg = int(self._sign.flat[i])
-        if sg == 0:
+        return (m1 + self.l1) * (2 * self.l2 + 1) + (m2 + self.l2)
+
+    def __getitem__(self, key: tuple[int, int]) -> SqrtRational:
+        v = self._sn[self._index(key)]
+        if v == 0:
             raise KeyError(key)
-        return SqrtRational(sg, self._num[i], self._den[i])
+        return SqrtRational(1 if v > 0 else -1, abs(v), self._den)
 
     def __iter__(self):
         d2 = 2 * self.l2 + 1
-        for idx in np.flatnonzero(self._sign):
-            yield (int(idx) // d2 - self.l1, int(idx) % d2 - self.l2)
+        for i, v in enumerate(self._sn):
+            if v:
+                yield (i // d2 - self.l1, i % d2 - self.l2)
 
     def __len__(self) -> int:
-        return int(np.count_nonzero(self._sign))
+        return sum(1 for v in self._sn if v)
 
     @property
     def signs(self) -> np.ndarray:
-        """Signs (-1, 0, 1) of all entries, shape (2l1+1, 2l2+1), read-only."""
-        return self._sign
+        """Signs (-1, 0, 1) of all entries, shape (2l1+1, 2l2+1) (a new read-only array)."""
+        out = np.array([(v > 0) - (v < 0) for v in self._sn], dtype=np.int8)
+        out = out.reshape(2 * self.l1 + 1, 2 * self.l2 + 1)
+        out.setflags(write=False)
+        return out
 
     def to_float(self) -> np.ndarray:
         """Float array (2l1+1, 2l2+1) of ``<l1 m1; l2 m2 | l3 m1+m2>``."""
-        out = np.zeros(self._sign.shape)
-        flat = out.reshape(-1)
-        sg = self._sign.reshape(-1)
-        num, den = self._num, self._den
-        for idx in np.flatnonzero(sg):
-            i = int(idx)
-            flat[i] = sg[i] * math.sqrt(num[i] / den[i])
-        return out
+        den = self._den
+        vals = [
+            (math.sqrt(v / den) if v > 0 else -math.sqrt(-v / den)) if v else 0.0 for v in self._sn
+        ]
+        return np.array(vals, dtype=float).reshape(2 * self.l1 + 1, 2 * self.l2 + 1)
 
     def __repr__(self) -> str:
         return f"CGBlock(l1={self.l1}, l2={self.l2}, l3={self.l3}, nonzero={len(self)})"
@@ -685,18 +678,13 @@ def clebsch_gordan_all(L: int) -> dict[tuple[int, int, int], CGBlock]:
     for l1 in range(L + 1):
         for l2 in range(l1, L + 1):
             for l3 in range(l2 - l1, l1 + l2 + 1):
-                sign, num, den = _cg_block(l1, l2, l3)
-                out[(l1, l2, l3)] = CGBlock(l1, l2, l3, sign, num, den)
+                sn, den = _cg_block(l1, l2, l3)
+                out[(l1, l2, l3)] = CGBlock(l1, l2, l3, sn, den)
                 if l1 != l2:
-                    flip = -1 if (l1 + l2 - l3) % 2 else 1
                     d1, d2 = 2 * l1 + 1, 2 * l2 + 1
-                    perm = np.arange(d1 * d2).reshape(d1, d2).T.reshape(-1)
-                    out[(l2, l1, l3)] = CGBlock(
-                        l2,
-                        l1,
-                        l3,
-                        np.ascontiguousarray(sign.T) * np.int8(flip),
-                        [num[i] for i in perm],
-                        den[:1] * len(den),  # one denominator per block
-                    )
+                    if (l1 + l2 - l3) % 2:
+                        tr = [-sn[i * d2 + j] for j in range(d2) for i in range(d1)]
+                    else:
+                        tr = [sn[i * d2 + j] for j in range(d2) for i in range(d1)]
+                    out[(l2, l1, l3)] = CGBlock(l2, l1, l3, tr, den)
     return out

@@ -24,7 +24,7 @@ import numpy as np
 
 from .._validate import check_dense_size, check_int
 from ..errors import InvalidParameterError
-from ._exact import _cg_block, _urow
+from ._exact import CGBlock, _cg_block, _urow
 
 __all__ = ["CONVENTION_VERSION", "cache_dir", "cg_tensor", "gaunt_tensor"]
 
@@ -56,12 +56,7 @@ def _complex_lookup(kind: str, l1: int, l2: int, l3: int):
     <l1 0 l2 0|l3 0> <l1 k1 l2 k2|l3 -k3>``.  Each CG magnitude is rounded once from its exact
     square.
     """
-    sign, num, den = _cg_block(l1, l2, l3)
-    d2 = 2 * l2 + 1
-    val = np.zeros(sign.shape)
-    for idx in np.flatnonzero(sign):
-        i = int(idx)
-        val.flat[i] = sign.flat[i] * math.sqrt(num[i] / den[i])
+    val = CGBlock(l1, l2, l3, *_cg_block(l1, l2, l3)).to_float()
     if kind == "cg":
 
         def f(k1, k2, k3):
@@ -76,7 +71,6 @@ def _complex_lookup(kind: str, l1: int, l2: int, l3: int):
             return 0.0
         return (-1) ** (k3 % 2) * pref * val[k1 + l1, k2 + l2]
 
-    del d2
     return g
 
 

@@ -219,7 +219,6 @@ def _q_matrix(l: int) -> np.ndarray:
     )
     h = math.pi / 2
     Q = _apply_z_right(_apply_z_left(Jy[None], np.array([-h]), l), np.array([h]), l)[0]
-    Q = np.round(Q, 17)
     Q.setflags(write=False)
     return Q
 

@@ -168,7 +168,10 @@ def test_clebsch_gordan_all_blocks_match_sympy_and_are_read_only():
 
     tables = clebsch_gordan_all(3)
     assert set(tables) == {
-        (l1, l2, l3) for l1 in range(4) for l2 in range(4) for l3 in range(abs(l1 - l2), l1 + l2 + 1)
+        (l1, l2, l3)
+        for l1 in range(4)
+        for l2 in range(4)
+        for l3 in range(abs(l1 - l2), l1 + l2 + 1)
     }
     for key in [(3, 1, 3), (1, 3, 3), (2, 3, 1), (3, 2, 1), (3, 3, 5)]:
         block = tables[key]

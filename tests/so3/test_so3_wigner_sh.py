@@ -4,7 +4,16 @@ import numpy as np
 import pytest
 import sympy
 from scipy.spatial.transform import Rotation
-from scipy.special import sph_harm_y
+
+try:
+    from scipy.special import sph_harm_y
+except ImportError:  # scipy < 1.15
+    from scipy.special import sph_harm
+
+    def sph_harm_y(l, m, theta, phi):
+        return sph_harm(m, l, phi, theta)
+
+
 from sympy.physics.wigner import wigner_d, wigner_d_small
 
 from reptheory.errors import InvalidParameterError, ReptheoryError, ShapeError

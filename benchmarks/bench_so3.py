@@ -76,7 +76,7 @@ def bench_cg(Ls, quick: bool) -> list[tuple]:
             for t in triples(L):
                 clebsch_gordan_table(*t)
 
-        res["reptheory exact clebsch_gordan_all"] = best(rt_exact_all)
+        res["reptheory exact clebsch_gordan_all"] = best(rt_exact_all, repeat=5)
         res["reptheory exact, block by block"] = best(rt_exact_blocks)
 
         def rt_float_cold():

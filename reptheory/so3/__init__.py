@@ -1,0 +1,135 @@
+"""SO(2) in SO(3): spherical harmonics, Wigner D, exact Clebsch-Gordan and Gaunt coefficients,
+restriction and induction.
+
+Conventions (convention version 1; every table in the cache is keyed by it)
+---------------------------------------------------------------------------
+**Axes.** Points are (x, y, z); the polar axis is z: ``(x, y, z) = (sin t cos p, sin t sin p,
+cos t)``.  (e3nn uses y as polar axis: ``Y_e3nn(x, y, z) = c Y_here(z, x, y)``.)
+
+**Real spherical harmonics** ``Y_{l,m}``, m = -l..l, orthonormal on the unit sphere
+(``int Y_{l,m} Y_{l',m'} dOmega = delta``), m > 0::
+
+    Y_{l,0}  = N_l^0 P_l^0(cos t)
+    Y_{l,m}  = sqrt(2) N_l^m P_l^m(cos t) cos(m p)
+    Y_{l,-m} = sqrt(2) N_l^m P_l^m(cos t) sin(m p),   N_l^m = sqrt((2l+1)/(4 pi) (l-m)!/(l+m)!)
+
+with ``P_l^m`` the associated Legendre functions **without** the Condon-Shortley phase (the
+phase of the complex harmonics cancels in the real ones).  Degree 1 is
+``sqrt(3/(4 pi)) (y, z, x)``.  This is the convention of sphericart and of Wikipedia's "real
+spherical harmonics"; sympy's ``Znm`` differs by ``(-1)^m``, which never changes a real Gaunt
+coefficient.  Feature vectors of all degrees 0..L are concatenated by degree: entry
+``l*l + l + m``.
+
+**Complex spherical harmonics** ``Y_l^m`` carry the Condon-Shortley phase (as scipy, sympy):
+``Y_l^{-m} = (-1)^m conj(Y_l^m)``.  ``Y_real = U Y_complex`` with the unitary
+``U = complex_to_real_matrix(l)``: ``Y_{l,m} = ((-1)^m Y_l^m + Y_l^{-m})/sqrt(2)``,
+``Y_{l,-m} = i (Y_l^{-m} - (-1)^m Y_l^m)/sqrt(2)`` (m > 0).
+
+**Wigner D.** ``Y_l(R x) = D_l(R) Y_l(x)`` for every rotation matrix R (vector of the 2l+1
+harmonics), so ``D_l(R1 R2) = D_l(R1) D_l(R2)``, D_l is real orthogonal, and ``D_1(R) = P R
+P^T`` with P the permutation (x, y, z) -> (y, z, x).  Complex: ``D^c = U^H D U`` with
+``Y^c(R x) = D^c(R) Y^c(x)``; ``D^c(Rz(t)) = diag(exp(i m t))``.  Euler angles are ZYZ active:
+``R = Rz(alpha) Ry(beta) Rz(gamma)``.
+
+**Clebsch-Gordan** coefficients use the Condon-Shortley phase and agree with
+``sympy.physics.wigner``; ``cg_tensor(l1, l2, l3, "complex")[m1, m2, m3] = <l1 m1 l2 m2|l3 m3>``
+and ``(D_l1 (x) D_l2) C = C D_l3``; the real tensor is ``(U1 (x) U2) C U3^H`` times 1 or -i
+(l1+l2+l3 even or odd).  Gaunt coefficients are integrals of three harmonics.
+
+Examples
+--------
+>>> import numpy as np
+>>> from reptheory import so3
+>>> so3.clebsch_gordan(1, 0, 1, 0, 2, 0)
+sqrt(6)/3
+>>> R = so3.axis_angle_to_matrix([1, 1, 0], 0.3)
+>>> x = np.array([[0.0, 0.6, 0.8]])
+>>> np.allclose(so3.spherical_harmonics(4, x @ R.T), so3.spherical_harmonics(4, x) @ so3.wigner_D(4, R).T)
+True
+"""
+
+from ._exact import (
+    CGBlock,
+    SqrtRational,
+    clebsch_gordan,
+    clebsch_gordan_all,
+    clebsch_gordan_exact,
+    clebsch_gordan_float,
+    clebsch_gordan_table,
+    gaunt,
+    real_gaunt,
+    wigner_3j,
+    wigner_3j_exact,
+)
+from ._reps import (
+    InducedRep,
+    Restriction,
+    SO2Irrep,
+    SO2Rep,
+    SO3Irrep,
+    SO3Rep,
+    frobenius_reciprocity,
+    hom_basis,
+    induce,
+    restrict,
+)
+from ._sh import complex_to_real_matrix, sh_index, spherical_harmonics, spherical_harmonics_all
+from ._tables import CONVENTION_VERSION, cache_dir, cg_tensor, gaunt_tensor
+from ._wigner import (
+    axis_angle_to_matrix,
+    check_rotation,
+    euler_to_matrix,
+    matrix_to_euler,
+    rot_x,
+    rot_y,
+    rot_z,
+    wigner_D,
+    wigner_D_axis_angle,
+    wigner_D_complex,
+    wigner_D_euler,
+    wigner_d_half_pi,
+)
+
+__all__ = [
+    "CONVENTION_VERSION",
+    "CGBlock",
+    "InducedRep",
+    "Restriction",
+    "SO2Irrep",
+    "SO2Rep",
+    "SO3Irrep",
+    "SO3Rep",
+    "SqrtRational",
+    "axis_angle_to_matrix",
+    "cache_dir",
+    "cg_tensor",
+    "check_rotation",
+    "clebsch_gordan",
+    "clebsch_gordan_all",
+    "clebsch_gordan_exact",
+    "clebsch_gordan_float",
+    "clebsch_gordan_table",
+    "complex_to_real_matrix",
+    "euler_to_matrix",
+    "frobenius_reciprocity",
+    "gaunt",
+    "gaunt_tensor",
+    "hom_basis",
+    "induce",
+    "matrix_to_euler",
+    "real_gaunt",
+    "restrict",
+    "rot_x",
+    "rot_y",
+    "rot_z",
+    "sh_index",
+    "spherical_harmonics",
+    "spherical_harmonics_all",
+    "wigner_3j",
+    "wigner_3j_exact",
+    "wigner_D",
+    "wigner_D_axis_angle",
+    "wigner_D_complex",
+    "wigner_D_euler",
+    "wigner_d_half_pi",
+]

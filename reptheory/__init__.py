@@ -18,7 +18,7 @@ from .errors import (
     ShapeError,
     SizeLimitError,
 )
-from .groups import Group, S, SymmetricGroup, group_from_name
+from .groups import SO2, SO3, Group, S, SymmetricGroup, group_from_name
 from .layers import (
     LayerBasis,
     LayerSpec,
@@ -40,6 +40,8 @@ __all__ = [
     "SymmetricGroup",
     "S",
     "group_from_name",
+    "SO2",
+    "SO3",
     "LayerBasis",
     "LayerSpec",
     "layer_basis",

@@ -77,3 +77,19 @@ def test_python_dash_m_and_light_import():
             "print(','.join(heavy))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0 and r.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    "argv,expect",
+    [
+        (["so3", "cg", "1", "1", "2"], "<1 -1; 1 -1 | 2 -2> = sqrt(1/1)"),
+        (["algebroids", "cohomology", "--betti-M", "1,0,1", "--betti-Z", "1,1", "-k", "2"], "[1, 2, 3]"),
+        (["polynomials", "count", "--degree", "1", "--output", "edge"], "15"),
+        (["codegen", "S", "3", "--k", "1", "--l", "1", "--target", "numpy"], "def equivariant_layer"),
+    ],
+)
+def test_every_part_subcommand_runs(capsys, argv, expect):
+    # each part's subcommand is wired into the top-level parser and actually runs its handler
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert expect in out

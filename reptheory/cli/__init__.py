@@ -20,6 +20,7 @@ _PART_COMMANDS = (
     "reptheory.polynomials._cli:add_cli",
     "reptheory.algebroids._cli:add_cli",
     "reptheory.codegen._cli:add_codegen_command",
+    "reptheory.so3._cli:add_cli",
 )
 
 
@@ -79,11 +80,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "handler", None) is None:
+    handler = getattr(args, "handler", None) or getattr(args, "func", None)
+    if handler is None:
         parser.print_help()
         return 0
     try:
-        return int(args.handler(args) or 0)
+        return int(handler(args) or 0)
     except ReptheoryError as exc:
         msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"reptheory: error: {msg}", file=sys.stderr)

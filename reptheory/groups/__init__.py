@@ -6,6 +6,7 @@ Each group is a value object with ``n``, ``defining_matrix(element)``,
 
 from ._base import Group, tensor_power
 from ._registry import group_from_name, group_names, register_group
+from ._rotation import SO2, SO3
 from ._symmetric import S, SymmetricGroup, permutation_matrix
 
 register_group("S", SymmetricGroup)
@@ -16,6 +17,8 @@ __all__ = [
     "SymmetricGroup",
     "S",
     "permutation_matrix",
+    "SO2",
+    "SO3",
     "group_from_name",
     "group_names",
     "register_group",

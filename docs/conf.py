@@ -194,9 +194,7 @@ _sync_dir(sorted(TUTORIALS_SRC.glob("*.md")) if TUTORIALS_SRC.is_dir() else [],
 # -- API pages ----------------------------------------------------------------------------------
 #: Public modules documented on the API page, in this order. A new subpackage needs one line here
 #: (plus its ``__all__``); every name in ``__all__`` then gets its own page.
-API_MODULES: list[tuple[str, str    ("reptheory.so3", "SO(3) and SO(2): spherical harmonics, Wigner D, exact coefficients"),
-    ("reptheory.codegen", "Code generation (PyTorch, JAX, NumPy) and the JSON pattern"),
-]] = [
+API_MODULES: list[tuple[str, str]] = [
     ("reptheory", "Top-level names (re-exported from the subpackages below)"),
     ("reptheory.groups", "Groups and their defining representations"),
     ("reptheory.diagrams", "Diagrams: partition diagrams, composition, pictures"),
@@ -207,6 +205,8 @@ API_MODULES: list[tuple[str, str    ("reptheory.so3", "SO(3) and SO(2): spherica
     ("reptheory.testing", "Numerical equivariance checks"),
     ("reptheory.errors", "Exceptions"),
     ("reptheory.cli", "Command line"),
+    ("reptheory.so3", "SO(3) and SO(2): spherical harmonics, Wigner D, exact coefficients"),
+    ("reptheory.codegen", "Code generation (PyTorch, JAX, NumPy) and the JSON pattern"),
 ]
 # Subpackages being written; documented automatically once they exist on the branch being built.
 OPTIONAL_API_MODULES: list[tuple[str, str]] = [

@@ -10,9 +10,9 @@ from reptheory.polynomials import Polynomial
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.collections import LineCollection  # noqa: E402
-from matplotlib.patches import Circle, FancyArrowPatch  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.collections import LineCollection
+from matplotlib.patches import Circle, FancyArrowPatch
 
 CASES = [
     # undirected: triple parallel edge, a double loop, a loop on a summed vertex

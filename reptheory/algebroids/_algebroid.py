@@ -39,7 +39,58 @@ class AlgebroidIdentityError(ReptheoryError):
 
 def random_polynomial(coords: Sequence[sp.Symbol], degree: int, rng: random.Random,
                       terms: int = 3, coeff: int = 3) -> sp.Expr:
-    """A small random polynomial with integer coefficients in ``[-coeff, coeff]``."""
+    """A small random polynomial in ``coords`` with integer coefficients, for tests and examples.
+
+    It is the expanded sum of ``terms`` random terms ``c * m``: ``c`` uniform in
+    ``[-coeff, coeff]`` and ``m`` a product of ``k`` coordinates drawn with repetition, ``k``
+    uniform in ``[0, degree]``.  Terms may cancel or combine, so the result can have fewer
+    terms (or be zero); its total degree is at most ``degree``.
+
+    Parameters
+    ----------
+    coords : sequence of sympy.Symbol
+        The variables (non-empty when ``degree > 0``).
+    degree : int
+        Maximal total degree, ``>= 0``.
+    rng : random.Random
+        Source of randomness; the same seed gives the same polynomial.
+    terms : int
+        Number of random terms summed, ``>= 0`` (default 3).
+    coeff : int
+        Bound on the absolute value of each term's coefficient, ``>= 0`` (default 3).
+
+    Returns
+    -------
+    sympy.Expr
+        An expanded polynomial with integer coefficients.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``degree``, ``terms`` or ``coeff`` is negative or not an integer, or ``coords`` is
+        empty while ``degree > 0``.
+
+    Examples
+    --------
+    >>> import random
+    >>> import sympy as sp
+    >>> x, y = sp.symbols("x y")
+    >>> p = random_polynomial([x, y], 2, random.Random(0), terms=4)
+    >>> p == random_polynomial([x, y], 2, random.Random(0), terms=4)   # reproducible
+    True
+    >>> sp.Poly(p, x, y).total_degree() <= 2
+    True
+    >>> all(c.is_integer for c in sp.Poly(p, x, y).coeffs())
+    True
+    >>> random_polynomial([x, y], 3, random.Random(1), terms=0)
+    0
+    """
+    check_int("degree", degree, minimum=0)
+    check_int("terms", terms, minimum=0)
+    check_int("coeff", coeff, minimum=0)
+    coords = list(coords)
+    if degree > 0 and not coords:
+        raise InvalidParameterError("coords must be non-empty when degree > 0")
     out = sp.S.Zero
     for _ in range(terms):
         mono = sp.S.One
@@ -475,7 +526,7 @@ class AlgebroidForm:
     AlgebroidForm(degree=2, {(0, 1): -1})
     """
 
-    __slots__ = ("_coeffs", "algebroid", "degree")
+    __slots__ = ("_algebroid", "_coeffs", "_degree")
 
     def __init__(self, algebroid: LieAlgebroid, coeffs: Mapping[Sequence[int], object],
                  degree: int | None = None) -> None:
@@ -495,9 +546,33 @@ class AlgebroidForm:
             sign = _perm_sign(perm)
             J = tuple(I[a] for a in perm)
             data[J] = data.get(J, sp.S.Zero) + sign * sp.sympify(val)
-        self.algebroid = algebroid
-        self.degree = check_int("degree", 0 if degree is None else degree, minimum=0)
+        self._algebroid = algebroid
+        self._degree = check_int("degree", 0 if degree is None else degree, minimum=0)
         self._coeffs = {k: _canon(v) for k, v in data.items() if _canon(v) != 0}
+
+    @property
+    def algebroid(self) -> LieAlgebroid:
+        """The :class:`LieAlgebroid` this form lives on (its frame gives the ``alpha^i``).
+
+        Examples
+        --------
+        >>> A = bk_tangent_bundle(2, 2)
+        >>> A.form({(0,): 1}, 1).algebroid == A
+        True
+        """
+        return self._algebroid
+
+    @property
+    def degree(self) -> int:
+        """The form degree k: every index tuple ``I`` of the form has length k.
+
+        Examples
+        --------
+        >>> A = bk_tangent_bundle(2, 2)
+        >>> A.form({(0, 1): 1}, 2).degree
+        2
+        """
+        return self._degree
 
     def value(self, I: Sequence[int]) -> sp.Expr:
         """The coefficient of ``alpha^I`` for any (not necessarily sorted) index tuple."""
@@ -592,6 +667,8 @@ def bk_tangent_bundle(dim: int, k: int, coords: object | None = None) -> LieAlge
     Examples
     --------
     >>> A = bk_tangent_bundle(3, 2)
+    >>> A.names
+    ('x^2 d/dx', 'd/dy1', 'd/dy2')
     >>> A.anchor_determinant()
     x**2
     >>> A.check_jacobi() and A.check_leibniz()
@@ -609,5 +686,6 @@ def bk_tangent_bundle(dim: int, k: int, coords: object | None = None) -> LieAlge
     x = cs[0]
     fields = [VectorField([x**k if a == 0 else 0 for a in range(dim)], cs)]
     fields += [VectorField.coordinate_field(i, cs) for i in range(1, dim)]
-    names_ = [f"{cs[0]}^{k} d{cs[0]}"] + [f"d{c}" for c in cs[1:]]
+    # the frame elements are vector fields: x^k d/dx, d/dy_i (the dual frame is dx/x^k, dy_i)
+    names_ = [f"{x}{'' if k == 1 else f'^{k}'} d/d{x}"] + [f"d/d{c}" for c in cs[1:]]
     return LieAlgebroid(cs, fields, {}, names_)

@@ -115,7 +115,8 @@ def _model(model) -> ContractionModel:
 
 
 def _moves(state, marked, prims, symmetric):
-    """Yield (description, new_state) for every applicable primitive."""
+    """Yield (steps, new_state) for every applicable move; ``steps`` lists each primitive used
+    (a ``transpose`` step precedes the move that needs it on directed X)."""
     verts, edges = state
     can_t = symmetric or "transpose" in prims
     inc: dict[int, list[int]] = {v: [] for v in verts}
@@ -133,7 +134,7 @@ def _moves(state, marked, prims, symmetric):
     if "diag" in prims:
         for i, (r, s) in enumerate(edges):
             if r == s:
-                yield f"diag: loop at {r} becomes a node feature", rebuild(verts, edges[:i] + edges[i + 1 :])
+                yield [f"diag: loop at {r} becomes a node feature"], rebuild(verts, edges[:i] + edges[i + 1 :])
     # parallel edges -> entrywise product
     if "hadamard" in prims:
         for i in range(len(edges)):
@@ -145,7 +146,8 @@ def _moves(state, marked, prims, symmetric):
                 anti = (r1, s1) == (s2, r2)
                 if same or (anti and can_t):
                     es = [e for k, e in enumerate(edges) if k != j]
-                    yield f"hadamard: merge edges {r1}-{s1}", rebuild(verts, es)
+                    steps = [] if same or symmetric else [f"transpose: reverse edge {r2}-{s2}"]
+                    yield steps + [f"hadamard: merge edges {r1}-{s1}"], rebuild(verts, es)
     for v in verts:
         if v in marked:
             continue
@@ -153,40 +155,49 @@ def _moves(state, marked, prims, symmetric):
         if any(edges[i][0] == edges[i][1] for i in ids):
             continue
         if not ids and "sum" in prims:
-            yield f"sum: pool out vertex {v}", rebuild(verts - {v}, edges)
+            yield [f"sum: pool out vertex {v}"], rebuild(verts - {v}, edges)
         elif len(ids) == 1 and "aggregate" in prims:
             es = [e for k, e in enumerate(edges) if k != ids[0]]
-            yield f"aggregate: sum out vertex {v}", rebuild(verts - {v}, es)
+            yield [f"aggregate: sum out vertex {v}"], rebuild(verts - {v}, es)
         elif len(ids) == 2 and "matmul" in prims:
             (r1, s1), (r2, s2) = edges[ids[0]], edges[ids[1]]
             u = r1 if s1 == v else s1
             w = r2 if s2 == v else s2
             into = [s1 == v, s2 == v]
             if symmetric or can_t or into[0] != into[1]:
+                steps = []
                 if into[0] and not into[1]:
                     new = (u, w)
                 elif into[1] and not into[0]:
                     new = (w, u)
                 else:
                     new = (u, w)
+                    if not symmetric:
+                        # both edges enter v (X X^T) or both leave it (X^T X): flip one of them
+                        r, s = edges[ids[1]] if into[0] else edges[ids[0]]
+                        steps.append(f"transpose: reverse edge {r}-{s}")
                 es = [e for k, e in enumerate(edges) if k not in ids] + [new]
-                yield f"matmul: contract vertex {v} ({u}-{v}-{w})", rebuild(verts - {v}, es)
+                steps.append(f"matmul: contract vertex {v} ({u}-{v}-{w})")
+                yield steps, rebuild(verts - {v}, es)
 
 
-def _accept(state, poly: Polynomial, prims) -> bool:
+def _accept(state, poly: Polynomial, prims) -> list[str] | None:
+    """The final steps turning ``state`` into the output, or ``None`` if it is not final."""
     verts, edges = state
     if any(v not in poly.outputs for v in verts):
-        return False
+        return None
     if poly.output != "edge" or poly.diagonal:
-        return not edges
+        return None if edges else []
     if not edges:
-        return "outer" in prims
+        return ["outer: output h_a h_b (outer product of node features)"] if "outer" in prims else None
     if len(edges) > 1 or "edge_output" not in prims:
-        return False
+        return None
     r, s = edges[0]
     if (r, s) == (0, 1):
-        return True
-    return (r, s) == (1, 0) and (poly.symmetric or "transpose" in prims)
+        return []
+    if (r, s) == (1, 0) and (poly.symmetric or "transpose" in prims):
+        return [] if poly.symmetric else ["transpose: reverse edge 1-0 (output X^T)"]
+    return None
 
 
 def contraction_sequence(poly: Polynomial, model) -> list[str] | None:
@@ -200,9 +211,19 @@ def contraction_sequence(poly: Polynomial, model) -> list[str] | None:
     Returns
     -------
     list of str or None
+        One step per primitive applied, each ``'<primitive>: <what it does>'``, in order;
+        keeping the single edge feature ``X[a, b]`` as an edge-valued output needs no step
+        (``[]`` for X itself), but transposes (``X^T``, ``X X^T``, antiparallel ``hadamard``)
+        and the ``outer`` product of node features are listed.  On directed X a sequence
+        without ``transpose`` is returned whenever one exists.
 
     Examples
     --------
+    >>> xt = Polynomial.from_edges([(1, 0)], marked=(0, 1))   # X^T on directed X
+    >>> contraction_sequence(xt, "PPGN++")
+    ['transpose: reverse edge 1-0 (output X^T)']
+    >>> contraction_sequence(xt, "PPGN") is None
+    True
     >>> tri = Polynomial.from_edges([(0, 1), (1, 2), (2, 0)], marked=(0, 1), symmetric=True)
     >>> contraction_sequence(tri, "PPGN")
     ['matmul: contract vertex 2 (0-2-1)', 'hadamard: merge edges 0-1']
@@ -210,24 +231,33 @@ def contraction_sequence(poly: Polynomial, model) -> list[str] | None:
     True
     """
     m = _model(model)
-    prims = m.primitives
     marked = set(poly.outputs)
     start = (frozenset(range(poly.num_vertices)), tuple(sorted(poly.edges)))
-    failed: set = set()
 
-    def dfs(state) -> list[str] | None:
-        if _accept(state, poly, prims):
-            return []
-        if state in failed:
+    def search(prims) -> list[str] | None:
+        failed: set = set()
+
+        def dfs(state) -> list[str] | None:
+            final = _accept(state, poly, prims)
+            if final is not None:
+                return final
+            if state in failed:
+                return None
+            for steps, new in _moves(state, marked, prims, poly.symmetric):
+                rest = dfs(new)
+                if rest is not None:
+                    return steps + rest
+            failed.add(state)
             return None
-        for desc, new in _moves(state, marked, prims, poly.symmetric):
-            rest = dfs(new)
-            if rest is not None:
-                return [desc] + rest
-        failed.add(state)
-        return None
 
-    return dfs(start)
+        return dfs(start)
+
+    if not poly.symmetric and "transpose" in m.primitives:
+        # prefer a sequence without transposes, so one appears only where it is needed
+        seq = search(m.primitives - {"transpose"})
+        if seq is not None:
+            return seq
+    return search(m.primitives)
 
 
 def is_computable(poly: Polynomial, model) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Hashable, Iterable, Sequence
 
 import numpy as np
 
-from ..errors import BackendUnavailableError, InvalidParameterError, ShapeError
+from ..errors import InvalidParameterError, ShapeError
 from ._canonical import Cert, canonical_components
 from ._contract import LETTERS, ContractionSpec, make_spec, plan, run_plan_numpy
 
@@ -56,7 +56,16 @@ class Polynomial:
     True
     """
 
-    __slots__ = ("_key", "_spec", "edges", "num_vertices", "output", "outputs", "symmetric")
+    __slots__ = {
+        "_key": "Canonical form (see :attr:`key`).",
+        "_spec": "Contraction description (see :attr:`spec`).",
+        "edges": "Edges ``(r, s)`` of the canonical labelled H, sorted (tuple of int pairs; "
+        "loops ``(r, r)`` and repeated pairs for parallel edges; ``r <= s`` when symmetric).",
+        "num_vertices": "Number of vertices of H (marked vertices first: ``a = 0``, ``b = 1``).",
+        "output": "``'invariant'``, ``'node'`` or ``'edge'``.",
+        "outputs": "Marked vertices: ``()``, ``(0,)``, ``(0, 0)`` (``a = b``) or ``(0, 1)``.",
+        "symmetric": "Undirected H (for symmetric X) if true.",
+    }
 
     def __init__(self, output: str, symmetric: bool, components: Iterable[Cert]):
         comps = tuple(sorted(components))
@@ -258,41 +267,46 @@ class Polynomial:
         g.add_edges_from(self.edges)
         return g
 
-    def draw(self, ax=None, **kwargs):
-        """Draw H with matplotlib (marked vertices in orange). Returns the axes.
+    def draw(self, ax=None, title: str | None = None, marked_color: str = "tab:orange",
+             vertex_color: str = "tab:blue"):
+        """Draw H with matplotlib, every edge visible.  Returns the axes.
+
+        Parallel edges are drawn as distinct arcs, loops as small circles beside their vertex,
+        directed edges (``symmetric=False``) with arrow heads.  Marked vertices are coloured
+        ``marked_color`` and labelled ``a``, ``b`` or ``ab`` (``a = b``); summed vertices are
+        coloured ``vertex_color`` and labelled with their letter in :attr:`einsum`.  Each edge
+        is one patch with gid ``'edge'``; vertices have gid ``'marked vertex'`` or ``'vertex'``.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new 3 x 3 inch figure if omitted.
+        title : str, optional
+            Axes title; default :attr:`einsum`.
+        marked_color, vertex_color : str
+            Matplotlib colours of the marked (output) and the summed vertices.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
 
         Raises
         ------
         BackendUnavailableError
             If matplotlib is not installed (``pip install 'reptheory[plot]'``).
-        """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as exc:  # pragma: no cover - optional
-            raise BackendUnavailableError(
-                "drawing needs matplotlib: pip install 'reptheory[plot]'"
-            ) from exc
-        import networkx as nx
 
-        g = self.graph
-        if ax is None:
-            _, ax = plt.subplots(figsize=(3, 3))
-        pos = nx.spring_layout(nx.Graph(g), seed=0) if self.num_vertices else {}
-        colors = ["tab:orange" if g.nodes[v]["mark"] else "tab:blue" for v in g.nodes]
-        labels = {v: (g.nodes[v]["mark"] or g.nodes[v]["letter"]) for v in g.nodes}
-        nx.draw_networkx_nodes(g, pos, ax=ax, node_color=colors, **kwargs)
-        nx.draw_networkx_labels(g, pos, labels=labels, ax=ax)
-        count: dict[tuple[int, int], int] = {}
-        for r, s in self.edges:
-            k = count.get((min(r, s), max(r, s)), 0)
-            count[(min(r, s), max(r, s))] = k + 1
-            nx.draw_networkx_edges(
-                g, pos, edgelist=[(r, s)], ax=ax, arrows=not self.symmetric,
-                connectionstyle=f"arc3,rad={0.25 * k}",
-            )
-        ax.set_title(self.einsum)
-        ax.set_axis_off()
-        return ax
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> p = Polynomial.from_edges([(0, 1), (0, 1), (1, 1)], marked=(0,), symmetric=True)
+        >>> ax = p.draw()
+        >>> sum(patch.get_gid() == "edge" for patch in ax.patches)
+        3
+        """
+        from ._draw import draw_polynomial
+
+        return draw_polynomial(self, ax, title, marked_color, vertex_color)
 
     # ------------------------------------------------------------------ evaluation
     def evaluate(self, X, optimize: bool = True) -> np.ndarray:

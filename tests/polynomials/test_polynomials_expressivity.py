@@ -115,3 +115,48 @@ def test_sequences_and_errors():
         ContractionModel("x", {"fft"})
     with pytest.raises(InvalidParameterError, match="model must be"):
         is_computable(path, "GIN-9000")
+
+
+def _trivial(p):
+    """Nothing to compute: every vertex is an output and H has no edge but X[a, b] itself."""
+    return p.num_vertices == len(set(p.outputs)) and p.edges in ((), ((0, 1),)) and not (
+        p.output == "edge" and not p.diagonal and not p.edges
+    )
+
+
+_SEQ_MODELS = [
+    MODELS["MPNN"],
+    MODELS["PPGN"],
+    MODELS["PPGN++"],
+    MODELS["MPNN"].with_primitives("hadamard", "transpose"),
+    MODELS["MPNN"].with_primitives("edge_output", "transpose"),
+]
+
+
+@pytest.mark.parametrize("model", _SEQ_MODELS, ids=lambda m: m.name)
+@pytest.mark.parametrize("symmetric", [True, False])
+@pytest.mark.parametrize("output", ["invariant", "node", "edge"])
+def test_sequences_list_every_primitive(model, symmetric, output):
+    no_t = ContractionModel("no-transpose", model.primitives - {"transpose"})
+    for d in range(3):
+        for p in polynomial_basis(d, output, symmetric=symmetric):
+            seq = contraction_sequence(p, model)
+            if seq is None:
+                continue
+            used = [step.split(":")[0] for step in seq]
+            assert set(used) <= model.primitives, (p, seq)
+            assert seq or _trivial(p), (p, seq)
+            # a transpose is listed exactly when X is directed and no transpose-free way exists
+            needed = not symmetric and not is_computable(p, no_t)
+            assert ("transpose" in used) == needed, (p, seq)
+
+
+def test_transpose_output_is_listed():
+    xt = Polynomial.from_edges([(1, 0)], marked=(0, 1))
+    assert not is_computable(xt, "PPGN")
+    assert contraction_sequence(xt, "PPGN++") == ["transpose: reverse edge 1-0 (output X^T)"]
+    xxt = Polynomial.from_edges([(0, 2), (1, 2)], marked=(0, 1))  # X X^T
+    seq = contraction_sequence(xxt, "PPGN++")
+    assert [s.split(":")[0] for s in seq] == ["transpose", "matmul"]
+    ones = Polynomial.from_edges([], marked=(0, 1))  # the all-ones matrix h_a h_b
+    assert [s.split(":")[0] for s in contraction_sequence(ones, "MPNN")] == ["outer"]

@@ -29,3 +29,22 @@ __all__ = [
     "diagram_to_svg",
     "diagram_to_tikz",
 ]
+
+# Brauer, (l+k)\n and jellyfish diagrams (area "brauer")
+from ._brauer import (  # noqa: E402
+    BrauerDiagram,
+    brauer_diagrams,
+    compose_brauer,
+    count_brauer_diagrams,
+    double_factorial,
+    perfect_matchings,
+)
+from ._grood import LeviCivitaDiagram, count_levi_civita_diagrams, levi_civita_diagrams  # noqa: E402
+from ._jellyfish import JellyfishDiagram, count_jellyfish_diagrams, jellyfish_diagrams  # noqa: E402
+
+__all__ += [
+    "BrauerDiagram", "brauer_diagrams", "compose_brauer", "count_brauer_diagrams",
+    "double_factorial", "perfect_matchings",
+    "LeviCivitaDiagram", "levi_civita_diagrams", "count_levi_civita_diagrams",
+    "JellyfishDiagram", "jellyfish_diagrams", "count_jellyfish_diagrams",
+]

@@ -20,3 +20,19 @@ __all__ = [
     "group_names",
     "register_group",
 ]
+
+# O(n), SO(n), Sp(n), A_n (area "brauer")
+from ._alternating import A, AlternatingGroup, permutation_sign  # noqa: E402
+from ._orthogonal import O, SO, OrthogonalGroup, SpecialOrthogonalGroup  # noqa: E402
+from ._symplectic import Sp, SymplecticGroup, symplectic_form  # noqa: E402
+
+register_group("A", AlternatingGroup)
+register_group("O", OrthogonalGroup)
+register_group("SO", SpecialOrthogonalGroup)
+register_group("Sp", SymplecticGroup)
+
+__all__ += [
+    "AlternatingGroup", "A", "permutation_sign",
+    "OrthogonalGroup", "O", "SpecialOrthogonalGroup", "SO",
+    "SymplecticGroup", "Sp", "symplectic_form",
+]

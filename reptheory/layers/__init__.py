@@ -24,3 +24,24 @@ __all__ = [
     "sn_hom_dimension_mckay",
     "mckay_quiver",
 ]
+
+# O(n), SO(n), Sp(n), A_n layer families (area "brauer"); importing registers them
+from ._brauer_family import (  # noqa: E402
+    brauer_gram,
+    brauer_operation,
+    levi_civita_constant,
+    levi_civita_gram,
+    levi_civita_operation,
+    orthogonal_hom_dimension,
+    special_orthogonal_hom_dimension,
+    symplectic_constant,
+    symplectic_hom_dimension,
+)
+from ._exact_rank import exact_rank, independent_columns  # noqa: E402
+
+__all__ += [
+    "brauer_operation", "levi_civita_operation", "symplectic_constant", "levi_civita_constant",
+    "brauer_gram", "levi_civita_gram", "orthogonal_hom_dimension",
+    "special_orthogonal_hom_dimension", "symplectic_hom_dimension",
+    "exact_rank", "independent_columns",
+]

@@ -45,3 +45,6 @@ __all__ += [
     "special_orthogonal_hom_dimension", "symplectic_hom_dimension",
     "exact_rank", "independent_columns",
 ]
+from ._alternating import alternating_hom_dimension, jellyfish_operation  # noqa: E402
+
+__all__ += ["alternating_hom_dimension", "jellyfish_operation"]

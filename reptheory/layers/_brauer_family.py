@@ -26,7 +26,8 @@ from itertools import permutations
 from math import factorial
 from typing import Callable
 
-from .._validate import check_dense_size, check_int
+from .._validate import check_int
+from ..errors import SizeLimitError
 from ..diagrams._brauer import BrauerDiagram, brauer_diagrams
 from ..diagrams._grood import LeviCivitaDiagram, levi_civita_diagrams
 from ..groups._alternating import permutation_sign
@@ -49,6 +50,9 @@ __all__ = [
     "symplectic_hom_dimension",
     "bratteli_walks",
 ]
+
+#: Largest number of stored entries of the sparse Levi-Civita constant (n <= 10).
+MAX_EPSILON_ENTRIES = 10**7
 
 J_DESCRIPTION = ("symplectic form J: block-diagonal [[0, 1], [-1, 0]] in the Darboux order "
                  "e_1, e_1', e_2, e_2', ... (J[2a, 2a+1] = 1, J[2a+1, 2a] = -1)")
@@ -207,8 +211,10 @@ def levi_civita_constant(n: int) -> ConstantTensor:
     (((0, 1), 1), ((1, 0), -1))
     """
     n = check_int("n", n, minimum=1)
-    check_dense_size(f"the sparse Levi-Civita symbol of order {n} (n! entries)", factorial(n),
-                     max_entries=10**7)
+    if factorial(n) > MAX_EPSILON_ENTRIES:
+        raise SizeLimitError(
+            f"the sparse Levi-Civita symbol of order n={n} would have n! = {factorial(n)} entries, "
+            f"over the limit of {MAX_EPSILON_ENTRIES} (n <= 10)")
     ents = tuple((p, permutation_sign(p)) for p in permutations(range(n)))
     return ConstantTensor("epsilon", (n,) * n, ents, EPS_DESCRIPTION)
 

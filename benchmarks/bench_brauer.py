@@ -82,9 +82,9 @@ def _time_reptheory(g, n, k, l):
 
 def _emlp_available(python: str) -> tuple[bool, str]:
     if not os.path.exists(python):
-        return False, f"{python} not found (create it: python3 -m venv /tmp/bench-brauer && " \
-                      "/tmp/bench-brauer/bin/pip install emlp six)"
-    r = subprocess.run([python, "-c", "import emlp"], capture_output=True, text=True)
+        return False, (f"{python} not found (create it: python3 -m venv /tmp/bench-brauer && "
+                       "/tmp/bench-brauer/bin/pip install emlp six)")
+    r = subprocess.run([python, "-c", "import emlp"], capture_output=True, text=True, check=False)
     if r.returncode:
         return False, "emlp does not import: " + (r.stderr.strip().splitlines() or ["?"])[-1]
     return True, ""
@@ -95,7 +95,7 @@ def _time_emlp(python, g, n, k, l, timeout):
         return None, "n^(k+l) > 2e6"
     try:
         r = subprocess.run([python, "-c", EMLP_WORKER, g, str(n), str(k), str(l)],
-                           capture_output=True, text=True, timeout=timeout,
+                           capture_output=True, text=True, timeout=timeout, check=False,
                            env={**os.environ, "JAX_PLATFORMS": "cpu", "TQDM_DISABLE": "1"})
     except subprocess.TimeoutExpired:
         return None, f"> {timeout:.0f} s"

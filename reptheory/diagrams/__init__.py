@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 # Brauer, (l+k)\n and jellyfish diagrams (area "brauer")
-from ._brauer import (  # noqa: E402
+from ._brauer import (
     BrauerDiagram,
     brauer_diagrams,
     compose_brauer,
@@ -39,12 +39,20 @@ from ._brauer import (  # noqa: E402
     double_factorial,
     perfect_matchings,
 )
-from ._grood import LeviCivitaDiagram, count_levi_civita_diagrams, levi_civita_diagrams  # noqa: E402
-from ._jellyfish import JellyfishDiagram, count_jellyfish_diagrams, jellyfish_diagrams  # noqa: E402
+from ._grood import LeviCivitaDiagram, count_levi_civita_diagrams, levi_civita_diagrams
+from ._jellyfish import JellyfishDiagram, count_jellyfish_diagrams, jellyfish_diagrams
 
 __all__ += [
-    "BrauerDiagram", "brauer_diagrams", "compose_brauer", "count_brauer_diagrams",
-    "double_factorial", "perfect_matchings",
-    "LeviCivitaDiagram", "levi_civita_diagrams", "count_levi_civita_diagrams",
-    "JellyfishDiagram", "jellyfish_diagrams", "count_jellyfish_diagrams",
+    "BrauerDiagram",
+    "JellyfishDiagram",
+    "LeviCivitaDiagram",
+    "brauer_diagrams",
+    "compose_brauer",
+    "count_brauer_diagrams",
+    "count_jellyfish_diagrams",
+    "count_levi_civita_diagrams",
+    "double_factorial",
+    "jellyfish_diagrams",
+    "levi_civita_diagrams",
+    "perfect_matchings",
 ]

@@ -18,14 +18,20 @@ determined by the orientations (the simplest loop, cap ∘ cup, is sum_ab J_ab^2
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .._validate import check_int
 from ..errors import InvalidParameterError
 from ._partition import Diagram, _canonical
 
-__all__ = ["BrauerDiagram", "brauer_diagrams", "count_brauer_diagrams", "compose_brauer",
-           "perfect_matchings", "double_factorial"]
+__all__ = [
+    "BrauerDiagram",
+    "brauer_diagrams",
+    "compose_brauer",
+    "count_brauer_diagrams",
+    "double_factorial",
+    "perfect_matchings",
+]
 
 FORMS = ("orthogonal", "symplectic")
 
@@ -86,12 +92,12 @@ class BrauerDiagram(Diagram):
                 f"a Brauer diagram has blocks of size exactly 2, got {[list(b) for b in blocks]}")
 
     @classmethod
-    def identity(cls, k: int) -> "BrauerDiagram":
+    def identity(cls, k: int) -> BrauerDiagram:
         """The identity (k, k)-diagram."""
         k = check_int("k", k, minimum=0)
         return cls._from_canonical(tuple((a, a + k) for a in range(k)), k, k)
 
-    def compose(self, below: "Diagram", n, form: str = "orthogonal"):  # type: ignore[override]
+    def compose(self, below: Diagram, n, form: str = "orthogonal"):  # type: ignore[override]
         """``self ∘ below`` with the loop/sign rule of ``form``, see :func:`compose_brauer`."""
         return compose_brauer(self, below, n, form)
 

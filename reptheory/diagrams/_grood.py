@@ -12,16 +12,16 @@ There are C(l+k, n) (l+k-n-1)!! of them (none unless l+k-n is even and >= 0).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import combinations
 from math import comb
-from typing import Iterator
 
 from .._validate import check_int
 from ..errors import InvalidParameterError
 from ._brauer import double_factorial, perfect_matchings
 from ._partition import Diagram, _canonical
 
-__all__ = ["LeviCivitaDiagram", "levi_civita_diagrams", "count_levi_civita_diagrams"]
+__all__ = ["LeviCivitaDiagram", "count_levi_civita_diagrams", "levi_civita_diagrams"]
 
 
 class LeviCivitaDiagram(Diagram):

@@ -13,7 +13,7 @@ repeated values), where it is the sign of the permutation (v_1, ..., v_t[, missi
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from .._validate import check_int
 from ..errors import InvalidParameterError
@@ -21,7 +21,7 @@ from ._enumerate import set_partitions, stirling2
 from ._grood import _draw_head
 from ._partition import Diagram, _canonical
 
-__all__ = ["JellyfishDiagram", "jellyfish_diagrams", "count_jellyfish_diagrams"]
+__all__ = ["JellyfishDiagram", "count_jellyfish_diagrams", "jellyfish_diagrams"]
 
 
 class JellyfishDiagram(Diagram):
@@ -55,7 +55,7 @@ class JellyfishDiagram(Diagram):
         object.__setattr__(self, "_hash", hash(("JellyfishDiagram", k, l, self.blocks, n - t)))
 
     @classmethod
-    def _make(cls, blocks, k: int, l: int, dangling: int) -> "JellyfishDiagram":
+    def _make(cls, blocks, k: int, l: int, dangling: int) -> JellyfishDiagram:
         self = cls._from_canonical(blocks, k, l)
         object.__setattr__(self, "_dangling", dangling)
         object.__setattr__(self, "_hash", hash(("JellyfishDiagram", k, l, blocks, dangling)))

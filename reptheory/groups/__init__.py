@@ -22,9 +22,9 @@ __all__ = [
 ]
 
 # O(n), SO(n), Sp(n), A_n (area "brauer")
-from ._alternating import A, AlternatingGroup, permutation_sign  # noqa: E402
-from ._orthogonal import O, SO, OrthogonalGroup, SpecialOrthogonalGroup  # noqa: E402
-from ._symplectic import Sp, SymplecticGroup, symplectic_form  # noqa: E402
+from ._alternating import A, AlternatingGroup, permutation_sign
+from ._orthogonal import SO, O, OrthogonalGroup, SpecialOrthogonalGroup
+from ._symplectic import Sp, SymplecticGroup, symplectic_form
 
 register_group("A", AlternatingGroup)
 register_group("O", OrthogonalGroup)
@@ -32,7 +32,14 @@ register_group("SO", SpecialOrthogonalGroup)
 register_group("Sp", SymplecticGroup)
 
 __all__ += [
-    "AlternatingGroup", "A", "permutation_sign",
-    "OrthogonalGroup", "O", "SpecialOrthogonalGroup", "SO",
-    "SymplecticGroup", "Sp", "symplectic_form",
+    "SO",
+    "A",
+    "AlternatingGroup",
+    "O",
+    "OrthogonalGroup",
+    "Sp",
+    "SpecialOrthogonalGroup",
+    "SymplecticGroup",
+    "permutation_sign",
+    "symplectic_form",
 ]

@@ -10,7 +10,7 @@ from ..errors import InvalidParameterError
 from ._base import Group, as_rng
 from ._symmetric import permutation_matrix
 
-__all__ = ["AlternatingGroup", "A", "permutation_sign"]
+__all__ = ["A", "AlternatingGroup", "permutation_sign"]
 
 
 def permutation_sign(perm) -> int:

@@ -6,7 +6,7 @@ import numpy as np
 
 from ._base import Group, as_rng
 
-__all__ = ["OrthogonalGroup", "SpecialOrthogonalGroup", "O", "SO", "so_basis", "haar_orthogonal"]
+__all__ = ["SO", "O", "OrthogonalGroup", "SpecialOrthogonalGroup", "haar_orthogonal", "so_basis"]
 
 
 def haar_orthogonal(n: int, rng=None) -> np.ndarray:

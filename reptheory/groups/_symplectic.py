@@ -14,7 +14,7 @@ from .._validate import check_int
 from ..errors import InvalidParameterError
 from ._base import Group, as_rng
 
-__all__ = ["SymplecticGroup", "Sp", "symplectic_form", "sp_basis"]
+__all__ = ["Sp", "SymplecticGroup", "sp_basis", "symplectic_form"]
 
 
 def symplectic_form(n: int) -> np.ndarray:

@@ -26,7 +26,7 @@ __all__ = [
 ]
 
 # O(n), SO(n), Sp(n), A_n layer families (area "brauer"); importing registers them
-from ._brauer_family import (  # noqa: E402
+from ._brauer_family import (
     brauer_gram,
     brauer_operation,
     levi_civita_constant,
@@ -37,14 +37,24 @@ from ._brauer_family import (  # noqa: E402
     symplectic_constant,
     symplectic_hom_dimension,
 )
-from ._exact_rank import exact_rank, independent_columns  # noqa: E402
+from ._exact_rank import exact_rank, independent_columns
 
 __all__ += [
-    "brauer_operation", "levi_civita_operation", "symplectic_constant", "levi_civita_constant",
-    "brauer_gram", "levi_civita_gram", "orthogonal_hom_dimension",
-    "special_orthogonal_hom_dimension", "symplectic_hom_dimension",
-    "exact_rank", "independent_columns",
+    "brauer_gram",
+    "brauer_operation",
+    "exact_rank",
+    "independent_columns",
+    "levi_civita_constant",
+    "levi_civita_gram",
+    "levi_civita_operation",
+    "orthogonal_hom_dimension",
+    "special_orthogonal_hom_dimension",
+    "symplectic_constant",
+    "symplectic_hom_dimension",
 ]
-from ._alternating import alternating_hom_dimension, jellyfish_operation  # noqa: E402
+from ._alternating import alternating_hom_dimension, jellyfish_operation
 
-__all__ += ["alternating_hom_dimension", "jellyfish_operation"]
+__all__ += [
+    "alternating_hom_dimension",
+    "jellyfish_operation",
+]

@@ -23,7 +23,7 @@ from ._registry import register_layer_family
 from ._spec import LayerSpec, Operation, canonical_operations
 from ._symmetric import coarsenings, diagram_operation, sn_diagrams
 
-__all__ = ["jellyfish_operation", "alternating_hom_dimension"]
+__all__ = ["alternating_hom_dimension", "jellyfish_operation"]
 
 
 def jellyfish_operation(d: JellyfishDiagram) -> Operation:

@@ -21,15 +21,15 @@ the trivial representation in V^{⊗(k+l)}; V is self-dual):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import permutations
 from math import factorial
-from typing import Callable
 
 from .._validate import check_int
-from ..errors import SizeLimitError
 from ..diagrams._brauer import BrauerDiagram, brauer_diagrams
 from ..diagrams._grood import LeviCivitaDiagram, levi_civita_diagrams
+from ..errors import SizeLimitError
 from ..groups._alternating import permutation_sign
 from ..groups._orthogonal import OrthogonalGroup, SpecialOrthogonalGroup
 from ..groups._symplectic import SymplecticGroup
@@ -39,16 +39,16 @@ from ._registry import register_layer_family
 from ._spec import ConstantTensor, LayerSpec, Operation, canonical_operations
 
 __all__ = [
-    "brauer_operation",
-    "levi_civita_operation",
-    "symplectic_constant",
-    "levi_civita_constant",
+    "bratteli_walks",
     "brauer_gram",
+    "brauer_operation",
+    "levi_civita_constant",
     "levi_civita_gram",
+    "levi_civita_operation",
     "orthogonal_hom_dimension",
     "special_orthogonal_hom_dimension",
+    "symplectic_constant",
     "symplectic_hom_dimension",
-    "bratteli_walks",
 ]
 
 #: Largest number of stored entries of the sparse Levi-Civita constant (n <= 10).

@@ -20,13 +20,13 @@ Two exact routes:
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from ..errors import ReptheoryError
 
-__all__ = ["independent_columns", "pivot_columns_exact", "pivot_columns_mod_p", "exact_rank"]
+__all__ = ["exact_rank", "independent_columns", "pivot_columns_exact", "pivot_columns_mod_p"]
 
 #: Primes below 2**31 (products of two residues fit in int64).
 PRIMES = (2147483629, 2147483587, 2147483579, 2147483563)

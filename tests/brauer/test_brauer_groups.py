@@ -8,11 +8,11 @@ import pytest
 import reptheory as rt
 from reptheory.errors import InvalidParameterError, ReptheoryError, ReptheoryTypeError
 from reptheory.groups import (
+    SO,
     A,
     AlternatingGroup,
     O,
     OrthogonalGroup,
-    SO,
     Sp,
     SpecialOrthogonalGroup,
     SymplecticGroup,

@@ -20,8 +20,9 @@ import pytest
 import scipy.sparse as sp
 
 import reptheory as rt
+from reptheory.diagrams import brauer_diagrams, levi_civita_diagrams
 from reptheory.errors import InvalidParameterError, SizeLimitError
-from reptheory.groups import A, O, SO, Sp
+from reptheory.groups import SO, A, O, Sp
 from reptheory.layers import (
     alternating_hom_dimension,
     brauer_gram,
@@ -31,7 +32,6 @@ from reptheory.layers import (
     levi_civita_gram,
     spanning_set,
 )
-from reptheory.diagrams import brauer_diagrams, levi_civita_diagrams
 
 
 # ---- independent numerical commutants ----------------------------------------------------------
@@ -194,7 +194,7 @@ def _plain_equivariant(M, g, k, l):
     return np.allclose(kp(l) @ M, M @ kp(k), atol=1e-8 * max(1.0, np.abs(M).max()))
 
 
-KL6 = [(k, m - k) for m in range(0, 7) for k in range(0, m + 1)]
+KL6 = [(k, m - k) for m in range(7) for k in range(m + 1)]
 CASES = ([(O(n), k, l) for n in range(1, 6) for k, l in KL6]
          + [(SO(n), k, l) for n in range(1, 6) for k, l in KL6]
          + [(Sp(n), k, l) for n in (2, 4, 6) for k, l in KL6]
@@ -215,7 +215,7 @@ def test_dimension_and_basis_size(G, k, l):
 
 NUMERIC = [(G, m // 2, m - m // 2) for G in
            [O(n) for n in range(1, 6)] + [SO(n) for n in range(1, 6)] + [Sp(n) for n in (2, 4, 6)]
-           for m in range(0, 7)]
+           for m in range(7)]
 
 
 @pytest.mark.parametrize("G,k,l", NUMERIC, ids=str)
@@ -291,8 +291,10 @@ def test_apply_matches_matrices():
             M = np.tensordot(w[o, 0], mats, axes=1)
             ref = x[:, 0].reshape(3, -1) @ M.T
             assert np.allclose(y[:, o].reshape(3, -1), ref)
-        rt.assert_equivariant(lambda z: B.apply(w[:1], z[:, None])[:, 0], G, k, l,
-                              input_shape=(2,), n_samples=2)
+        def layer(z, B=B, w=w):
+            return B.apply(w[:1], z[:, None])[:, 0]
+
+        rt.assert_equivariant(layer, G, k, l, input_shape=(2,), n_samples=2)
 
 
 # ---- exact selection: spanning sets, exact rank vs formula -------------------------------------

@@ -58,3 +58,9 @@ __all__ += [
     "alternating_hom_dimension",
     "jellyfish_operation",
 ]
+from ._dimension_methods import alternating_burnside, hom_dimension_methods
+
+__all__ += [
+    "alternating_burnside",
+    "hom_dimension_methods",
+]

@@ -279,7 +279,15 @@ def test_full_rank_sparse(G, k, l):
 
 
 def test_matrices_match_brute_force():
-    from test_brauer_diagrams import brute_brauer, brute_jellyfish, brute_levi_civita
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "_brauer_brute", Path(__file__).with_name("test_brauer_diagrams.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    brute_brauer, brute_jellyfish, brute_levi_civita = (
+        mod.brute_brauer, mod.brute_jellyfish, mod.brute_levi_civita)
 
     for G, k, l, brute in [(O(3), 2, 2, brute_brauer), (Sp(4), 2, 2, None), (SO(3), 2, 3, None),
                            (SO(2), 2, 2, None), (A(3), 2, 1, None), (A(4), 1, 2, None)]:

@@ -29,3 +29,30 @@ __all__ = [
     "diagram_to_svg",
     "diagram_to_tikz",
 ]
+
+# Brauer, (l+k)\n and jellyfish diagrams (area "brauer")
+from ._brauer import (
+    BrauerDiagram,
+    brauer_diagrams,
+    compose_brauer,
+    count_brauer_diagrams,
+    double_factorial,
+    perfect_matchings,
+)
+from ._grood import LeviCivitaDiagram, count_levi_civita_diagrams, levi_civita_diagrams
+from ._jellyfish import JellyfishDiagram, count_jellyfish_diagrams, jellyfish_diagrams
+
+__all__ += [
+    "BrauerDiagram",
+    "JellyfishDiagram",
+    "LeviCivitaDiagram",
+    "brauer_diagrams",
+    "compose_brauer",
+    "count_brauer_diagrams",
+    "count_jellyfish_diagrams",
+    "count_levi_civita_diagrams",
+    "double_factorial",
+    "jellyfish_diagrams",
+    "levi_civita_diagrams",
+    "perfect_matchings",
+]

@@ -23,3 +23,26 @@ __all__ = [
     "group_names",
     "register_group",
 ]
+
+# O(n), SO(n), Sp(n), A_n (area "brauer")
+from ._alternating import A, AlternatingGroup, permutation_sign
+from ._orthogonal import SO, O, OrthogonalGroup, SpecialOrthogonalGroup
+from ._symplectic import Sp, SymplecticGroup, symplectic_form
+
+register_group("A", AlternatingGroup)
+register_group("O", OrthogonalGroup)
+register_group("SO", SpecialOrthogonalGroup)
+register_group("Sp", SymplecticGroup)
+
+__all__ += [
+    "SO",
+    "A",
+    "AlternatingGroup",
+    "O",
+    "OrthogonalGroup",
+    "Sp",
+    "SpecialOrthogonalGroup",
+    "SymplecticGroup",
+    "permutation_sign",
+    "symplectic_form",
+]

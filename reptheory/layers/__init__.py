@@ -24,3 +24,43 @@ __all__ = [
     "sn_hom_dimension_mckay",
     "mckay_quiver",
 ]
+
+# O(n), SO(n), Sp(n), A_n layer families (area "brauer"); importing registers them
+from ._brauer_family import (
+    brauer_gram,
+    brauer_operation,
+    levi_civita_constant,
+    levi_civita_gram,
+    levi_civita_operation,
+    orthogonal_hom_dimension,
+    special_orthogonal_hom_dimension,
+    symplectic_constant,
+    symplectic_hom_dimension,
+)
+from ._exact_rank import exact_rank, independent_columns
+
+__all__ += [
+    "brauer_gram",
+    "brauer_operation",
+    "exact_rank",
+    "independent_columns",
+    "levi_civita_constant",
+    "levi_civita_gram",
+    "levi_civita_operation",
+    "orthogonal_hom_dimension",
+    "special_orthogonal_hom_dimension",
+    "symplectic_constant",
+    "symplectic_hom_dimension",
+]
+from ._alternating import alternating_hom_dimension, jellyfish_operation
+
+__all__ += [
+    "alternating_hom_dimension",
+    "jellyfish_operation",
+]
+from ._dimension_methods import alternating_burnside, hom_dimension_methods
+
+__all__ += [
+    "alternating_burnside",
+    "hom_dimension_methods",
+]

@@ -1,0 +1,419 @@
+"""Exact layer bases for O(n), SO(n) and Sp(n) from Brauer and (l+k)\\n-diagrams.
+
+* O(n): E_beta for the Brauer diagrams beta (every pair a delta). They span
+  Hom_{O(n)}((R^n)^{⊗k}, (R^n)^{⊗l}) for every n and are independent iff n >= (k+l)/2.
+* Sp(n): F_beta in the Darboux basis (a same-row pair {u < v} gives J[idx_u, idx_v], see
+  :mod:`reptheory.diagrams._brauer`); they span for every even n, independent iff n >= k+l.
+* SO(n): E_beta and H_alpha for the (l+k)\\n-diagrams alpha (eps on the n free vertices).
+  The E's span Hom_{O(n)}, the H's span the det-isotypic part, and the two sets are orthogonal.
+
+When the diagrams are dependent, :func:`~reptheory.layers.layer_basis` keeps a greedy subset
+chosen exactly from the integer Gram matrix (see :mod:`reptheory.layers._exact_rank`).
+
+Exact dimensions (closed walks in the Bratteli diagram of the group, i.e. the multiplicity of
+the trivial representation in V^{⊗(k+l)}; V is self-dual):
+
+* O(n): partitions lambda with lambda'_1 + lambda'_2 <= n, steps add or remove one box;
+  dim = #walks of length k+l from the empty partition to itself;
+* SO(n): dim = dim_O + #walks from the empty partition to (1^n) (the det representation);
+* Sp(n): partitions with at most n/2 rows, steps add or remove a box.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from itertools import permutations
+from math import factorial
+
+from .._validate import check_int
+from ..diagrams._brauer import BrauerDiagram, brauer_diagrams
+from ..diagrams._grood import LeviCivitaDiagram, levi_civita_diagrams
+from ..errors import SizeLimitError
+from ..groups._alternating import permutation_sign
+from ..groups._orthogonal import OrthogonalGroup, SpecialOrthogonalGroup
+from ..groups._symplectic import SymplecticGroup
+from ._basis import LayerBasis
+from ._exact_rank import independent_columns
+from ._registry import register_layer_family
+from ._spec import ConstantTensor, LayerSpec, Operation, canonical_operations
+
+__all__ = [
+    "bratteli_walks",
+    "brauer_gram",
+    "brauer_operation",
+    "levi_civita_constant",
+    "levi_civita_gram",
+    "levi_civita_operation",
+    "orthogonal_hom_dimension",
+    "special_orthogonal_hom_dimension",
+    "symplectic_constant",
+    "symplectic_hom_dimension",
+]
+
+#: Largest number of stored entries of the sparse Levi-Civita constant (n <= 10).
+MAX_EPSILON_ENTRIES = 10**7
+
+J_DESCRIPTION = ("symplectic form J: block-diagonal [[0, 1], [-1, 0]] in the Darboux order "
+                 "e_1, e_1', e_2, e_2', ... (J[2a, 2a+1] = 1, J[2a+1, 2a] = -1)")
+EPS_DESCRIPTION = "Levi-Civita symbol: eps[i_1..i_n] = sign of the permutation, 0 if an index repeats"
+SP_CONVENTION = ("a pair {u < v} inside one row gives J[idx_u, idx_v] (left to right); a cross "
+                 "pair gives delta; a closed loop cap∘cup evaluates to +n")
+
+
+# -- exact dimensions -----------------------------------------------------------------------
+def _neighbours(lam: tuple[int, ...]) -> list[tuple[int, ...]]:
+    out = []
+    parts = list(lam)
+    for i in range(len(parts)):  # remove a box
+        if i == len(parts) - 1 or parts[i] > parts[i + 1]:
+            mu = parts.copy()
+            mu[i] -= 1
+            out.append(tuple(p for p in mu if p))
+    for i in range(len(parts) + 1):  # add a box
+        if i == 0 or parts[i - 1] > (parts[i] if i < len(parts) else 0):
+            mu = parts + [0] if i == len(parts) else parts.copy()
+            mu[i] += 1
+            out.append(tuple(mu))
+    return out
+
+
+def bratteli_walks(m: int, allowed: Callable[[tuple[int, ...]], bool],
+                   target: tuple[int, ...] = ()) -> int:
+    """Walks of length m from the empty partition to ``target``, adding or removing one box per
+    step and staying inside the partitions accepted by ``allowed``.
+
+    Examples
+    --------
+    >>> bratteli_walks(6, lambda lam: len(lam) <= 1)      # Sp(2): Catalan number
+    5
+    """
+    m = check_int("m", m, minimum=0)
+    state: dict[tuple[int, ...], int] = {(): 1}
+    for _ in range(m):
+        new: dict[tuple[int, ...], int] = {}
+        for lam, c in state.items():
+            for mu in _neighbours(lam):
+                if allowed(mu):
+                    new[mu] = new.get(mu, 0) + c
+        state = new
+    return state.get(tuple(target), 0)
+
+
+def _o_allowed(n: int) -> Callable[[tuple[int, ...]], bool]:
+    return lambda lam: len(lam) + sum(1 for p in lam if p >= 2) <= n
+
+
+@lru_cache(maxsize=256)
+def orthogonal_hom_dimension(n: int, k: int, l: int) -> int:
+    """dim Hom_{O(n)}((R^n)^{⊗k}, (R^n)^{⊗l}) exactly.
+
+    Examples
+    --------
+    >>> [orthogonal_hom_dimension(n, 3, 3) for n in (1, 2, 3, 4)]
+    [1, 10, 15, 15]
+    """
+    n = check_int("n", n, minimum=1)
+    m = check_int("k", k, minimum=0) + check_int("l", l, minimum=0)
+    return bratteli_walks(m, _o_allowed(n))
+
+
+@lru_cache(maxsize=256)
+def special_orthogonal_hom_dimension(n: int, k: int, l: int) -> int:
+    """dim Hom_{SO(n)}((R^n)^{⊗k}, (R^n)^{⊗l}) exactly (= 1 for the trivial group SO(1)).
+
+    Examples
+    --------
+    >>> [special_orthogonal_hom_dimension(n, 2, 2) for n in (2, 3, 4)]
+    [6, 3, 4]
+    >>> special_orthogonal_hom_dimension(3, 2, 3)
+    6
+    """
+    n = check_int("n", n, minimum=1)
+    m = check_int("k", k, minimum=0) + check_int("l", l, minimum=0)
+    return bratteli_walks(m, _o_allowed(n)) + bratteli_walks(m, _o_allowed(n), (1,) * n)
+
+
+@lru_cache(maxsize=256)
+def symplectic_hom_dimension(n: int, k: int, l: int) -> int:
+    """dim Hom_{Sp(n)}((R^n)^{⊗k}, (R^n)^{⊗l}) exactly (n even).
+
+    Examples
+    --------
+    >>> [symplectic_hom_dimension(n, 3, 3) for n in (2, 4, 6)]
+    [5, 14, 15]
+    """
+    n = check_int("n", n, minimum=2)
+    m = check_int("k", k, minimum=0) + check_int("l", l, minimum=0)
+    r = n // 2
+    return bratteli_walks(m, lambda lam: len(lam) <= r)
+
+
+# -- operations and constants -----------------------------------------------------------------
+def brauer_operation(d: BrauerDiagram, form: str = "orthogonal") -> Operation:
+    """The :class:`Operation` computing E_beta (``"orthogonal"``) or F_beta (``"symplectic"``).
+
+    Examples
+    --------
+    >>> d = BrauerDiagram([[0, 1], [2, 3]], k=2, l=2)
+    >>> brauer_operation(d).einsum_string()
+    'y[a,a] = sum_b x[b,b]'
+    >>> brauer_operation(d, "symplectic").einsum_string()
+    'y[a,b] = sum_cd x[c,d] * J[a,b] * J[c,d]'
+    """
+    lab = [0] * (d.l + d.k)
+    factors = []
+    nxt = 0
+    for u, v in d.blocks:
+        same_row = (u < d.l) == (v < d.l)
+        if form == "symplectic" and same_row:
+            lab[u], lab[v] = nxt, nxt + 1
+            factors.append(("J", (nxt, nxt + 1)))
+            nxt += 2
+        else:
+            lab[u] = lab[v] = nxt
+            nxt += 1
+    return Operation(inputs=tuple(lab[d.l:]), outputs=tuple(lab[:d.l]), factors=tuple(factors))
+
+
+def levi_civita_operation(d: LeviCivitaDiagram) -> Operation:
+    """The :class:`Operation` computing H_alpha (pairs are deltas, eps on the free vertices).
+
+    Examples
+    --------
+    >>> d = LeviCivitaDiagram([[0], [1], [2]], k=2, l=1)            # SO(3) cross product
+    >>> levi_civita_operation(d).einsum_string()
+    'y[a] = sum_bc x[b,c] * epsilon[a,b,c]'
+    """
+    lab = [0] * (d.l + d.k)
+    for i, b in enumerate(d.blocks):
+        for v in b:
+            lab[v] = i
+    head = tuple(lab[v] for v in d.free_vertices)
+    return Operation(inputs=tuple(lab[d.l:]), outputs=tuple(lab[:d.l]), factors=(("epsilon", head),))
+
+
+def symplectic_constant(n: int) -> ConstantTensor:
+    """J as a sparse exact :class:`ConstantTensor` named ``"J"``."""
+    ents = []
+    for a in range(0, n, 2):
+        ents += [((a, a + 1), 1), ((a + 1, a), -1)]
+    return ConstantTensor("J", (n, n), tuple(ents), J_DESCRIPTION)
+
+
+@lru_cache(maxsize=16)
+def levi_civita_constant(n: int) -> ConstantTensor:
+    """The Levi-Civita symbol of order n as a sparse :class:`ConstantTensor` (n! entries).
+
+    Examples
+    --------
+    >>> levi_civita_constant(2).entries
+    (((0, 1), 1), ((1, 0), -1))
+    """
+    n = check_int("n", n, minimum=1)
+    if factorial(n) > MAX_EPSILON_ENTRIES:
+        raise SizeLimitError(
+            f"the sparse Levi-Civita symbol of order n={n} would have n! = {factorial(n)} entries, "
+            f"over the limit of {MAX_EPSILON_ENTRIES} (n <= 10)")
+    ents = tuple((p, permutation_sign(p)) for p in permutations(range(n)))
+    return ConstantTensor("epsilon", (n,) * n, ents, EPS_DESCRIPTION)
+
+
+# -- exact Gram matrices -----------------------------------------------------------------------
+def _partners(d) -> list[int]:
+    p = [-1] * (d.l + d.k)
+    for b in d.blocks:
+        if len(b) == 2:
+            p[b[0]], p[b[1]] = b[1], b[0]
+    return p
+
+
+def brauer_gram(ds, n: int, form: str = "orthogonal") -> list[list[int]]:
+    """Integer Gram matrix <M_a, M_b> = sum_{I,J} M_a[I,J] M_b[I,J] of Brauer matrices.
+
+    Orthogonal: n**(cycles of the union of the two matchings). Symplectic: each cycle gives
+    trace(product of ±J and I along it) = ±n.
+
+    Examples
+    --------
+    >>> from reptheory.diagrams import brauer_diagrams
+    >>> brauer_gram(list(brauer_diagrams(2, 2)), 2, "symplectic")
+    [[4, 2, -2], [2, 4, 2], [-2, 2, 4]]
+    """
+    ds = list(ds)
+    if not ds:
+        return []
+    l = ds[0].l
+    m = ds[0].l + ds[0].k
+    symp = form == "symplectic"
+    parts = [_partners(d) for d in ds]
+    size = len(ds)
+    G = [[0] * size for _ in range(size)]
+    for a in range(size):
+        p = parts[a]
+        for b in range(a, size):
+            q = parts[b]
+            seen = [False] * m
+            sign, cycles = 1, 0
+            for v0 in range(m):
+                if seen[v0]:
+                    continue
+                cycles += 1
+                cur, e, s = v0, 0, 1
+                while True:
+                    for partner in (p, q):
+                        nxt = partner[cur]
+                        seen[cur] = True
+                        if symp and (cur < l) == (nxt < l):   # J edge, oriented small -> large
+                            if cur > nxt:
+                                s = -s
+                            if e:
+                                s, e = -s, 0
+                            else:
+                                e = 1
+                        cur = nxt
+                    if cur == v0:
+                        break
+                sign *= s  # e is 0 on every cycle (even number of J's)
+            G[a][b] = G[b][a] = sign * n**cycles
+    return G
+
+
+def levi_civita_gram(ds, n: int) -> list[list[int]]:
+    """Integer Gram matrix of the H_alpha: sign(sigma) n! n**cycles, or 0.
+
+    Examples
+    --------
+    >>> from reptheory.diagrams import levi_civita_diagrams
+    >>> levi_civita_gram(list(levi_civita_diagrams(2, 1, 1)), 2)
+    [[2]]
+    """
+    ds = list(ds)
+    size = len(ds)
+    G = [[0] * size for _ in range(size)]
+    if not ds:
+        return G
+    m = ds[0].l + ds[0].k
+    parts = [_partners(d) for d in ds]
+    pos = [{v: i for i, v in enumerate(d.free_vertices)} for d in ds]
+    nf = factorial(n)
+    for a in range(size):
+        p = parts[a]
+        for b in range(a, size):
+            q = parts[b]
+            seen = [False] * m
+            sigma = [0] * n
+            value = 1
+            for x in ds[a].free_vertices:
+                cur, use_q = x, True
+                seen[cur] = True
+                while True:
+                    nxt = (q if use_q else p)[cur]
+                    if nxt < 0:
+                        break
+                    cur, use_q = nxt, not use_q
+                    seen[cur] = True
+                if not use_q:     # stopped needing an alpha edge: ends at an alpha-free vertex
+                    value = 0
+                    break
+                sigma[pos[a][x]] = pos[b][cur]
+            if value:
+                cycles = 0
+                for v0 in range(m):
+                    if seen[v0]:
+                        continue
+                    cycles += 1
+                    cur = v0
+                    while True:
+                        seen[cur] = True
+                        cur = q[p[cur]]
+                        seen[p[cur]] = True
+                        if cur == v0:
+                            break
+                value = permutation_sign(sigma) * nf * n**cycles
+            G[a][b] = G[b][a] = value
+    return G
+
+
+# -- builders ------------------------------------------------------------------------------------
+def _select(ds, gram_fn, expected: int):
+    if len(ds) == expected:
+        return list(ds)
+    cols = independent_columns(gram_fn(ds), expected=expected)
+    return [ds[i] for i in cols]
+
+
+def _finish(group, k, l, elements, terms, constants, dim, is_basis, spanning, metadata):
+    ops, rows = canonical_operations(terms)
+    used = {nm for op in ops for nm, _ in op.factors}
+    spec = LayerSpec(
+        group=repr(group), n=group.n, k=k, l=l,
+        basis_kind="diagram" + (" spanning set" if spanning else ""),
+        operations=ops, coefficients=rows,
+        constants=tuple(c for c in constants if c.name in used),
+        element_names=tuple(d.to_text() for d in elements),
+        metadata=tuple(sorted(metadata.items())),
+    )
+    return LayerBasis(group, k, l, "diagram", elements, spec, dimension=dim, is_basis=is_basis)
+
+
+def _build_orthogonal(group: OrthogonalGroup, k: int, l: int, kind: str, spanning: bool) -> LayerBasis:
+    n = group.n
+    dim = orthogonal_hom_dimension(n, k, l)
+    ds = list(brauer_diagrams(k, l))
+    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n), dim)
+    terms = [[(brauer_operation(d), 1)] for d in chosen]
+    return _finish(group, k, l, chosen, terms, (), dim, len(chosen) == dim, spanning,
+                   {"pairs": "every pair of a Brauer diagram is a delta"})
+
+
+def _build_special_orthogonal(group: SpecialOrthogonalGroup, k: int, l: int, kind: str,
+                              spanning: bool) -> LayerBasis:
+    n = group.n
+    dim_o = orthogonal_hom_dimension(n, k, l)
+    dim = special_orthogonal_hom_dimension(n, k, l)
+    ds = list(brauer_diagrams(k, l))
+    hs = list(levi_civita_diagrams(n, k, l))
+    if spanning:
+        chosen_d, chosen_h = ds, hs
+    else:
+        chosen_d = _select(ds, lambda x: brauer_gram(x, n), dim_o)
+        chosen_h = _select(hs, lambda x: levi_civita_gram(x, n), dim - dim_o)
+    terms = [[(brauer_operation(d), 1)] for d in chosen_d]
+    terms += [[(levi_civita_operation(h), 1)] for h in chosen_h]
+    consts = (levi_civita_constant(n),) if chosen_h else ()
+    elements = chosen_d + chosen_h
+    return _finish(group, k, l, elements, terms, consts, dim, len(elements) == dim, spanning,
+                   {"pairs": "every pair is a delta",
+                    "epsilon": "free vertices read in vertex order: top row left to right, then "
+                               "bottom row left to right"})
+
+
+def _build_symplectic(group: SymplecticGroup, k: int, l: int, kind: str, spanning: bool) -> LayerBasis:
+    n = group.n
+    dim = symplectic_hom_dimension(n, k, l)
+    ds = list(brauer_diagrams(k, l))
+    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n, "symplectic"), dim)
+    terms = [[(brauer_operation(d, "symplectic"), 1)] for d in chosen]
+    return _finish(group, k, l, chosen, terms, (symplectic_constant(n),), dim, len(chosen) == dim,
+                   spanning, {"pairs": SP_CONVENTION, "basis of R^n": J_DESCRIPTION})
+
+
+def _dim_o(group, k, l):
+    return orthogonal_hom_dimension(group.n, k, l)
+
+
+def _dim_so(group, k, l):
+    return special_orthogonal_hom_dimension(group.n, k, l)
+
+
+def _dim_sp(group, k, l):
+    return symplectic_hom_dimension(group.n, k, l)
+
+
+register_layer_family(OrthogonalGroup, _build_orthogonal, _dim_o, kinds=("diagram",),
+                      default_kind="diagram")
+register_layer_family(SpecialOrthogonalGroup, _build_special_orthogonal, _dim_so,
+                      kinds=("diagram",), default_kind="diagram")
+register_layer_family(SymplecticGroup, _build_symplectic, _dim_sp, kinds=("diagram",),
+                      default_kind="diagram")

@@ -1,7 +1,17 @@
+"""Test configuration: headless matplotlib, and the shared test helpers on sys.path.
+
+There is one conftest.py for the whole suite (nested ones would collide as module
+``conftest`` under pytest's default import mode); helper modules live in ``tests/`` and
+``tests/codegen/`` under unique names (``_reference``, ``codegen_helpers``).
+"""
+
 import os
 import sys
 
 import matplotlib
 
 matplotlib.use("Agg")
-sys.path.insert(0, os.path.dirname(__file__))
+_HERE = os.path.dirname(os.path.abspath(__file__))
+for _path in (_HERE, os.path.join(_HERE, "codegen")):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)

@@ -18,7 +18,22 @@ from .errors import (
     ShapeError,
     SizeLimitError,
 )
-from .groups import SO2, SO3, Group, S, SymmetricGroup, group_from_name
+from .groups import (
+    SO,
+    SO2,
+    SO3,
+    A,
+    AlternatingGroup,
+    Group,
+    O,
+    OrthogonalGroup,
+    S,
+    SpecialOrthogonalGroup,
+    Sp,
+    SymmetricGroup,
+    SymplecticGroup,
+    group_from_name,
+)
 from .layers import (
     LayerBasis,
     LayerSpec,
@@ -42,6 +57,14 @@ __all__ = [
     "group_from_name",
     "SO2",
     "SO3",
+    "A",
+    "AlternatingGroup",
+    "O",
+    "OrthogonalGroup",
+    "SO",
+    "SpecialOrthogonalGroup",
+    "Sp",
+    "SymplecticGroup",
     "LayerBasis",
     "LayerSpec",
     "layer_basis",

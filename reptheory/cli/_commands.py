@@ -56,6 +56,13 @@ def cmd_dim(args: argparse.Namespace) -> int:
 
         print(f"Stirling sum : {sn_hom_dimension_stirling(G.n, args.k, args.l)}")
         print(f"McKay quiver : {sn_hom_dimension_mckay(G.n, args.k, args.l)}")
+    elif args.all_methods:
+        from ..layers import hom_dimension_methods
+
+        methods = hom_dimension_methods(G, args.k, args.l)
+        width = max(len(m) for m in methods)
+        for method, value in methods.items():
+            print(f"{method:<{width}} : {value}")
     print(d)
     return 0
 

@@ -122,7 +122,7 @@ def draw_diagrams(diagrams, ncols: int = 6, titles=None):
     for idx, ax in enumerate(axes.flat):
         if idx < len(diagrams):
             title = titles[idx] if titles is not None else None
-            draw_diagram(diagrams[idx], ax=ax, title=title)
+            diagrams[idx].draw(ax=ax, title=title)  # subclasses draw extras (the ε head)
         else:
             ax.axis("off")
     fig.tight_layout()

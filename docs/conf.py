@@ -211,6 +211,8 @@ API_MODULES: list[tuple[str, str]] = [
 # Subpackages being written; documented automatically once they exist on the branch being built.
 OPTIONAL_API_MODULES: list[tuple[str, str]] = [
     ("reptheory.torch", "PyTorch layers"),
+    # imports torch at its top, so it is documented where torch is installed
+    ("reptheory.so3.torch_layers", "PyTorch induction and restriction layers for SO(2) in SO(3)"),
 ]
 
 API_DIR = HERE / "api" / "generated"
@@ -359,5 +361,21 @@ def _warn_unresolved_reptheory(app, env, node, contnode):
     return None
 
 
+def _public_bases(app, name, obj, options, bases):
+    """Show public ancestors instead of private helper bases (``_DirectSum`` -> ``object``).
+
+    A private base class has no page, so "Bases: _DirectSum" would be an unresolved reference.
+    """
+    out = []
+    for base in bases:
+        while getattr(base, "__name__", "").startswith("_") and base is not object:
+            parents = [b for b in base.__bases__ if b is not object]
+            base = parents[0] if parents else object
+        if base not in out:
+            out.append(base)
+    bases[:] = out
+
+
 def setup(app):
     app.connect("missing-reference", _warn_unresolved_reptheory, priority=900)
+    app.connect("autodoc-process-bases", _public_bases)

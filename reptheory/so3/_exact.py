@@ -252,7 +252,7 @@ def clebsch_gordan(j1, m1, j2, m2, j, m):
     Raises
     ------
     InvalidParameterError
-        Negative j, a value that is not an integer or half-integer, or |m| > j.
+        Negative j, a value that is not an integer or half-integer, or abs(m) > j.
     ReptheoryTypeError
         A value of a non-numeric type.
 
@@ -382,7 +382,7 @@ def gaunt(l1, l2, l3, m1, m2, m3):
     Raises
     ------
     InvalidParameterError
-        Negative or half-integer degrees, |m| > l.
+        Negative or half-integer degrees, abs(m) > l.
 
     Examples
     --------
@@ -472,7 +472,7 @@ def real_gaunt(l1, l2, l3, m1, m2, m3):
     Raises
     ------
     InvalidParameterError
-        Negative or half-integer degrees, |m| > l.
+        Negative or half-integer degrees, abs(m) > l.
 
     Examples
     --------

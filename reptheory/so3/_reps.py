@@ -339,7 +339,7 @@ def _z_permutation(l: int) -> np.ndarray:
 def restrict(rep: int | SO3Irrep | SO3Rep | str, axis="z", basis: str = "real") -> Restriction:
     """Restrict an SO(3) representation to the SO(2) of rotations about ``axis``.
 
-    Res rho_l = psi_0 + psi_1 + ... + psi_l (real) = chi_-l + ... + chi_l (complex).
+    Res rho_l = psi_0 + psi_1 + ... + psi_l (real) = ``chi_-l + ... + chi_l`` (complex).
 
     Parameters
     ----------
@@ -409,7 +409,7 @@ def restrict(rep: int | SO3Irrep | SO3Rep | str, axis="z", basis: str = "real") 
 # induction
 # ---------------------------------------------------------------------------------------------
 class InducedRep:
-    """Band-limited induced representation Ind_{SO(2)}^{SO(3)} chi_m = sum_{|m| <= l <= L} rho_l.
+    """Band-limited induced representation Ind_{SO(2)}^{SO(3)} chi_m = ``sum_{abs(m) <= l <= L} rho_l``.
 
     Realisation: functions on SO(3) with ``f(g Rz(t)) = exp(-i m t) f(g)`` (the induced-space
     condition ``f(g h) = chi_m(h)^{-1} f(g)``), spanned by ``phi_{l,n}(g) = conj(D^c_l(g)[n, m])``
@@ -462,7 +462,7 @@ class InducedRep:
 
     @property
     def decomposition(self) -> SO3Rep:
-        """The SO(3) irreps rho_l, |m| <= l <= L, each once (Frobenius reciprocity)."""
+        """The SO(3) irreps rho_l, abs(m) <= l <= L, each once (Frobenius reciprocity)."""
         return SO3Rep([(1, l) for l in self.degrees])
 
     @property
@@ -660,7 +660,7 @@ def frobenius_reciprocity(m: int, l: int) -> tuple[int, int]:
     Returns ``(dim Hom_SO(2)(chi_m, Res rho_l), dim Hom_SO(3)(Ind chi_m, rho_l))``.  The left
     side is the nullity of the stacked constraints ``D_l(Rz(t)) v = exp(i m t) v`` for a few
     angles t (numerical, from :func:`wigner_D`); the right side counts :func:`hom_basis` maps
-    from :func:`induce` (m, L = max(l, |m|)) to rho_l.
+    from :func:`induce` (m, L = max(l, abs(m))) to rho_l.
 
     Examples
     --------

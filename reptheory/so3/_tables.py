@@ -170,7 +170,7 @@ def cg_tensor(l1: int, l2: int, l3: int, basis: str = "real") -> np.ndarray:
     """Clebsch-Gordan coupling tensor, float64, read-only, shape (2l1+1, 2l2+1, 2l3+1).
 
     ``einsum("ia,jb,abk->ijk", D1, D2, C) == einsum("ijc,ck->ijk", C, D3)`` for the Wigner D
-    matrices of :mod:`reptheory.so3` (real or complex).  Zero unless |l1-l2| <= l3 <= l1+l2.
+    matrices of :mod:`reptheory.so3` (real or complex).  Zero unless ``abs(l1-l2) <= l3 <= l1+l2``.
 
     Parameters
     ----------

@@ -215,7 +215,7 @@ class InducedLayer(nn.Module):
     @classmethod
     def orthographic(cls, channels: int, L: int, dtype=torch.float32) -> InducedLayer:
         """Image2Sphere's orthographic projection onto the upper hemisphere, as an induction
-        layer with the fixed kernel ``K(r) = Y_{0..L}(x, y, sqrt(1 - |r|^2))`` (|r| < 1).
+        layer with the fixed kernel ``K(r) = Y_{0..L}(x, y, sqrt(1 - |r|^2))`` (``|r| < 1``).
 
         Input: ``channels`` plain (psi_0) channels; output: ``channels`` copies of rho_0..rho_L
         (channel-major within each degree, the layout of :func:`sphere_rep`).

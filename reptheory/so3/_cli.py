@@ -51,8 +51,7 @@ def run(args) -> int:
     if args.so3_cmd == "cg":
         table = clebsch_gordan_table(args.l1, args.l2, args.l3)
         for (m1, m2), v in sorted(table.items()):
-            s = "-" if v.sign < 0 else ""
-            val = f"{float(v):.17g}" if args.float else f"{s}sqrt({v.num}/{v.den})"
+            val = f"{float(v):.17g}" if args.float else str(v)
             print(f"<{args.l1} {m1}; {args.l2} {m2} | {args.l3} {m1 + m2}> = {val}")
         return 0
     if args.so3_cmd == "restrict":

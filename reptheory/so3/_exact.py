@@ -122,6 +122,22 @@ class SqrtRational:
         s = "-" if self.sign < 0 else ""
         return f"SqrtRational({s}sqrt({self.num}/{self.den}))"
 
+    def __str__(self) -> str:
+        """Compact exact text: ``1``, ``-1/2``, ``sqrt(2/3)``, ``-sqrt(5)``.
+
+        Examples
+        --------
+        >>> [str(SqrtRational(s, n, d)) for s, n, d in [(1, 1, 1), (-1, 1, 4), (1, 2, 3), (-1, 5, 1)]]
+        ['1', '-1/2', 'sqrt(2/3)', '-sqrt(5)']
+        """
+        if self.sign == 0:
+            return "0"
+        s = "-" if self.sign < 0 else ""
+        rn, rd = math.isqrt(self.num), math.isqrt(self.den)
+        if rn * rn == self.num and rd * rd == self.den:
+            return f"{s}{rn}" if rd == 1 else f"{s}{rn}/{rd}"
+        return f"{s}sqrt({self.num})" if self.den == 1 else f"{s}sqrt({self.num}/{self.den})"
+
     def to_sympy(self):
         """The value as a sympy expression ``sign * sqrt(Rational(num, den))``."""
         import sympy

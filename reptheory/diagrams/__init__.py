@@ -29,3 +29,7 @@ __all__ = [
     "diagram_to_svg",
     "diagram_to_tikz",
 ]
+
+from ._factor import DiagramFactorization, factor_diagram, is_planar, permutation_diagram
+
+__all__ += ["DiagramFactorization", "factor_diagram", "is_planar", "permutation_diagram"]

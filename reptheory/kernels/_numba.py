@@ -1,0 +1,279 @@
+"""The numba executor: one compiled strided kernel for every one-block operation.
+
+Every step of a plan (contract, diagonal, transfer, broadcast/copy, J and Levi-Civita
+contractions) is the same loop in the labels of the step:
+
+    for each assignment of the labels:   dst[row, dst_off] += value * src[row, src_off]
+
+with offsets that are sums of per-label strides (a label on two axes has the sum of their
+strides, which walks a diagonal; a summed label has destination stride 0; a broadcast label has
+source stride 0), and the labels fixed by sparse constants enumerated from their nonzero entries
+(n for J, n! for the Levi-Civita symbol). The loop runs in parallel over batch x channel rows;
+channel mixing is a BLAS matmul. Compiled lazily on first use, cached on disk in the reptheory
+cache directory; without numba the planned numpy executor is used with a warning.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .._validate import check_dense_size
+from ._checks import check_layer_inputs
+
+__all__ = ["apply_spec", "strided_accumulate", "strided_accumulate_numpy", "layer_matrix_gather",
+           "numba_available"]
+
+_KERNELS: dict[str, Any] = {}
+
+
+def cache_dir() -> str:
+    """reptheory's cache directory (``REPTHEORY_CACHE_DIR`` or ``~/.cache/reptheory``)."""
+    return os.environ.get("REPTHEORY_CACHE_DIR") or os.path.join(
+        os.path.expanduser("~"), ".cache", "reptheory")
+
+
+def numba_available() -> bool:
+    try:
+        _load()
+        return True
+    except ImportError:
+        return False
+
+
+def _load() -> dict[str, Any]:
+    if _KERNELS:
+        return _KERNELS
+    os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(cache_dir(), "numba"))
+    import numba  # noqa: F401  (ImportError propagates to the caller)
+    from numba import njit, prange
+
+    if not getattr(numba.config, "CACHE_DIR", ""):
+        numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
+
+    @njit(parallel=True, cache=True, fastmath=False)
+    def accumulate(src, dst, n, src_base, dst_base, vals, src_strides, dst_strides):
+        rows = src.shape[0]
+        F = src_strides.shape[0]
+        E = vals.shape[0]
+        outer = 1
+        for _ in range(F - 1):
+            outer *= n
+        for r in prange(rows):
+            idx = np.zeros(max(F, 1), np.int64)
+            for e in range(E):
+                v = vals[e]
+                if F == 0:
+                    dst[r, dst_base[e]] += v * src[r, src_base[e]]
+                    continue
+                so = src_base[e]
+                do = dst_base[e]
+                sl = src_strides[F - 1]
+                dl = dst_strides[F - 1]
+                for f in range(F):
+                    idx[f] = 0
+                for _t in range(outer):
+                    if dl == 0:
+                        acc = 0.0
+                        s = so
+                        for _i in range(n):
+                            acc += src[r, s]
+                            s += sl
+                        dst[r, do] += v * acc
+                    else:
+                        s = so
+                        d = do
+                        for _i in range(n):
+                            dst[r, d] += v * src[r, s]
+                            s += sl
+                            d += dl
+                    f = F - 2
+                    while f >= 0:
+                        idx[f] += 1
+                        so += src_strides[f]
+                        do += dst_strides[f]
+                        if idx[f] < n:
+                            break
+                        so -= n * src_strides[f]
+                        do -= n * dst_strides[f]
+                        idx[f] = 0
+                        f -= 1
+
+    @njit(parallel=True, cache=True)
+    def gather(out, w, rows, cols, params, coefs, n_cols):
+        # out: (P, R*C) dense, w: (P, nb); out[p, rows[e]*n_cols + cols[e]] += coefs[e] * w[p, params[e]]
+        P = out.shape[0]
+        E = rows.shape[0]
+        for p in prange(P):
+            for e in range(E):
+                out[p, rows[e] * n_cols + cols[e]] += coefs[e] * w[p, params[e]]
+
+    _KERNELS["accumulate"] = accumulate
+    _KERNELS["gather"] = gather
+    return _KERNELS
+
+
+def strided_accumulate_numpy(src, dst, n, src_base, dst_base, vals, src_strides, dst_strides):
+    """Numpy twin of the compiled kernel (the tests compare them)."""
+    F = len(src_strides)
+    grids = np.indices((n,) * F).reshape(F, -1) if F else np.zeros((0, 1), dtype=np.int64)
+    so = np.asarray(src_strides, dtype=np.int64) @ grids if F else np.zeros(1, dtype=np.int64)
+    do = np.asarray(dst_strides, dtype=np.int64) @ grids if F else np.zeros(1, dtype=np.int64)
+    for e in range(len(vals)):
+        contrib = vals[e] * src[:, src_base[e] + so]
+        for r in range(dst.shape[0]):
+            np.add.at(dst[r], dst_base[e] + do, contrib[r])
+
+
+def strided_accumulate(src, dst, n, src_base, dst_base, vals, src_strides, dst_strides) -> None:
+    """``dst[r, dst_off] += v * src[r, src_off]`` over all label assignments (compiled).
+
+    ``src`` and ``dst`` are C-contiguous 2-D arrays (rows = batch x channels); strides and
+    offsets are in elements.
+    """
+    _load()["accumulate"](src, dst, n, src_base, dst_base, vals, src_strides, dst_strides)
+
+
+def _elem_strides(shape: tuple[int, ...]) -> list[int]:
+    out, acc = [], 1
+    for s in reversed(shape):
+        out.append(acc)
+        acc *= s
+    return out[::-1]
+
+
+def _step_args(labels_src, labels_dst, n, spec, factors, dtype):
+    """Per-label element strides (src, dst) and the constant table, for one kernel call."""
+    from ._plan import constant_table
+
+    s_str = _elem_strides((n,) * len(labels_src))
+    d_str = _elem_strides((n,) * len(labels_dst))
+    all_labels = list(dict.fromkeys([*labels_src, *(a for _, lab in factors for a in lab),
+                                     *labels_dst]))
+    src_stride = {a: sum(s_str[p] for p, b in enumerate(labels_src) if b == a) for a in all_labels}
+    dst_stride = {a: sum(d_str[p] for p, b in enumerate(labels_dst) if b == a) for a in all_labels}
+    fixed, vals, assign = constant_table(spec, factors, dtype)
+    free = [a for a in all_labels if a not in fixed]
+    # innermost label: the one with the smallest strides (contiguous access)
+    free.sort(key=lambda a: (-max(src_stride[a], dst_stride[a]), -src_stride[a]))
+    src_base = (assign @ np.array([src_stride[a] for a in fixed], dtype=np.int64)
+                if fixed else np.zeros(len(vals), dtype=np.int64))
+    dst_base = (assign @ np.array([dst_stride[a] for a in fixed], dtype=np.int64)
+                if fixed else np.zeros(len(vals), dtype=np.int64))
+    return (np.ascontiguousarray(src_base, dtype=np.int64),
+            np.ascontiguousarray(dst_base, dtype=np.int64), vals,
+            np.array([src_stride[a] for a in free], dtype=np.int64),
+            np.array([dst_stride[a] for a in free], dtype=np.int64))
+
+
+def _prepared(spec, plan, dtype):
+    """Kernel arguments of every node and group (cached on the plan per dtype)."""
+    key = ("numba_args", np.dtype(dtype).str)
+    cache = plan.__dict__.setdefault("_exec_cache", {}) if hasattr(plan, "__dict__") else {}
+    if key in cache:
+        return cache[key]
+    n = spec.n
+    node_args = []
+    for nd in plan.nodes:
+        node_args.append(None if nd.is_alias() else
+                         _step_args(nd.src_labels, nd.labels, n, spec, nd.factors, dtype))
+    group_args = []
+    for g in plan.groups:
+        # labels: node axes 0..rank-1 and broadcast entries (negative) as they are in out_axes
+        src_labels = tuple(range(g.rank))
+        group_args.append(_step_args(src_labels, g.out_axes, n, spec, (), dtype))
+    cache[key] = (node_args, group_args)
+    return cache[key]
+
+
+def run_plan_numba(spec, plan, weights, x, dtype, kernel=None) -> np.ndarray:
+    """Execute a plan with the compiled kernel (or ``kernel``, e.g. the numpy twin)."""
+    kernel = kernel or strided_accumulate
+    n, l = spec.n, spec.l
+    batch, c_in, c_out = int(x.shape[0]), int(x.shape[1]), int(weights.shape[0])
+    node_args, group_args = _prepared(spec, plan, dtype)
+    C = spec.coefficient_matrix(dtype).toarray()
+    w_eff = (weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C).reshape(
+        c_out, c_in, spec.num_operations)
+    xr = np.ascontiguousarray(x, dtype=dtype).reshape(batch * c_in, -1)
+    vals: list[Any] = [None] * len(plan.nodes)
+    for i, nd in enumerate(plan.nodes):
+        if nd.is_alias():
+            vals[i] = xr
+            continue
+        src = xr if nd.src == -1 else vals[nd.src]
+        dst = np.zeros((batch * c_in, n ** nd.rank), dtype=dtype)
+        kernel(src, dst, n, *node_args[i])
+        vals[i] = dst
+    G: list[Any] = [None] * len(plan.groups)
+    for t in plan.terms:
+        r = vals[t.node].reshape(batch, c_in, -1)
+        m = np.matmul(w_eff[:, :, t.op], r)
+        if G[t.group] is None:
+            G[t.group] = m
+        else:
+            G[t.group] += m
+    y = np.zeros((batch * c_out, n**l), dtype=dtype)
+    for g in range(len(plan.groups)):
+        if G[g] is not None:
+            kernel(np.ascontiguousarray(G[g]).reshape(batch * c_out, -1), y, n, *group_args[g])
+    return y.reshape((batch, c_out) + (n,) * l)
+
+
+def apply_spec(spec, weights, x, share: bool = True) -> np.ndarray:
+    """Apply the layer with compiled numba kernels (parallel over batch x channels).
+
+    Falls back to the planned numpy executor with a warning when numba is not installed.
+
+    Examples
+    --------
+    >>> import numpy as np, reptheory as rt
+    >>> B = rt.layer_basis(rt.S(3), 1, 1)
+    >>> apply_spec(B.spec, np.array([[[1.0, 1.0]]]), np.array([[[1.0, 2.0, 3.0]]]))
+    array([[[7., 8., 9.]]])
+    """
+    from ._array import get_plan
+
+    x = np.asarray(x)
+    weights = np.asarray(weights)
+    if x.dtype.kind in "iub":
+        x = x.astype(np.float64)
+    batch, c_in, c_out = check_layer_inputs(spec, weights.shape, x.shape, x.dtype)
+    dtype = np.result_type(x.dtype, weights.dtype, np.float32)
+    check_dense_size("layer output", batch * c_out * spec.n**spec.l,
+                     hint="apply the layer to a smaller batch")
+    try:
+        _load()
+    except ImportError:
+        warnings.warn("numba is not installed; using the numpy executor "
+                      "(pip install 'reptheory[fast]' for compiled kernels)", RuntimeWarning,
+                      stacklevel=2)
+        from ._array import apply_spec as numpy_apply
+
+        return numpy_apply(spec, weights, x, share=share)
+    if dtype.kind == "c":
+        from ._array import apply_spec as numpy_apply
+
+        return numpy_apply(spec, weights, x, share=share)
+    return run_plan_numba(spec, get_plan(spec, share), weights, x, dtype)
+
+
+def layer_matrix_gather(pattern, w2d: np.ndarray, n_rows: int, n_cols: int) -> np.ndarray:
+    """Dense (P, n_rows * n_cols) matrices from weight rows w2d (P, nb) over a sharing pattern."""
+    out = np.zeros((w2d.shape[0], n_rows * n_cols), dtype=w2d.dtype)
+    try:
+        gather = _load()["gather"]
+    except ImportError:
+        warnings.warn("numba is not installed; using numpy (pip install 'reptheory[fast]')",
+                      RuntimeWarning, stacklevel=2)
+        flat = pattern.rows * n_cols + pattern.cols
+        for p in range(w2d.shape[0]):
+            out[p] = np.bincount(flat, weights=pattern.coefficients * w2d[p, pattern.params],
+                                 minlength=n_rows * n_cols)
+        return out
+    gather(out, np.ascontiguousarray(w2d), pattern.rows, pattern.cols, pattern.params,
+           pattern.coefficients.astype(w2d.dtype), n_cols)
+    return out

@@ -188,7 +188,8 @@ def apply_spec(spec, weights, x, share: bool = True, device: Any = None):
             raise ReptheoryTypeError(f"x must be a floating-point tensor, got dtype {x.dtype}")
         x = x.to(dev)
     if not isinstance(weights, torch.Tensor):
-        weights = torch.as_tensor(np.asarray(weights, dtype=np.float64))
+        wa = np.asarray(weights)
+        weights = torch.as_tensor(wa if wa.dtype.kind == "f" else wa.astype(np.float64))
     check_layer_inputs(spec, tuple(weights.shape), tuple(x.shape))
     dtype = torch.promote_types(x.dtype, weights.dtype) if as_numpy else x.dtype
     x = x.to(dtype)
@@ -204,10 +205,10 @@ def sharing_gather(pattern, weights, n_rows: int, n_cols: int):
     Differentiable in ``weights`` (shape (nb,) or (c_out, c_in, nb)).
     """
     dev = weights.device
-    rows = torch.as_tensor(pattern.rows, device=dev)
-    cols = torch.as_tensor(pattern.cols, device=dev)
-    params = torch.as_tensor(pattern.params, device=dev)
-    coefs = torch.as_tensor(pattern.coefficients, dtype=weights.dtype, device=dev)
+    rows = torch.as_tensor(np.array(pattern.rows), device=dev)
+    cols = torch.as_tensor(np.array(pattern.cols), device=dev)
+    params = torch.as_tensor(np.array(pattern.params), device=dev)
+    coefs = torch.as_tensor(np.array(pattern.coefficients), dtype=weights.dtype, device=dev)
     flat = rows * n_cols + cols
     if weights.dim() == 1:
         vals = coefs * weights[params]

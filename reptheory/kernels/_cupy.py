@@ -53,6 +53,15 @@ def apply_spec(spec, weights, x, share: bool = True) -> Any:
     return cupy.asnumpy(y) if as_numpy else y
 
 
+def _scatter_add(out, idx, vals) -> None:
+    try:
+        import cupyx
+
+        cupyx.scatter_add(out, idx, vals)
+    except (ImportError, AttributeError):
+        cupy.add.at(out, idx, vals)
+
+
 def cupy_layer_matrix(pattern, weights, sparse: bool = False):
     """Layer matrix on the GPU by a scatter-add gather over the sharing pattern."""
     _check_gpu()
@@ -70,7 +79,7 @@ def cupy_layer_matrix(pattern, weights, sparse: bool = False):
 
             return csp.coo_matrix((coef * w[params], (rows, cols)), shape=(nr, nc)).tocsr()
         out = cupy.zeros(nr * nc, dtype=w.dtype)
-        cupy.add.at(out, rows * nc + cols, coef * w[params])
+        _scatter_add(out, rows * nc + cols, coef * w[params])
         return out.reshape(nr, nc)
     c_out, c_in, _ = w.shape
     out = cupy.zeros((c_out, c_in, nr * nc), dtype=w.dtype)
@@ -78,7 +87,7 @@ def cupy_layer_matrix(pattern, weights, sparse: bool = False):
     flat = rows * nc + cols
     for o in range(c_out):
         for i in range(c_in):
-            cupy.add.at(out[o, i], flat, vals[o, i])
+            _scatter_add(out[o, i], flat, vals[o, i])
     M = out.reshape(c_out, c_in, nr, nc).transpose(0, 2, 1, 3).reshape(c_out * nr, c_in * nc)
     if sparse:
         import cupyx.scipy.sparse as csp

@@ -135,7 +135,7 @@ def build_plan(spec, share: bool = True) -> SpecPlan:
     >>> import reptheory as rt
     >>> plan = build_plan(rt.layer_basis(rt.S(5), 2, 2).spec)
     >>> plan.summary()
-    '15 operations -> 7 reduce nodes (3 from other nodes, 1 free), 6 expand groups'
+    '15 operations -> 6 reduce nodes (4 from other nodes, 1 free), 7 expand groups'
     """
     nodes: list[Node] = []
     node_index: dict[Any, int] = {}

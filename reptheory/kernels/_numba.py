@@ -24,8 +24,8 @@ import numpy as np
 from .._validate import check_dense_size
 from ._checks import check_layer_inputs
 
-__all__ = ["apply_spec", "strided_accumulate", "strided_accumulate_numpy", "layer_matrix_gather",
-           "numba_available"]
+__all__ = ["apply_spec", "strided_accumulate_numpy", "layer_matrix_gather", "numba_available",
+           "run_plan_numba"]
 
 _KERNELS: dict[str, Any] = {}
 
@@ -54,53 +54,102 @@ def _load() -> dict[str, Any]:
     if not getattr(numba.config, "CACHE_DIR", ""):
         numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
 
-    @njit(parallel=True, cache=True, fastmath=False)
-    def accumulate(src, dst, n, src_base, dst_base, vals, src_strides, dst_strides):
-        rows = src.shape[0]
-        F = src_strides.shape[0]
-        E = vals.shape[0]
+    @njit(cache=True, inline="always")
+    def acc(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, E, e_src, e_dst, e_val, ep, idx):
+        # dst[d0 + dst_off] += v * src[s0 + src_off] over all label assignments
         outer = 1
         for _ in range(F - 1):
             outer *= n
-        for r in prange(rows):
-            idx = np.zeros(max(F, 1), np.int64)
-            for e in range(E):
-                v = vals[e]
-                if F == 0:
-                    dst[r, dst_base[e]] += v * src[r, src_base[e]]
-                    continue
-                so = src_base[e]
-                do = dst_base[e]
-                sl = src_strides[F - 1]
-                dl = dst_strides[F - 1]
-                for f in range(F):
+        for e in range(E):
+            v = e_val[ep + e]
+            so = s0 + e_src[ep + e]
+            do = d0 + e_dst[ep + e]
+            if F == 0:
+                dst[do] += v * src[so]
+                continue
+            sl = fs_src[fp + F - 1]
+            dl = fs_dst[fp + F - 1]
+            for f in range(F):
+                idx[f] = 0
+            for _t in range(outer):
+                if dl == 0:
+                    a = 0.0
+                    s = so
+                    for _i in range(n):
+                        a += src[s]
+                        s += sl
+                    dst[do] += v * a
+                else:
+                    s = so
+                    d = do
+                    for _i in range(n):
+                        dst[d] += v * src[s]
+                        s += sl
+                        d += dl
+                f = F - 2
+                while f >= 0:
+                    idx[f] += 1
+                    so += fs_src[fp + f]
+                    do += fs_dst[fp + f]
+                    if idx[f] < n:
+                        break
+                    so -= n * fs_src[fp + f]
+                    do -= n * fs_dst[fp + f]
                     idx[f] = 0
-                for _t in range(outer):
-                    if dl == 0:
-                        acc = 0.0
-                        s = so
-                        for _i in range(n):
-                            acc += src[r, s]
-                            s += sl
-                        dst[r, do] += v * acc
+                    f -= 1
+
+    @njit(parallel=True, cache=True)
+    def run_fused(x, y, w_eff, n, S, nd_kind, nd_src, nd_scs, nd_dst, nd_dcs, nd_fp, nd_fl,
+                  nd_ep, nd_el, tm_op, tm_kind, tm_src, tm_size, tm_grp,
+                  gr_off, gr_size, gr_fp, gr_fl, gr_ep, gr_el,
+                  fs_src, fs_dst, e_src, e_dst, e_val, max_f):
+        # one parallel region: for each batch element, reduce -> mix -> expand in scratch
+        B = x.shape[0]
+        c_out = w_eff.shape[0]
+        c_in = w_eff.shape[1]
+        nk = x.shape[1] // c_in
+        nl = y.shape[1] // c_out
+        for b in prange(B):
+            scratch = np.zeros(S, dtype=y.dtype)
+            idx = np.zeros(max_f + 1, np.int64)
+            xb = x[b]
+            yb = y[b]
+            for j in range(yb.shape[0]):
+                yb[j] = 0.0
+            for i in range(nd_kind.shape[0]):
+                kind = nd_kind[i]
+                if kind < 0:
+                    continue
+                for c in range(c_in):
+                    if kind == 0:
+                        acc(xb, c * nk, scratch, nd_dst[i] + c * nd_dcs[i], n, nd_fl[i], fs_src,
+                            fs_dst, nd_fp[i], nd_el[i], e_src, e_dst, e_val, nd_ep[i], idx)
                     else:
-                        s = so
-                        d = do
-                        for _i in range(n):
-                            dst[r, d] += v * src[r, s]
-                            s += sl
-                            d += dl
-                    f = F - 2
-                    while f >= 0:
-                        idx[f] += 1
-                        so += src_strides[f]
-                        do += dst_strides[f]
-                        if idx[f] < n:
-                            break
-                        so -= n * src_strides[f]
-                        do -= n * dst_strides[f]
-                        idx[f] = 0
-                        f -= 1
+                        acc(scratch, nd_src[i] + c * nd_scs[i], scratch,
+                            nd_dst[i] + c * nd_dcs[i], n, nd_fl[i], fs_src, fs_dst, nd_fp[i],
+                            nd_el[i], e_src, e_dst, e_val, nd_ep[i], idx)
+            for t in range(tm_op.shape[0]):
+                size = tm_size[t]
+                op = tm_op[t]
+                g0 = tm_grp[t]
+                for o in range(c_out):
+                    go = g0 + o * size
+                    for i in range(c_in):
+                        wv = w_eff[o, i, op]
+                        if wv == 0:
+                            continue
+                        if tm_kind[t] == 0:
+                            s0 = i * nk
+                            for e in range(size):
+                                scratch[go + e] += wv * xb[s0 + e]
+                        else:
+                            s0 = tm_src[t] + i * size
+                            for e in range(size):
+                                scratch[go + e] += wv * scratch[s0 + e]
+            for g in range(gr_off.shape[0]):
+                for o in range(c_out):
+                    acc(scratch, gr_off[g] + o * gr_size[g], yb, o * nl, n, gr_fl[g], fs_src,
+                        fs_dst, gr_fp[g], gr_el[g], e_src, e_dst, e_val, gr_ep[g], idx)
 
     @njit(parallel=True, cache=True)
     def gather(out, w, rows, cols, params, coefs, n_cols):
@@ -111,7 +160,7 @@ def _load() -> dict[str, Any]:
             for e in range(E):
                 out[p, rows[e] * n_cols + cols[e]] += coefs[e] * w[p, params[e]]
 
-    _KERNELS["accumulate"] = accumulate
+    _KERNELS["run_fused"] = run_fused
     _KERNELS["gather"] = gather
     return _KERNELS
 
@@ -126,15 +175,6 @@ def strided_accumulate_numpy(src, dst, n, src_base, dst_base, vals, src_strides,
         contrib = vals[e] * src[:, src_base[e] + so]
         for r in range(dst.shape[0]):
             np.add.at(dst[r], dst_base[e] + do, contrib[r])
-
-
-def strided_accumulate(src, dst, n, src_base, dst_base, vals, src_strides, dst_strides) -> None:
-    """``dst[r, dst_off] += v * src[r, src_off]`` over all label assignments (compiled).
-
-    ``src`` and ``dst`` are C-contiguous 2-D arrays (rows = batch x channels); strides and
-    offsets are in elements.
-    """
-    _load()["accumulate"](src, dst, n, src_base, dst_base, vals, src_strides, dst_strides)
 
 
 def _elem_strides(shape: tuple[int, ...]) -> list[int]:
@@ -189,9 +229,116 @@ def _prepared(spec, plan, dtype):
     return cache[key]
 
 
-def run_plan_numba(spec, plan, weights, x, dtype, kernel=None) -> np.ndarray:
-    """Execute a plan with the compiled kernel (or ``kernel``, e.g. the numpy twin)."""
-    kernel = kernel or strided_accumulate
+def _program(spec, plan, dtype):
+    """The plan flattened into integer arrays for the fused compiled kernel (cached)."""
+    key = ("numba_program", np.dtype(dtype).str)
+    cache = plan.__dict__.setdefault("_exec_cache", {})
+    if key in cache:
+        return cache[key]
+    node_args, group_args = _prepared(spec, plan, dtype)
+    n = spec.n
+    fs_src: list[int] = []
+    fs_dst: list[int] = []
+    e_src: list[int] = []
+    e_dst: list[int] = []
+    e_val: list[float] = []
+    max_f = 0
+
+    def push(args):
+        nonlocal max_f
+        sb, db, vals, ss, ds = args
+        fp, ep = len(fs_src), len(e_src)
+        fs_src.extend(int(v) for v in ss)
+        fs_dst.extend(int(v) for v in ds)
+        e_src.extend(int(v) for v in sb)
+        e_dst.extend(int(v) for v in db)
+        e_val.extend(float(v) for v in vals)
+        max_f = max(max_f, len(ss))
+        return fp, len(ss), ep, len(vals)
+
+    nd: dict[str, list[int]] = {k: [] for k in ("kind", "src", "scs", "dst", "dcs", "fp", "fl",
+                                                "ep", "el")}
+    for i, node in enumerate(plan.nodes):
+        if node.is_alias():
+            for name, v in zip(nd, (-1, 0, 0, 0, 0, 0, 0, 0, 0)):
+                nd[name].append(v)
+            continue
+        fp, fl, ep, el = push(node_args[i])
+        from_x = node.src == -1 or plan.nodes[node.src].is_alias()
+        nd["kind"].append(0 if from_x else 1)
+        nd["src"].append(node.src)      # node index; turned into an offset later
+        nd["scs"].append(n ** (len(set(node.src_labels)) if node.src >= 0 else 0))
+        nd["dst"].append(i)
+        nd["dcs"].append(n ** node.rank)
+        nd["fp"].append(fp)
+        nd["fl"].append(fl)
+        nd["ep"].append(ep)
+        nd["el"].append(el)
+    gr: dict[str, list[int]] = {k: [] for k in ("size", "fp", "fl", "ep", "el")}
+    for g, grp in enumerate(plan.groups):
+        fp, fl, ep, el = push(group_args[g])
+        gr["size"].append(n ** grp.rank)
+        gr["fp"].append(fp)
+        gr["fl"].append(fl)
+        gr["ep"].append(ep)
+        gr["el"].append(el)
+    i64 = lambda a: np.asarray(a, dtype=np.int64)  # noqa: E731
+    prog = {
+        "nd": {k: i64(v) for k, v in nd.items()},
+        "gr": {k: i64(v) for k, v in gr.items()},
+        "flat": (i64(fs_src), i64(fs_dst), i64(e_src), i64(e_dst),
+                 np.asarray(e_val, dtype=dtype)),
+        "max_f": max_f,
+    }
+    cache[key] = prog
+    return prog
+
+
+def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
+    """Execute a plan with the fused compiled kernel: one parallel loop over the batch, each
+    batch element reduced, mixed and expanded in a small scratch buffer (x read once, y
+    written once)."""
+    n, l = spec.n, spec.l
+    batch, c_in, c_out = int(x.shape[0]), int(x.shape[1]), int(weights.shape[0])
+    prog = _program(spec, plan, dtype)
+    # scratch layout: nodes (c_in blocks), then groups (c_out blocks)
+    node_off = np.zeros(len(plan.nodes), dtype=np.int64)
+    pos = 0
+    for i, node in enumerate(plan.nodes):
+        node_off[i] = pos
+        if not node.is_alias():
+            pos += c_in * n ** node.rank
+    gr_off = np.zeros(len(plan.groups), dtype=np.int64)
+    for g, grp in enumerate(plan.groups):
+        gr_off[g] = pos
+        pos += c_out * n ** grp.rank
+    nd = prog["nd"]
+    kind = nd["kind"]
+    nd_src = np.where(kind == 1, node_off[np.maximum(nd["src"], 0)], 0)
+    nd_scs = nd["scs"]
+    nd_dst = node_off.copy()
+    tm_op = np.array([t.op for t in plan.terms], dtype=np.int64)
+    tm_kind = np.array([0 if plan.nodes[t.node].is_alias() else 1 for t in plan.terms],
+                       dtype=np.int64)
+    tm_src = np.array([node_off[t.node] for t in plan.terms], dtype=np.int64)
+    tm_size = np.array([n ** plan.nodes[t.node].rank for t in plan.terms], dtype=np.int64)
+    tm_grp = np.array([gr_off[t.group] for t in plan.terms], dtype=np.int64)
+    C = spec.coefficient_matrix(dtype).toarray()
+    w_eff = np.ascontiguousarray((weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C)
+                                 .reshape(c_out, c_in, spec.num_operations))
+    xr = np.ascontiguousarray(x, dtype=dtype).reshape(batch, -1)
+    y = np.empty((batch, c_out * n**l), dtype=dtype)
+    gr = prog["gr"]
+    _load()["run_fused"](xr, y, w_eff, n, max(pos, 1), kind, nd_src, nd_scs, nd_dst, nd["dcs"],
+                         nd["fp"], nd["fl"], nd["ep"], nd["el"], tm_op, tm_kind, tm_src, tm_size,
+                         tm_grp, gr_off, gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"],
+                         *prog["flat"], prog["max_f"])
+    return y.reshape((batch, c_out) + (n,) * l)
+
+
+def run_plan_steps(spec, plan, weights, x, dtype, kernel=None) -> np.ndarray:
+    """Step-by-step execution of a plan with ``kernel`` (default: the numpy twin)."""
+    kernel = kernel or strided_accumulate_numpy
     n, l = spec.n, spec.l
     batch, c_in, c_out = int(x.shape[0]), int(x.shape[1]), int(weights.shape[0])
     node_args, group_args = _prepared(spec, plan, dtype)

@@ -18,7 +18,8 @@ from ._checks import check_layer_inputs
 
 __all__ = ["apply_spec", "TorchPlan", "torch_plan", "check_device", "sharing_gather"]
 
-_LETTERS = string.ascii_letters
+_LETTERS = string.ascii_letters[:50]
+_B, _C = "Y", "Z"   # batch and channel letters in einsum strings (labels use the first 50)
 
 
 def check_device(device: Any) -> torch.device:
@@ -32,29 +33,33 @@ def check_device(device: Any) -> torch.device:
 
 
 class TorchPlan:
-    """Precomputed einsum strings and permutations of a plan (no tensors: device neutral)."""
+    """Precomputed einsum strings and permutations of a plan (no tensors: device neutral).
+
+    Internally channels are the last axis, so that channel mixing is one matrix product
+    (batch * n^r, c_in) @ (c_in, c_out) per operation.
+    """
 
     def __init__(self, spec, plan) -> None:
         self.n, self.k, self.l = spec.n, spec.k, spec.l
         self.num_basis = len(spec)
         self.num_ops = spec.num_operations
         self.plan = plan
-        self.const_names = tuple(c.name for c in spec.constants)
         self.nodes = []
         for nd in plan.nodes:
             if nd.is_alias():
                 self.nodes.append(("alias", nd.src, None, None))
             elif nd.src >= 0 or (not nd.factors and len(set(nd.src_labels)) == len(nd.src_labels)):
-                dims = tuple(2 + i for i, a in enumerate(nd.src_labels) if a not in nd.labels)
+                dims = tuple(1 + i for i, a in enumerate(nd.src_labels) if a not in nd.labels)
                 kept = [a for a in nd.src_labels if a in nd.labels]
                 perm = None
                 if tuple(kept) != nd.labels:
-                    perm = (0, 1) + tuple(2 + kept.index(a) for a in nd.labels)
+                    r = len(nd.labels)
+                    perm = (0,) + tuple(1 + kept.index(a) for a in nd.labels) + (r + 1,)
                 self.nodes.append(("sum", nd.src, dims, perm))
             else:
-                subs = ["..." + "".join(_LETTERS[a] for a in nd.src_labels)]
+                subs = [_B + "".join(_LETTERS[a] for a in nd.src_labels) + _C]
                 subs += ["".join(_LETTERS[a] for a in lab) for _, lab in nd.factors]
-                expr = ",".join(subs) + "->..." + "".join(_LETTERS[a] for a in nd.labels)
+                expr = ",".join(subs) + "->" + _B + "".join(_LETTERS[a] for a in nd.labels) + _C
                 self.nodes.append(("einsum", nd.src, expr, tuple(nm for nm, _ in nd.factors)))
         self.groups = [self._expand_recipe(g) for g in plan.groups]
         self.terms = tuple((t.op, t.node, t.group) for t in plan.terms)
@@ -62,14 +67,14 @@ class TorchPlan:
     def _expand_recipe(self, g):
         uniq = g.unique()
         kept = [u for u in uniq if u >= 0]
-        perm = (0, 1) + tuple(2 + u for u in kept) if kept != sorted(kept) else None
+        perm = None
+        if kept != sorted(kept):
+            perm = (0,) + tuple(1 + u for u in kept) + (g.rank + 1,)
         shape_code = tuple(u >= 0 for u in uniq)  # True: axis of size n, False: size 1
-        repeated = len(uniq) < len(g.out_axes)
         expr = None
-        expand_axes = ()
+        expand_axes: tuple[int, ...] = ()
         n_deltas = 0
-        if repeated:
-            # letters: uniq axes first, then one fresh letter per repeated output axis
+        if len(uniq) < len(g.out_axes):
             let = {u: _LETTERS[i] for i, u in enumerate(uniq)}
             nxt = len(uniq)
             out, deltas, seen = [], [], set()
@@ -82,10 +87,11 @@ class TorchPlan:
                 else:
                     seen.add(u)
                     out.append(let[u])
-            expr = ",".join(["..." + "".join(let[u] for u in uniq)] + deltas) + "->..." + "".join(out)
+            expr = (",".join([_B + "".join(let[u] for u in uniq) + _C] + deltas) + "->" + _B
+                    + "".join(out) + _C)
             n_deltas = len(deltas)
             counts = {u: g.out_axes.count(u) for u in uniq}
-            expand_axes = tuple(2 + i for i, u in enumerate(uniq) if u < 0 and counts[u] > 1)
+            expand_axes = tuple(1 + i for i, u in enumerate(uniq) if u < 0 and counts[u] > 1)
         return perm, shape_code, expr, n_deltas, expand_axes
 
     def forward(self, weights, x, C, consts: dict[str, Any]):
@@ -93,13 +99,15 @@ class TorchPlan:
         n = self.n
         batch, c_in = x.shape[0], x.shape[1]
         c_out = weights.shape[0]
+        # (n_ops, c_in, c_out): transposed effective weights for right-multiplication
         w_eff = torch.matmul(weights.reshape(c_out * c_in, self.num_basis), C).reshape(
-            c_out, c_in, self.num_ops)
+            c_out, c_in, self.num_ops).permute(2, 1, 0)
+        xl = x.movedim(1, -1)                                    # channels last
         vals: list[Any] = []
         for kind, src_i, a, b in self.nodes:
-            src = x if src_i == -1 else vals[src_i]
+            src = xl if src_i == -1 else vals[src_i]
             if kind == "alias":
-                v = x
+                v = xl
             elif kind == "sum":
                 v = src.sum(dim=a) if a else src
                 if b is not None:
@@ -107,20 +115,24 @@ class TorchPlan:
             else:
                 v = torch.einsum(a, src, *[consts[nm] for nm in b])
             vals.append(v)
+        flat: dict[int, Any] = {}
         G: list[Any] = [None] * len(self.groups)
         for op, node, g in self.terms:
-            m = torch.matmul(w_eff[:, :, op], vals[node].reshape(batch, c_in, -1))
+            r = flat.get(node)
+            if r is None:
+                r = flat[node] = vals[node].reshape(batch, -1, c_in)
+            m = torch.matmul(r, w_eff[op])                       # (batch, n^r, c_out)
             G[g] = m if G[g] is None else G[g] + m
-        y = torch.zeros((batch, c_out) + (n,) * self.l, dtype=x.dtype, device=x.device)
+        y = None
         eye = None
         for g, (perm, shape_code, expr, n_deltas, expand_axes) in enumerate(self.groups):
             if G[g] is None:
                 continue
             rank = self.plan.groups[g].rank
-            t = G[g].reshape((batch, c_out) + (n,) * rank)
+            t = G[g].reshape((batch,) + (n,) * rank + (c_out,))
             if perm is not None:
                 t = t.permute(perm)
-            t = t.reshape((batch, c_out) + tuple(n if c else 1 for c in shape_code))
+            t = t.reshape((batch,) + tuple(n if c else 1 for c in shape_code) + (c_out,))
             if expr is not None:
                 if expand_axes:
                     size = list(t.shape)
@@ -130,8 +142,12 @@ class TorchPlan:
                 if eye is None:
                     eye = torch.eye(n, dtype=x.dtype, device=x.device)
                 t = torch.einsum(expr, t, *([eye] * n_deltas))
-            y = y + t
-        return y
+            y = t if y is None and t.shape[1:-1] == (n,) * self.l else (
+                t + torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype,
+                                device=x.device) if y is None else y + t)
+        if y is None:
+            y = torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype, device=x.device)
+        return y.movedim(-1, 1)
 
 
 def torch_plan(spec, share: bool = True) -> TorchPlan:

@@ -82,15 +82,14 @@ def test_diagram_matrices_independent_of_spec():
 
 
 def test_numba_kernel_matches_numpy_twin():
-    from reptheory.kernels._numba import run_plan_numba, strided_accumulate_numpy
+    from reptheory.kernels._numba import run_plan_numba, run_plan_steps
 
     rng = np.random.default_rng(0)
     for spec in [rt.layer_basis(rt.S(3), 2, 2).spec, j_spec(4), *eps_specs()[:3]]:
         x = rng.standard_normal((2, 2) + (spec.n,) * spec.k)
         w = rng.standard_normal((2, 2, len(spec)))
         a = run_plan_numba(spec, spec.plan(), w, x, np.dtype(np.float64))
-        b = run_plan_numba(spec, spec.plan(), w, x, np.dtype(np.float64),
-                           kernel=strided_accumulate_numpy)
+        b = run_plan_steps(spec, spec.plan(), w, x, np.dtype(np.float64))
         np.testing.assert_allclose(a, b, atol=1e-12)
 
 

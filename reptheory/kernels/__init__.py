@@ -13,7 +13,7 @@ torch, numba or cupy:
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import BackendUnavailableError, InvalidParameterError
 from ._factor_op import OperationFactorization, factor_operation
@@ -22,23 +22,23 @@ from ._pattern import SharingPattern, sharing_pattern
 from ._plan import ExpandGroup, Node, SpecPlan, Term, build_plan, plan_traffic
 
 __all__ = [
-    "apply_spec",
+    "ExpandGroup",
+    "Node",
+    "OperationFactorization",
+    "SharingPattern",
+    "SpecPlan",
+    "Term",
     "apply_operation",
-    "operation_matrix",
-    "spec_matrices",
-    "get_backend",
-    "register_backend",
+    "apply_spec",
     "backend_names",
     "build_plan",
-    "plan_traffic",
-    "SpecPlan",
-    "Node",
-    "Term",
-    "ExpandGroup",
-    "OperationFactorization",
     "factor_operation",
-    "SharingPattern",
+    "get_backend",
+    "operation_matrix",
+    "plan_traffic",
+    "register_backend",
     "sharing_pattern",
+    "spec_matrices",
 ]
 
 # name -> ("module:function", extra to install)

@@ -15,7 +15,7 @@ import numpy as np
 from .._validate import check_dense_size
 from ._checks import check_layer_inputs
 
-__all__ = ["apply_spec", "run_plan", "get_plan"]
+__all__ = ["apply_spec", "get_plan", "run_plan"]
 
 _LETTERS = string.ascii_letters
 
@@ -117,7 +117,7 @@ def apply_spec(spec, weights, x, share: bool = True) -> np.ndarray:
     weights = np.asarray(weights)
     if x.dtype.kind in "iub":
         x = x.astype(np.float64)
-    batch, c_in, c_out = check_layer_inputs(spec, weights.shape, x.shape, x.dtype)
+    batch, _, c_out = check_layer_inputs(spec, weights.shape, x.shape, x.dtype)
     dtype = np.result_type(x.dtype, weights.dtype, np.float32)
     check_dense_size("layer output", batch * c_out * spec.n**spec.l,
                      hint="apply the layer to a smaller batch")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import cupy  # noqa: F401  (ImportError -> BackendUnavailableError in get_backend)
+import cupy
 import numpy as np
 from cupy.lib.stride_tricks import as_strided
 
@@ -43,7 +43,7 @@ def apply_spec(spec, weights, x, share: bool = True) -> Any:
         x = x.astype(np.float64)
     if x.dtype.kind not in "f":
         raise ReptheoryTypeError(f"x must be a float32 or float64 array, got dtype {x.dtype}")
-    batch, c_in, c_out = check_layer_inputs(spec, tuple(weights.shape), xs, x.dtype)
+    batch, _, c_out = check_layer_inputs(spec, tuple(weights.shape), xs, x.dtype)
     dtype = np.result_type(x.dtype, weights.dtype, np.float32)
     check_dense_size("layer output", batch * c_out * spec.n**spec.l,
                      hint="apply the layer to a smaller batch")

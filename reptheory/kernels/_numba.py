@@ -24,8 +24,13 @@ import numpy as np
 from .._validate import check_dense_size
 from ._checks import check_layer_inputs
 
-__all__ = ["apply_spec", "strided_accumulate_numpy", "layer_matrix_gather", "numba_available",
-           "run_plan_numba"]
+__all__ = [
+    "apply_spec",
+    "layer_matrix_gather",
+    "numba_available",
+    "run_plan_numba",
+    "strided_accumulate_numpy",
+]
 
 _KERNELS: dict[str, Any] = {}
 
@@ -48,13 +53,13 @@ def _load() -> dict[str, Any]:
     if _KERNELS:
         return _KERNELS
     os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(cache_dir(), "numba"))
-    import numba  # noqa: F401  (ImportError propagates to the caller)
+    import numba
     from numba import njit, prange
 
     if not getattr(numba.config, "CACHE_DIR", ""):
         numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
 
-    @njit(cache=True, inline="always")
+    @njit(cache=True, inline="always", fastmath=True)
     def acc(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, E, e_src, e_dst, e_val, ep, idx):
         # dst[d0 + dst_off] += v * src[s0 + src_off] over all label assignments
         outer = 1
@@ -72,7 +77,19 @@ def _load() -> dict[str, Any]:
             for f in range(F):
                 idx[f] = 0
             for _t in range(outer):
-                if dl == 0:
+                if dl == 1 and sl == 1:           # contiguous copy / transfer (SIMD)
+                    for i in range(n):
+                        dst[do + i] += v * src[so + i]
+                elif dl == 1 and sl == 0:         # broadcast along the innermost axis
+                    c = v * src[so]
+                    for i in range(n):
+                        dst[do + i] += c
+                elif dl == 0 and sl == 1:         # contiguous contraction
+                    a = 0.0
+                    for i in range(n):
+                        a += src[so + i]
+                    dst[do] += v * a
+                elif dl == 0:
                     a = 0.0
                     s = so
                     for _i in range(n):
@@ -98,24 +115,27 @@ def _load() -> dict[str, Any]:
                     idx[f] = 0
                     f -= 1
 
-    @njit(parallel=True, cache=True)
+    @njit(parallel=True, cache=True, fastmath=True)
     def run_fused(x, y, w_eff, n, S, nd_kind, nd_src, nd_scs, nd_dst, nd_dcs, nd_fp, nd_fl,
                   nd_ep, nd_el, tm_op, tm_kind, tm_src, tm_size, tm_grp,
                   gr_off, gr_size, gr_fp, gr_fl, gr_ep, gr_el,
-                  fs_src, fs_dst, e_src, e_dst, e_val, max_f):
+                  fs_src, fs_dst, e_src, e_dst, e_val, max_f, plain, diag, pstr, ystr):
         # one parallel region: for each batch element, reduce -> mix -> expand in scratch
         B = x.shape[0]
         c_out = w_eff.shape[0]
         c_in = w_eff.shape[1]
         nk = x.shape[1] // c_in
         nl = y.shape[1] // c_out
+        L = ystr.shape[0]
+        outer_l = 1
+        for _ in range(L - 1):
+            outer_l *= n
         for b in prange(B):
             scratch = np.zeros(S, dtype=y.dtype)
             idx = np.zeros(max_f + 1, np.int64)
             xb = x[b]
             yb = y[b]
-            for j in range(yb.shape[0]):
-                yb[j] = 0.0
+            cur = np.zeros(max(plain.shape[0], 1), np.int64)
             for i in range(nd_kind.shape[0]):
                 kind = nd_kind[i]
                 if kind < 0:
@@ -146,7 +166,43 @@ def _load() -> dict[str, Any]:
                             s0 = tm_src[t] + i * size
                             for e in range(size):
                                 scratch[go + e] += wv * scratch[s0 + e]
-            for g in range(gr_off.shape[0]):
+            # expand, part 1: every group without a diagonal output, in ONE pass over y[b]
+            n_plain = plain.shape[0]
+            for o in range(c_out):
+                if L == 0:
+                    a = 0.0
+                    for q in range(n_plain):
+                        g = plain[q]
+                        a += scratch[gr_off[g] + o * gr_size[g]]
+                    yb[o] = a
+                    continue
+                for f in range(L):
+                    idx[f] = 0
+                for _t in range(outer_l):
+                    yo = o * nl
+                    for f in range(L - 1):
+                        yo += idx[f] * ystr[f]
+                    for q in range(n_plain):
+                        g = plain[q]
+                        c0 = gr_off[g] + o * gr_size[g]
+                        for f in range(L - 1):
+                            c0 += idx[f] * pstr[q * L + f]
+                        cur[q] = c0
+                    for i in range(n):
+                        a = 0.0
+                        for q in range(n_plain):
+                            a += scratch[cur[q] + i * pstr[q * L + L - 1]]
+                        yb[yo + i] = a
+                    f = L - 2
+                    while f >= 0:
+                        idx[f] += 1
+                        if idx[f] < n:
+                            break
+                        idx[f] = 0
+                        f -= 1
+            # part 2: groups writing on diagonals of y (few entries), added on top
+            for q in range(diag.shape[0]):
+                g = diag[q]
                 for o in range(c_out):
                     acc(scratch, gr_off[g] + o * gr_size[g], yb, o * nl, n, gr_fl[g], fs_src,
                         fs_dst, gr_fp[g], gr_el[g], e_src, e_dst, e_val, gr_ep[g], idx)
@@ -282,13 +338,22 @@ def _program(spec, plan, dtype):
         gr["fl"].append(fl)
         gr["ep"].append(ep)
         gr["el"].append(el)
-    i64 = lambda a: np.asarray(a, dtype=np.int64)  # noqa: E731
+    i64 = lambda a: np.asarray(a, dtype=np.int64)
+    plain = [g for g, grp in enumerate(plan.groups) if len(set(grp.out_axes)) == len(grp.out_axes)]
+    diag = [g for g, grp in enumerate(plan.groups) if g not in plain]
+    pstr = []
+    for g in plain:
+        grp = plan.groups[g]
+        for a in grp.out_axes:   # stride in the group buffer of each output axis (0: broadcast)
+            pstr.append(n ** (grp.rank - 1 - a) if a >= 0 else 0)
+    ystr = [n ** (spec.l - 1 - p) for p in range(spec.l)]
     prog = {
         "nd": {k: i64(v) for k, v in nd.items()},
         "gr": {k: i64(v) for k, v in gr.items()},
         "flat": (i64(fs_src), i64(fs_dst), i64(e_src), i64(e_dst),
                  np.asarray(e_val, dtype=dtype)),
         "max_f": max_f,
+        "expand": (i64(plain), i64(diag), i64(pstr), i64(ystr)),
     }
     cache[key] = prog
     return prog
@@ -332,7 +397,7 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
     _load()["run_fused"](xr, y, w_eff, n, max(pos, 1), kind, nd_src, nd_scs, nd_dst, nd["dcs"],
                          nd["fp"], nd["fl"], nd["ep"], nd["el"], tm_op, tm_kind, tm_src, tm_size,
                          tm_grp, gr_off, gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"],
-                         *prog["flat"], prog["max_f"])
+                         *prog["flat"], prog["max_f"], *prog["expand"])
     return y.reshape((batch, c_out) + (n,) * l)
 
 
@@ -388,7 +453,7 @@ def apply_spec(spec, weights, x, share: bool = True) -> np.ndarray:
     weights = np.asarray(weights)
     if x.dtype.kind in "iub":
         x = x.astype(np.float64)
-    batch, c_in, c_out = check_layer_inputs(spec, weights.shape, x.shape, x.dtype)
+    batch, _, c_out = check_layer_inputs(spec, weights.shape, x.shape, x.dtype)
     dtype = np.result_type(x.dtype, weights.dtype, np.float32)
     check_dense_size("layer output", batch * c_out * spec.n**spec.l,
                      hint="apply the layer to a smaller batch")

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._validate import check_dense_size
 
-__all__ = ["SharingPattern", "sharing_pattern", "pattern_layer_matrix"]
+__all__ = ["SharingPattern", "pattern_layer_matrix", "sharing_pattern"]
 
 
 @dataclass(frozen=True, eq=False)

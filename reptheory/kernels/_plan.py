@@ -29,8 +29,15 @@ import numpy as np
 
 from ..errors import InvalidParameterError
 
-__all__ = ["Node", "Term", "ExpandGroup", "SpecPlan", "build_plan", "constant_table",
-           "plan_traffic"]
+__all__ = [
+    "ExpandGroup",
+    "Node",
+    "SpecPlan",
+    "Term",
+    "build_plan",
+    "constant_table",
+    "plan_traffic",
+]
 
 
 @dataclass(frozen=True)
@@ -239,8 +246,7 @@ def plan_traffic(spec, plan: SpecPlan, batch: int, c_in: int, c_out: int) -> dic
         src_entries = n ** len(set(nd.src_labels)) if nd.src == -1 else n ** len(nd.src_labels)
         reduce_io += batch * c_in * (src_entries + n ** nd.rank)
     mix_io = sum(batch * (c_in + c_out) * n ** ranks[t.node] for t in plan.terms)
-    expand_io = sum(batch * c_out * (n ** g.rank + 2 * n ** len(set(
-        a for a in g.out_axes))) for g in plan.groups)
+    expand_io = sum(batch * c_out * (n ** g.rank + 2 * n ** len(set(g.out_axes))) for g in plan.groups)
     return {"reduce": reduce_io, "mix": mix_io, "expand": expand_io,
             "total": reduce_io + mix_io + expand_io}
 

@@ -16,7 +16,7 @@ import torch
 from ..errors import BackendUnavailableError, ReptheoryTypeError
 from ._checks import check_layer_inputs
 
-__all__ = ["apply_spec", "TorchPlan", "torch_plan", "check_device", "sharing_gather"]
+__all__ = ["TorchPlan", "apply_spec", "check_device", "sharing_gather", "torch_plan"]
 
 _LETTERS = string.ascii_letters[:50]
 _B, _C = "Y", "Z"   # batch and channel letters in einsum strings (labels use the first 50)

@@ -3,4 +3,4 @@
 from ._init import basis_frobenius_sq, bias_tensors, init_std
 from ._linear import EquivariantLinear
 
-__all__ = ["EquivariantLinear", "init_std", "basis_frobenius_sq", "bias_tensors"]
+__all__ = ["EquivariantLinear", "basis_frobenius_sq", "bias_tensors", "init_std"]

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-__all__ = ["basis_frobenius_sq", "init_std", "bias_tensors"]
+__all__ = ["basis_frobenius_sq", "bias_tensors", "init_std"]
 
 _EXACT_LIMIT = 2**22
 

@@ -42,7 +42,6 @@ def brute_spec_matrices(spec):
 def dense_apply(mats, w, x):
     """y[b, o] = sum_{i, j} w[o, i, j] M_j x[b, i] with dense matrices."""
     batch, c_in = x.shape[:2]
-    c_out = w.shape[0]
     xf = x.reshape(batch, c_in, -1)
     M = np.stack(mats) if mats else np.zeros((0, 1, xf.shape[2]))
     y = np.einsum("oij,jrc,bic->bor", w, M, xf)

@@ -37,7 +37,7 @@ def _fake_cupy():
 
 
 def test_cupy_code_path_with_numpy_stand_in(monkeypatch):
-    cp, mods = _fake_cupy()
+    _, mods = _fake_cupy()
     for name, mod in mods.items():
         monkeypatch.setitem(sys.modules, name, mod)
     monkeypatch.delitem(sys.modules, "reptheory.kernels._cupy", raising=False)

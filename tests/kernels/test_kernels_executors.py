@@ -9,7 +9,12 @@ import pytest
 from kernels_helpers import available_backends, brute_spec_matrices, dense_apply, eps_specs, j_spec
 
 import reptheory as rt
-from reptheory.errors import BackendUnavailableError, InvalidParameterError, ReptheoryTypeError, ShapeError
+from reptheory.errors import (
+    BackendUnavailableError,
+    InvalidParameterError,
+    ReptheoryTypeError,
+    ShapeError,
+)
 from reptheory.kernels import build_plan, get_backend
 
 BACKENDS = available_backends()
@@ -31,7 +36,7 @@ def _check(spec, mats, backend, rng, batch=3, c_in=2, c_out=3, dtype=np.float64,
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_sn_random_layers_match_dense(backend):
     rng = np.random.default_rng(hash(backend) % 2**32)
-    cases = [(n, k, l) for n in range(1, 6) for k in range(0, 4) for l in range(0, 4) if k + l <= 6]
+    cases = [(n, k, l) for n in range(1, 6) for k in range(4) for l in range(4) if k + l <= 6]
     picks = rng.choice(len(cases), size=14, replace=False)
     for i in picks:
         n, k, l = cases[i]

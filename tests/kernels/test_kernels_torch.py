@@ -9,10 +9,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-import reptheory as rt  # noqa: E402
-from reptheory.errors import BackendUnavailableError, ReptheoryTypeError, ShapeError  # noqa: E402
-from reptheory.testing import act_on_tensor  # noqa: E402
-from reptheory.torch import EquivariantLinear  # noqa: E402
+import reptheory as rt
+from reptheory.errors import BackendUnavailableError, ReptheoryTypeError, ShapeError
+from reptheory.testing import act_on_tensor
+from reptheory.torch import EquivariantLinear
 
 
 def test_matches_layer_matrix_and_bias():
@@ -54,7 +54,7 @@ def test_gradcheck_constant_spec():
     for spec in (j_spec(4), eps_specs()[2]):
         x = torch.randn(2, 2, *([spec.n] * spec.k), dtype=torch.float64, requires_grad=True)
         w = torch.randn(2, 2, len(spec), dtype=torch.float64, requires_grad=True)
-        assert torch.autograd.gradcheck(lambda x, w: apply_spec(spec, w, x), (x, w))
+        assert torch.autograd.gradcheck(lambda x, w, spec=spec: apply_spec(spec, w, x), (x, w))
 
 
 def test_three_layer_network_is_equivariant():

@@ -33,6 +33,9 @@ __all__ = [
 ]
 
 _KERNELS: dict[str, Any] = {}
+# expand strategy: False = group by group with SIMD-friendly special cases (faster in our
+# measurements), True = all non-diagonal groups in one pass over y[b] (fewer writes)
+_ONE_PASS = [False]
 
 
 def cache_dir() -> str:
@@ -119,7 +122,8 @@ def _load() -> dict[str, Any]:
     def run_fused(x, y, w_eff, n, S, nd_kind, nd_src, nd_scs, nd_dst, nd_dcs, nd_fp, nd_fl,
                   nd_ep, nd_el, tm_op, tm_kind, tm_src, tm_size, tm_grp,
                   gr_off, gr_size, gr_fp, gr_fl, gr_ep, gr_el,
-                  fs_src, fs_dst, e_src, e_dst, e_val, max_f, plain, diag, pstr, ystr):
+                  fs_src, fs_dst, e_src, e_dst, e_val, max_f, plain, diag, pstr, ystr,
+                  one_pass):
         # one parallel region: for each batch element, reduce -> mix -> expand in scratch
         B = x.shape[0]
         c_out = w_eff.shape[0]
@@ -168,7 +172,19 @@ def _load() -> dict[str, Any]:
                                 scratch[go + e] += wv * scratch[s0 + e]
             # expand, part 1: every group without a diagonal output, in ONE pass over y[b]
             n_plain = plain.shape[0]
+            if not one_pass:
+                for j in range(yb.shape[0]):
+                    yb[j] = 0.0
+                for q in range(n_plain):
+                    g = plain[q]
+                    for o in range(c_out):
+                        acc(scratch, gr_off[g] + o * gr_size[g], yb, o * nl, n, gr_fl[g],
+                            fs_src, fs_dst, gr_fp[g], gr_el[g], e_src, e_dst, e_val, gr_ep[g],
+                            idx)
+                n_plain = 0
             for o in range(c_out):
+                if n_plain == 0 and not one_pass:
+                    break
                 if L == 0:
                     a = 0.0
                     for q in range(n_plain):
@@ -397,7 +413,7 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
     _load()["run_fused"](xr, y, w_eff, n, max(pos, 1), kind, nd_src, nd_scs, nd_dst, nd["dcs"],
                          nd["fp"], nd["fl"], nd["ep"], nd["el"], tm_op, tm_kind, tm_src, tm_size,
                          tm_grp, gr_off, gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"],
-                         *prog["flat"], prog["max_f"], *prog["expand"])
+                         *prog["flat"], prog["max_f"], *prog["expand"], _ONE_PASS[0])
     return y.reshape((batch, c_out) + (n,) * l)
 
 

@@ -92,7 +92,8 @@ class TorchPlan:
             n_deltas = len(deltas)
             counts = {u: g.out_axes.count(u) for u in uniq}
             expand_axes = tuple(1 + i for i, u in enumerate(uniq) if u < 0 and counts[u] > 1)
-        return perm, shape_code, expr, n_deltas, expand_axes
+        full = all(u >= 0 or g.out_axes.count(u) > 1 for u in uniq)   # no size-1 axis left
+        return perm, shape_code, expr, n_deltas, expand_axes, full
 
     def forward(self, weights, x, C, consts: dict[str, Any]):
         """y for weights (c_out, c_in, nb), x (batch, c_in, n..), C (nb, n_ops) tensors."""
@@ -125,7 +126,7 @@ class TorchPlan:
             G[g] = m if G[g] is None else G[g] + m
         y = None
         eye = None
-        for g, (perm, shape_code, expr, n_deltas, expand_axes) in enumerate(self.groups):
+        for g, (perm, shape_code, expr, n_deltas, expand_axes, full) in enumerate(self.groups):
             if G[g] is None:
                 continue
             rank = self.plan.groups[g].rank
@@ -142,9 +143,13 @@ class TorchPlan:
                 if eye is None:
                     eye = torch.eye(n, dtype=x.dtype, device=x.device)
                 t = torch.einsum(expr, t, *([eye] * n_deltas))
-            y = t if y is None and t.shape[1:-1] == (n,) * self.l else (
-                t + torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype,
-                                device=x.device) if y is None else y + t)
+            if y is not None:
+                y = y + t
+            elif full:
+                y = t
+            else:
+                y = t + torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype,
+                                    device=x.device)
         if y is None:
             y = torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype, device=x.device)
         return y.movedim(-1, 1)

@@ -36,6 +36,9 @@ _KERNELS: dict[str, Any] = {}
 # expand strategy: False = group by group with SIMD-friendly special cases (faster in our
 # measurements), True = all non-diagonal groups in one pass over y[b] (fewer writes)
 _ONE_PASS = [False]
+# True: mixing inside the compiled loop (one parallel region); False: reduce and expand
+# compiled, channel mixing by BLAS over the whole batch (faster in our measurements)
+_FUSED = [False]
 
 
 def cache_dir() -> str:
@@ -123,7 +126,7 @@ def _load() -> dict[str, Any]:
                   nd_ep, nd_el, tm_op, tm_kind, tm_src, tm_size, tm_grp,
                   gr_off, gr_size, gr_fp, gr_fl, gr_ep, gr_el,
                   fs_src, fs_dst, e_src, e_dst, e_val, max_f, plain, diag, pstr, ystr,
-                  one_pass):
+                  one_pass, scratch_all, stage):
         # one parallel region: for each batch element, reduce -> mix -> expand in scratch
         B = x.shape[0]
         c_out = w_eff.shape[0]
@@ -135,12 +138,12 @@ def _load() -> dict[str, Any]:
         for _ in range(L - 1):
             outer_l *= n
         for b in prange(B):
-            scratch = np.zeros(S, dtype=y.dtype)
+            scratch = scratch_all[b]
             idx = np.zeros(max_f + 1, np.int64)
             xb = x[b]
             yb = y[b]
             cur = np.zeros(max(plain.shape[0], 1), np.int64)
-            for i in range(nd_kind.shape[0]):
+            for i in range(nd_kind.shape[0] if stage <= 1 else 0):
                 kind = nd_kind[i]
                 if kind < 0:
                     continue
@@ -152,7 +155,9 @@ def _load() -> dict[str, Any]:
                         acc(scratch, nd_src[i] + c * nd_scs[i], scratch,
                             nd_dst[i] + c * nd_dcs[i], n, nd_fl[i], fs_src, fs_dst, nd_fp[i],
                             nd_el[i], e_src, e_dst, e_val, nd_ep[i], idx)
-            for t in range(tm_op.shape[0]):
+            if stage == 1:
+                continue
+            for t in range(tm_op.shape[0] if stage == 0 else 0):
                 size = tm_size[t]
                 op = tm_op[t]
                 g0 = tm_grp[t]
@@ -410,10 +415,29 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
     xr = np.ascontiguousarray(x, dtype=dtype).reshape(batch, -1)
     y = np.empty((batch, c_out * n**l), dtype=dtype)
     gr = prog["gr"]
-    _load()["run_fused"](xr, y, w_eff, n, max(pos, 1), kind, nd_src, nd_scs, nd_dst, nd["dcs"],
-                         nd["fp"], nd["fl"], nd["ep"], nd["el"], tm_op, tm_kind, tm_src, tm_size,
-                         tm_grp, gr_off, gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"],
-                         *prog["flat"], prog["max_f"], *prog["expand"], _ONE_PASS[0])
+    scratch = np.zeros((batch, max(pos, 1)), dtype=dtype)
+    run = _load()["run_fused"]
+
+    def call(stage):
+        run(xr, y, w_eff, n, max(pos, 1), kind, nd_src, nd_scs, nd_dst, nd["dcs"], nd["fp"],
+            nd["fl"], nd["ep"], nd["el"], tm_op, tm_kind, tm_src, tm_size, tm_grp, gr_off,
+            gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"], *prog["flat"], prog["max_f"],
+            *prog["expand"], _ONE_PASS[0], scratch, stage)
+
+    if _FUSED[0]:
+        call(0)             # reduce, mix and expand per batch element in one parallel loop
+    else:
+        call(1)             # compiled reduce of every node, parallel over the batch
+        for t in range(len(plan.terms)):       # channel mixing: BLAS over the whole batch
+            size = int(tm_size[t])
+            if tm_kind[t] == 0:
+                r = xr.reshape(batch, c_in, size)
+            else:
+                r = scratch[:, tm_src[t]:tm_src[t] + c_in * size].reshape(batch, c_in, size)
+            g0 = int(tm_grp[t])
+            G = scratch[:, g0:g0 + c_out * size].reshape(batch, c_out, size)
+            G += np.matmul(w_eff[:, :, int(tm_op[t])], r)
+        call(3)             # compiled expand into y, parallel over the batch
     return y.reshape((batch, c_out) + (n,) * l)
 
 

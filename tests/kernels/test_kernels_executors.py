@@ -98,18 +98,21 @@ def test_numba_kernel_matches_numpy_twin():
         np.testing.assert_allclose(a, b, atol=1e-12)
 
 
-def test_numba_single_pass_expand():
+@pytest.mark.parametrize("fused", [True, False])
+def test_numba_kernel_variants(fused):
+    """Both expand strategies and both mixing strategies of the numba executor."""
     from reptheory.kernels import _numba
 
-    old = _numba._ONE_PASS[0]
-    _numba._ONE_PASS[0] = not old
+    old = _numba._ONE_PASS[0], _numba._FUSED[0]
+    _numba._ONE_PASS[0] = not old[0]
+    _numba._FUSED[0] = fused
     try:
         rng = np.random.default_rng(2)
         for spec in [rt.layer_basis(rt.S(3), 2, 2).spec, rt.layer_basis(rt.S(2), 1, 0).spec,
                      j_spec(4), eps_specs()[1]]:
             _check(spec, brute_spec_matrices(spec), "numba", rng)
     finally:
-        _numba._ONE_PASS[0] = old
+        _numba._ONE_PASS[0], _numba._FUSED[0] = old
 
 
 def test_numba_missing_falls_back_with_warning(monkeypatch):

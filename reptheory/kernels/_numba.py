@@ -65,7 +65,7 @@ def _load() -> dict[str, Any]:
     if not getattr(numba.config, "CACHE_DIR", ""):
         numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
 
-    @njit(cache=True, inline="always", fastmath=True)
+    @njit(cache=True, fastmath=True)
     def acc(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, E, e_src, e_dst, e_val, ep, idx):
         # dst[d0 + dst_off] += v * src[s0 + src_off] over all label assignments
         outer = 1

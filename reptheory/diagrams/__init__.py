@@ -56,3 +56,8 @@ __all__ += [
     "levi_civita_diagrams",
     "perfect_matchings",
 ]
+
+# permutation ∘ planar ∘ permutation factorisation (area "kernels")
+from ._factor import DiagramFactorization, factor_diagram, is_planar, permutation_diagram
+
+__all__ += ["DiagramFactorization", "factor_diagram", "is_planar", "permutation_diagram"]

@@ -1,30 +1,53 @@
-"""Executors of :class:`~reptheory.layers.LayerSpec`: numpy (reference) and pluggable others.
+"""Executors of :class:`~reptheory.layers.LayerSpec`: numpy (reference) and fast ones.
 
 Backends are looked up by name and imported lazily, so ``import reptheory`` never imports
-torch, numba or cupy.
+torch, numba or cupy:
+
+* ``"numpy"``: the reference (one einsum per operation);
+* ``"numpy-plan"``: the shared plan (:meth:`LayerSpec.plan`) with numpy;
+* ``"numba"``: compiled strided kernels, parallel over batch x channels (extra ``fast``);
+* ``"torch"``: differentiable, CPU or CUDA (extra ``torch``);
+* ``"cupy"``: the shared plan on the GPU (extra ``cupy``).
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import BackendUnavailableError, InvalidParameterError
+from ._factor_op import OperationFactorization, factor_operation
 from ._numpy import apply_operation, apply_spec, operation_matrix, spec_matrices
+from ._pattern import SharingPattern, sharing_pattern
+from ._plan import ExpandGroup, Node, SpecPlan, Term, build_plan, plan_traffic
 
 __all__ = [
-    "apply_spec",
+    "ExpandGroup",
+    "Node",
+    "OperationFactorization",
+    "SharingPattern",
+    "SpecPlan",
+    "Term",
     "apply_operation",
-    "operation_matrix",
-    "spec_matrices",
-    "get_backend",
-    "register_backend",
+    "apply_spec",
     "backend_names",
+    "build_plan",
+    "factor_operation",
+    "get_backend",
+    "operation_matrix",
+    "plan_traffic",
+    "register_backend",
+    "sharing_pattern",
+    "spec_matrices",
 ]
 
 # name -> ("module:function", extra to install)
 _BACKENDS: dict[str, tuple[str, str]] = {
     "numpy": ("reptheory.kernels._numpy:apply_spec", ""),
+    "numpy-plan": ("reptheory.kernels._array:apply_spec", ""),
+    "numba": ("reptheory.kernels._numba:apply_spec", "fast"),
+    "torch": ("reptheory.kernels._torch:apply_spec", "torch"),
+    "cupy": ("reptheory.kernels._cupy:apply_spec", "cupy"),
 }
 
 

@@ -131,20 +131,110 @@ class LayerBasis(Sequence):
         return np.stack([m.toarray() for m in self.matrices(max_entries)]) if len(self) else \
             np.zeros((0, n**self._l, n**self._k))
 
-    def layer_matrix(self, weights: np.ndarray, max_entries: int | None = None):
-        """The matrix sum_b weights[b] M_b for a weight vector of length len(self) (scipy CSR)."""
-        import scipy.sparse as sp
+    def sharing_pattern(self, max_entries: int | None = None):
+        """The exact weight-sharing pattern (row, column, parameter, coefficient per entry).
 
-        w = np.asarray(weights, dtype=float).reshape(-1)
-        if w.shape[0] != len(self):
-            from ..errors import ShapeError
+        Returns
+        -------
+        reptheory.kernels.SharingPattern
+            Sorted sparse entries; ``is_partition()`` is True for orbit bases (every nonzero
+            entry belongs to one parameter with coefficient 1).
 
-            raise ShapeError(f"weights must have length {len(self)}, got {w.shape[0]}")
-        mats = self.matrices(max_entries)
-        out = sp.csr_matrix((self.n**self._l, self.n**self._k))
-        for c, m in zip(w, mats):
-            out = out + c * m
-        return out.tocsr()
+        Raises
+        ------
+        SizeLimitError
+            If n**(k+l) exceeds the dense budget.
+
+        Examples
+        --------
+        >>> import reptheory as rt
+        >>> p = rt.layer_basis(rt.S(3), 1, 1, kind="orbit").sharing_pattern()
+        >>> len(p), p.is_partition()
+        (9, True)
+        """
+        from ..kernels import sharing_pattern
+
+        return sharing_pattern(self._spec, max_entries)
+
+    def layer_matrix(self, weights: Any, max_entries: int | None = None, *,
+                     backend: str = "numpy", sparse: bool | None = None):
+        """The layer matrix from weights, by a gather over :meth:`sharing_pattern`.
+
+        Parameters
+        ----------
+        weights : array of shape (len(self),) or (c_out, c_in, len(self))
+            A torch tensor with ``backend="torch"`` (differentiable), a CuPy array with "cupy".
+        max_entries : int, optional
+            Dense budget override.
+        backend : {"numpy", "numba", "torch", "cupy"}
+        sparse : bool, optional
+            scipy CSR (default for numpy) or a dense array (default for the others; numba
+            builds dense only).
+
+        Returns
+        -------
+        Matrix of shape (n**l, n**k), or (c_out * n**l, c_in * n**k) for channel weights, so
+        that ``y.reshape(batch, -1) = x.reshape(batch, -1) @ M.T``.
+
+        Examples
+        --------
+        >>> import numpy as np, reptheory as rt
+        >>> B = rt.layer_basis(rt.S(2), 1, 1)
+        >>> B.layer_matrix(np.array([1.0, 2.0]), sparse=False)
+        array([[3., 2.],
+               [2., 3.]])
+        """
+        from ..errors import InvalidParameterError, ShapeError
+        from ..kernels._pattern import pattern_layer_matrix
+
+        backends = ("numpy", "numba", "torch", "cupy")
+        if backend not in backends:
+            raise InvalidParameterError(f"backend must be one of {', '.join(backends)}, got {backend!r}")
+        shape = tuple(getattr(weights, "shape", np.shape(weights)))
+        nb = len(self)
+        if not ((len(shape) == 1 and shape[0] == nb) or (len(shape) == 3 and shape[2] == nb)):
+            raise ShapeError(f"weights must have shape ({nb},) or (c_out, c_in, {nb}) "
+                             f"(one weight per basis element), got {shape}")
+        n = self.n
+        c = 1 if len(shape) == 1 else int(shape[0]) * int(shape[1])
+        if not sparse:
+            check_dense_size("the dense layer matrix", c * n ** (self._k + self._l), max_entries,
+                             hint="use sparse=True or apply()")
+        pat = self.sharing_pattern(max_entries)
+        if backend == "torch":
+            from ..kernels import get_backend
+
+            get_backend("torch")
+            import torch
+
+            from ..kernels._torch import sharing_gather
+
+            w = weights if isinstance(weights, torch.Tensor) else torch.as_tensor(np.asarray(weights, dtype=float))
+            M = sharing_gather(pat, w, *pat.shape)
+            return M.to_sparse() if sparse else M
+        if backend == "cupy":
+            from ..kernels import get_backend
+
+            get_backend("cupy")
+            from ..kernels._cupy import cupy_layer_matrix
+
+            return cupy_layer_matrix(pat, weights, sparse=bool(sparse))
+        w = np.asarray(weights)
+        if w.dtype.kind not in "f":
+            w = w.astype(np.float64)
+        if backend == "numba":
+            from ..kernels._numba import layer_matrix_gather
+
+            if sparse:
+                raise InvalidParameterError("backend 'numba' builds dense matrices; use sparse=False")
+            nr, nc = pat.shape
+            if w.ndim == 1:
+                return layer_matrix_gather(pat, w[None, :], nr, nc).reshape(nr, nc)
+            c_out, c_in, _ = w.shape
+            M = layer_matrix_gather(pat, w.reshape(c_out * c_in, nb), nr, nc)
+            return np.ascontiguousarray(M.reshape(c_out, c_in, nr, nc).transpose(0, 2, 1, 3)
+                                        .reshape(c_out * nr, c_in * nc))
+        return pattern_layer_matrix(pat, w, sparse=True if sparse is None else bool(sparse))
 
     def apply(self, weights: np.ndarray, x: Any, backend: str = "numpy", **kwargs: Any):
         """Apply the layer sum_b weights[:, :, b] B_b to x without forming a matrix.
@@ -154,7 +244,11 @@ class LayerBasis(Sequence):
         weights : array of shape (c_out, c_in, len(self))
         x : array of shape (batch, c_in, n, ..., n) with k trailing axes
         backend : str
-            ``"numpy"`` (reference) or another registered backend.
+            ``"numpy"`` (reference), ``"numpy-plan"``, ``"numba"``, ``"torch"``, ``"cupy"``
+            (see :mod:`reptheory.kernels`).
+        **kwargs
+            Passed to the backend (``share=False`` disables sharing between operations;
+            ``device=`` for torch).
 
         Returns
         -------

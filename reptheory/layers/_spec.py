@@ -174,6 +174,22 @@ class Operation:
             rhs = "sum_" + "".join(name(a) for a in summed) + " " + rhs
         return "y[" + ",".join(name(a) for a in self.outputs) + "] = " + rhs
 
+    def factor(self):
+        """Factor as output permutation ∘ planar Kronecker product ∘ input permutation.
+
+        Returns an :class:`~reptheory.kernels.OperationFactorization` (contracted,
+        transferred and broadcast labels, constants, and the two axis permutations).
+
+        Examples
+        --------
+        >>> f = Operation(inputs=(0, 1, 1), outputs=(1, 2)).factor()   # y[a,b] = sum_c x[c,a,a]
+        >>> f.input_perm, f.output_perm, f.blocks
+        ((1, 2, 0), (1, 0), (('copy', 1, 0), ('transfer', 1, 2), ('contract', 0, 1)))
+        """
+        from ..kernels._factor_op import factor_operation
+
+        return factor_operation(self)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "inputs": list(self.inputs),
@@ -342,6 +358,36 @@ class LayerSpec:
                 c.append(j)
                 v.append(float(coef))
         return sp.csr_matrix((np.asarray(v, dtype=dtype), (r, c)), shape=(len(self), self.num_operations))
+
+    def plan(self, share: bool = True):
+        """The executable factorisation shared by the fast executors (cached on the spec).
+
+        Parameters
+        ----------
+        share : bool
+            Share partial contractions between operations and merge equal output patterns
+            (default); ``False`` gives the per-operation plan of the papers.
+
+        Returns
+        -------
+        reptheory.kernels.SpecPlan
+
+        Examples
+        --------
+        >>> import reptheory as rt
+        >>> rt.layer_basis(rt.S(4), 1, 1).spec.plan().summary()
+        '2 operations -> 2 reduce nodes (1 from other nodes, 1 free), 2 expand groups'
+        """
+        cache = self.__dict__.get("_plan_cache")
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_plan_cache", cache)
+        plan = cache.get(bool(share))
+        if plan is None:
+            from ..kernels._plan import build_plan
+
+            plan = cache[bool(share)] = build_plan(self, share=bool(share))
+        return plan
 
     # -- serialisation ----------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:

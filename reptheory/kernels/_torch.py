@@ -1,0 +1,242 @@
+"""The torch executor: the plan's reduce / mix / expand steps on torch tensors.
+
+Differentiable (only out-of-place torch operations), float32/float64, CPU and CUDA, and
+traceable (``torch.jit.trace``, ``torch.compile``): the Python loop over the plan is static.
+This module imports torch; ``reptheory.kernels`` loads it only when the backend is used.
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..errors import BackendUnavailableError, ReptheoryTypeError
+from ._checks import check_layer_inputs
+
+__all__ = ["TorchPlan", "apply_spec", "check_device", "sharing_gather", "torch_plan"]
+
+_LETTERS = string.ascii_letters[:50]
+_B, _C = "Y", "Z"   # batch and channel letters in einsum strings (labels use the first 50)
+
+
+def check_device(device: Any) -> torch.device:
+    """A torch.device; raises BackendUnavailableError for CUDA without a GPU."""
+    dev = torch.device(device) if device is not None else torch.device("cpu")
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise BackendUnavailableError(
+            f"device {str(dev)!r} requested but CUDA is not available "
+            "(torch.cuda.is_available() is False); use device='cpu'")
+    return dev
+
+
+class TorchPlan:
+    """Precomputed einsum strings and permutations of a plan (no tensors: device neutral).
+
+    Internally channels are the last axis, so that channel mixing is one matrix product
+    (batch * n^r, c_in) @ (c_in, c_out) per operation.
+    """
+
+    def __init__(self, spec, plan) -> None:
+        self.n, self.k, self.l = spec.n, spec.k, spec.l
+        self.num_basis = len(spec)
+        self.num_ops = spec.num_operations
+        self.plan = plan
+        self.nodes = []
+        for nd in plan.nodes:
+            if nd.is_alias():
+                self.nodes.append(("alias", nd.src, None, None))
+            elif nd.src >= 0 or (not nd.factors and len(set(nd.src_labels)) == len(nd.src_labels)):
+                dims = tuple(1 + i for i, a in enumerate(nd.src_labels) if a not in nd.labels)
+                kept = [a for a in nd.src_labels if a in nd.labels]
+                perm = None
+                if tuple(kept) != nd.labels:
+                    r = len(nd.labels)
+                    perm = (0,) + tuple(1 + kept.index(a) for a in nd.labels) + (r + 1,)
+                self.nodes.append(("sum", nd.src, dims, perm))
+            else:
+                subs = [_B + "".join(_LETTERS[a] for a in nd.src_labels) + _C]
+                subs += ["".join(_LETTERS[a] for a in lab) for _, lab in nd.factors]
+                expr = ",".join(subs) + "->" + _B + "".join(_LETTERS[a] for a in nd.labels) + _C
+                self.nodes.append(("einsum", nd.src, expr, tuple(nm for nm, _ in nd.factors)))
+        self.groups = [self._expand_recipe(g) for g in plan.groups]
+        self.terms = tuple((t.op, t.node, t.group) for t in plan.terms)
+
+    def _expand_recipe(self, g):
+        uniq = g.unique()
+        kept = [u for u in uniq if u >= 0]
+        perm = None
+        if kept != sorted(kept):
+            perm = (0,) + tuple(1 + u for u in kept) + (g.rank + 1,)
+        shape_code = tuple(u >= 0 for u in uniq)  # True: axis of size n, False: size 1
+        expr = None
+        expand_axes: tuple[int, ...] = ()
+        n_deltas = 0
+        if len(uniq) < len(g.out_axes):
+            let = {u: _LETTERS[i] for i, u in enumerate(uniq)}
+            nxt = len(uniq)
+            out, deltas, seen = [], [], set()
+            for u in g.out_axes:
+                if u in seen:
+                    m = _LETTERS[nxt]
+                    nxt += 1
+                    deltas.append(let[u] + m)
+                    out.append(m)
+                else:
+                    seen.add(u)
+                    out.append(let[u])
+            expr = (",".join([_B + "".join(let[u] for u in uniq) + _C] + deltas) + "->" + _B
+                    + "".join(out) + _C)
+            n_deltas = len(deltas)
+            counts = {u: g.out_axes.count(u) for u in uniq}
+            expand_axes = tuple(1 + i for i, u in enumerate(uniq) if u < 0 and counts[u] > 1)
+        full = all(u >= 0 or g.out_axes.count(u) > 1 for u in uniq)   # no size-1 axis left
+        return perm, shape_code, expr, n_deltas, expand_axes, full
+
+    def forward(self, weights, x, C, consts: dict[str, Any]):
+        """y for weights (c_out, c_in, nb), x (batch, c_in, n..), C (nb, n_ops) tensors."""
+        n = self.n
+        batch, c_in = x.shape[0], x.shape[1]
+        c_out = weights.shape[0]
+        # (n_ops, c_in, c_out): transposed effective weights for right-multiplication
+        w_eff = torch.matmul(weights.reshape(c_out * c_in, self.num_basis), C).reshape(
+            c_out, c_in, self.num_ops).permute(2, 1, 0)
+        xl = x.movedim(1, -1)                                    # channels last
+        vals: list[Any] = []
+        for kind, src_i, a, b in self.nodes:
+            src = xl if src_i == -1 else vals[src_i]
+            if kind == "alias":
+                v = xl
+            elif kind == "sum":
+                v = src.sum(dim=a) if a else src
+                if b is not None:
+                    v = v.permute(b)
+            else:
+                v = torch.einsum(a, src, *[consts[nm] for nm in b])
+            vals.append(v)
+        flat: dict[int, Any] = {}
+        G: list[Any] = [None] * len(self.groups)
+        for op, node, g in self.terms:
+            r = flat.get(node)
+            if r is None:
+                r = flat[node] = vals[node].reshape(batch, -1, c_in)
+            m = torch.matmul(r, w_eff[op])                       # (batch, n^r, c_out)
+            G[g] = m if G[g] is None else G[g] + m
+        y = None
+        eye = None
+        for g, (perm, shape_code, expr, n_deltas, expand_axes, full) in enumerate(self.groups):
+            if G[g] is None:
+                continue
+            rank = self.plan.groups[g].rank
+            t = G[g].reshape((batch,) + (n,) * rank + (c_out,))
+            if perm is not None:
+                t = t.permute(perm)
+            t = t.reshape((batch,) + tuple(n if c else 1 for c in shape_code) + (c_out,))
+            if expr is not None:
+                if expand_axes:
+                    size = list(t.shape)
+                    for ax in expand_axes:
+                        size[ax] = n
+                    t = t.expand(size)
+                if eye is None:
+                    eye = torch.eye(n, dtype=x.dtype, device=x.device)
+                t = torch.einsum(expr, t, *([eye] * n_deltas))
+            if y is not None:
+                y = y + t
+            elif full:
+                y = t
+            else:
+                y = t + torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype,
+                                    device=x.device)
+        if y is None:
+            y = torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype, device=x.device)
+        return y.movedim(-1, 1)
+
+
+def torch_plan(spec, share: bool = True) -> TorchPlan:
+    """The (cached) :class:`TorchPlan` of a spec."""
+    plan = spec.plan(share=share)
+    cache = plan.__dict__.setdefault("_exec_cache", {})
+    tp = cache.get("torch")
+    if tp is None:
+        tp = cache["torch"] = TorchPlan(spec, plan)
+    return tp
+
+
+def spec_tensors(spec, dtype, device) -> tuple[Any, dict[str, Any]]:
+    """(C, constants) of a spec as dense torch tensors."""
+    C = torch.as_tensor(spec.coefficient_matrix(np.float64).toarray(), dtype=dtype, device=device)
+    consts = {c.name: torch.as_tensor(c.to_dense(np.float64), dtype=dtype, device=device)
+              for c in spec.constants}
+    return C, consts
+
+
+def apply_spec(spec, weights, x, share: bool = True, device: Any = None):
+    """Apply the layer with torch; numpy in -> numpy out, tensors in -> tensor out.
+
+    Parameters
+    ----------
+    spec : LayerSpec
+    weights : tensor or array (c_out, c_in, len(spec))
+    x : tensor or array (batch, c_in, n, ..., n)
+    share : bool
+        Use the shared plan (default).
+    device : str or torch.device, optional
+        Where to compute numpy inputs (default: x's device, or CPU). ``"cuda"`` without a GPU
+        raises :class:`~reptheory.errors.BackendUnavailableError`.
+
+    Examples
+    --------
+    >>> import torch, reptheory as rt
+    >>> B = rt.layer_basis(rt.S(3), 1, 1)
+    >>> apply_spec(B.spec, torch.ones(1, 1, 2), torch.tensor([[[1.0, 2.0, 3.0]]]))
+    tensor([[[7., 8., 9.]]])
+    """
+    as_numpy = not isinstance(x, torch.Tensor)
+    if as_numpy:
+        xa = np.asarray(x)
+        if xa.dtype.kind in "iub":
+            xa = xa.astype(np.float64)
+        if xa.dtype.kind not in "f":
+            raise ReptheoryTypeError(f"x must be a float32 or float64 array, got dtype {xa.dtype}")
+        dev = check_device(device)
+        x = torch.as_tensor(xa, device=dev)
+    else:
+        dev = check_device(device if device is not None else x.device)
+        if not x.is_floating_point():
+            raise ReptheoryTypeError(f"x must be a floating-point tensor, got dtype {x.dtype}")
+        x = x.to(dev)
+    if not isinstance(weights, torch.Tensor):
+        wa = np.asarray(weights)
+        weights = torch.as_tensor(wa if wa.dtype.kind == "f" else wa.astype(np.float64))
+    check_layer_inputs(spec, tuple(weights.shape), tuple(x.shape))
+    dtype = torch.promote_types(x.dtype, weights.dtype) if as_numpy else x.dtype
+    x = x.to(dtype)
+    weights = weights.to(device=dev, dtype=dtype)
+    C, consts = spec_tensors(spec, dtype, dev)
+    y = torch_plan(spec, share).forward(weights, x, C, consts)
+    return y.detach().cpu().numpy() if as_numpy else y
+
+
+def sharing_gather(pattern, weights, n_rows: int, n_cols: int):
+    """Dense layer matrix (c_out*n_rows, c_in*n_cols) from torch weights by a gather.
+
+    Differentiable in ``weights`` (shape (nb,) or (c_out, c_in, nb)).
+    """
+    dev = weights.device
+    rows = torch.as_tensor(np.array(pattern.rows), device=dev)
+    cols = torch.as_tensor(np.array(pattern.cols), device=dev)
+    params = torch.as_tensor(np.array(pattern.params), device=dev)
+    coefs = torch.as_tensor(np.array(pattern.coefficients), dtype=weights.dtype, device=dev)
+    flat = rows * n_cols + cols
+    if weights.dim() == 1:
+        vals = coefs * weights[params]
+        out = torch.zeros(n_rows * n_cols, dtype=weights.dtype, device=dev)
+        return out.index_add(0, flat, vals).reshape(n_rows, n_cols)
+    c_out, c_in, _ = weights.shape
+    vals = coefs * weights[:, :, params]                      # (c_out, c_in, E)
+    out = torch.zeros(c_out, c_in, n_rows * n_cols, dtype=weights.dtype, device=dev)
+    out = out.index_add(2, flat, vals).reshape(c_out, c_in, n_rows, n_cols)
+    return out.permute(0, 2, 1, 3).reshape(c_out * n_rows, c_in * n_cols)

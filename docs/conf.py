@@ -212,7 +212,6 @@ API_MODULES: list[tuple[str, str]] = [
 ]
 # Subpackages being written; documented automatically once they exist on the branch being built.
 OPTIONAL_API_MODULES: list[tuple[str, str]] = [
-    ("reptheory.torch", "PyTorch layers"),
     # imports torch at its top, so it is documented where torch is installed
     ("reptheory.so3.torch_layers", "PyTorch induction and restriction layers for SO(2) in SO(3)"),
 ]

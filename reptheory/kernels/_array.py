@@ -12,8 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_dense_size
-from ._checks import check_layer_inputs
+from ._checks import prepare_numpy_inputs
 
 __all__ = ["apply_spec", "get_plan", "run_plan"]
 
@@ -113,13 +112,5 @@ def apply_spec(spec, weights, x, share: bool = True) -> np.ndarray:
     """
     from numpy.lib.stride_tricks import as_strided
 
-    x = np.asarray(x)
-    weights = np.asarray(weights)
-    if x.dtype.kind in "iub":
-        x = x.astype(np.float64)
-    batch, _, c_out = check_layer_inputs(spec, weights.shape, x.shape, x.dtype)
-    dtype = np.result_type(x.dtype, weights.dtype, np.float32)
-    check_dense_size("layer output", batch * c_out * spec.n**spec.l,
-                     hint="apply the layer to a smaller batch")
-    x = x.astype(dtype, copy=False)
+    x, weights, dtype, _, _ = prepare_numpy_inputs(spec, weights, x)
     return run_plan(spec, get_plan(spec, share), weights, x, np, as_strided, dtype)

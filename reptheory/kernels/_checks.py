@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from .._validate import check_dense_size
 from ..errors import ReptheoryTypeError, ShapeError
 
-__all__ = ["check_layer_inputs"]
+__all__ = ["check_layer_inputs", "prepare_numpy_inputs"]
 
 
 def check_layer_inputs(spec, weights_shape: tuple[int, ...], x_shape: tuple[int, ...],
@@ -34,3 +37,19 @@ def check_layer_inputs(spec, weights_shape: tuple[int, ...], x_shape: tuple[int,
     if x_dtype is not None and getattr(x_dtype, "kind", "f") not in "fc":
         raise ReptheoryTypeError(f"x must be a floating-point array, got dtype {x_dtype}")
     return int(x_shape[0]), c_in, c_out
+
+
+def prepare_numpy_inputs(spec, weights, x):
+    """Validate and cast numpy inputs of an executor; guard the output size.
+
+    Returns ``(x, weights, dtype, batch, c_out)`` with x cast to the common float dtype.
+    """
+    x = np.asarray(x)
+    weights = np.asarray(weights)
+    if x.dtype.kind in "iub":
+        x = x.astype(np.float64)
+    batch, _, c_out = check_layer_inputs(spec, weights.shape, x.shape, x.dtype)
+    dtype = np.result_type(x.dtype, weights.dtype, np.float32)
+    check_dense_size("layer output", batch * c_out * spec.n**spec.l,
+                     hint="apply the layer to a smaller batch")
+    return x.astype(dtype, copy=False), weights, dtype, batch, c_out

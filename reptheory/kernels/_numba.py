@@ -21,8 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_dense_size
-from ._checks import check_layer_inputs
+from ._checks import prepare_numpy_inputs
 
 __all__ = [
     "apply_spec",
@@ -489,14 +488,7 @@ def apply_spec(spec, weights, x, share: bool = True) -> np.ndarray:
     """
     from ._array import get_plan
 
-    x = np.asarray(x)
-    weights = np.asarray(weights)
-    if x.dtype.kind in "iub":
-        x = x.astype(np.float64)
-    batch, _, c_out = check_layer_inputs(spec, weights.shape, x.shape, x.dtype)
-    dtype = np.result_type(x.dtype, weights.dtype, np.float32)
-    check_dense_size("layer output", batch * c_out * spec.n**spec.l,
-                     hint="apply the layer to a smaller batch")
+    x, weights, dtype, batch, c_out = prepare_numpy_inputs(spec, weights, x)
     try:
         _load()
     except ImportError:

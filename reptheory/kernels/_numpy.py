@@ -20,7 +20,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .._validate import check_dense_size
 from ..errors import ReptheoryTypeError
-from ._checks import check_layer_inputs
+from ._checks import prepare_numpy_inputs
 
 __all__ = ["apply_spec", "apply_operation", "operation_matrix", "spec_matrices", "dense_constants"]
 
@@ -103,22 +103,15 @@ def apply_spec(spec, weights: np.ndarray, x: np.ndarray) -> np.ndarray:
     -------
     y : array of shape (batch, c_out, n, ..., n) with l trailing axes
     """
-    x = np.asarray(x)
-    weights = np.asarray(weights)
-    if x.dtype.kind in "iub":
-        x = x.astype(np.float64)
-    batch, c_in, c_out = check_layer_inputs(spec, weights.shape, x.shape, x.dtype)
-    dtype = np.result_type(x.dtype, weights.dtype, np.float32)
+    x, weights, dtype, batch, c_out = prepare_numpy_inputs(spec, weights, x)
+    c_in = x.shape[1]
     n, l = spec.n, spec.l
-    check_dense_size("layer output", batch * c_out * n**l,
-                     hint="apply the layer to a smaller batch")
     consts = dense_constants(spec, dtype)
     C = spec.coefficient_matrix(dtype)
     # effective weights per operation: (c_out, c_in, n_ops)
     w_eff = np.asarray((weights.reshape(-1, len(spec)).astype(dtype) @ C)).reshape(
         c_out, c_in, spec.num_operations)
     y = np.zeros((batch, c_out) + (n,) * l, dtype=dtype)
-    x = x.astype(dtype, copy=False)
     for j, op in enumerate(spec.operations):
         w = w_eff[:, :, j]
         if not w.any():
@@ -130,6 +123,30 @@ def apply_spec(spec, weights: np.ndarray, x: np.ndarray) -> np.ndarray:
     return y
 
 
+def label_assignment_entries(op, n: int, arrays: dict[str, np.ndarray], max_entries: int | None,
+                             hint: str, value_dtype: Any = np.float64):
+    """(rows, cols, values) of an operation's matrix, by enumerating its n**L label assignments.
+
+    ``arrays`` maps constant names to dense arrays (float, int64 or object for exact values).
+    Entries with value 0 are dropped; repeated (row, col) pairs are to be summed by the caller.
+    """
+    labels = op.labels()
+    L = len(labels)
+    check_dense_size("label assignments of an operation", n**L, max_entries, hint=hint)
+    pos = {a: i for i, a in enumerate(labels)}
+    grid = np.indices((n,) * L).reshape(L, -1) if L else np.zeros((0, 1), dtype=np.int64)
+    vals = np.ones(grid.shape[1], dtype=value_dtype)
+    for name, lab in op.factors:
+        vals = vals * arrays[name][tuple(grid[pos[a]] for a in lab)]
+    keep = vals != 0
+    grid, vals = grid[:, keep], vals[keep]
+    rows = (np.ravel_multi_index(tuple(grid[pos[a]] for a in op.outputs), (n,) * op.l)
+            if op.l else np.zeros(grid.shape[1], dtype=np.int64))
+    cols = (np.ravel_multi_index(tuple(grid[pos[a]] for a in op.inputs), (n,) * op.k)
+            if op.k else np.zeros(grid.shape[1], dtype=np.int64))
+    return rows.astype(np.int64), cols.astype(np.int64), vals
+
+
 def operation_matrix(op, n: int, consts: dict[str, Any] | None = None, max_entries: int | None = None):
     """The exact operation as a scipy CSR matrix of shape (n**l, n**k).
 
@@ -138,23 +155,11 @@ def operation_matrix(op, n: int, consts: dict[str, Any] | None = None, max_entri
     """
     import scipy.sparse as sp
 
-    labels = op.labels()
-    L = len(labels)
-    check_dense_size("label assignments of an operation", n**L, max_entries,
-                     hint="use apply() instead of building matrices")
-    pos = {a: i for i, a in enumerate(labels)}
-    grid = np.indices((n,) * L).reshape(L, -1) if L else np.zeros((0, 1), dtype=int)
-    vals = np.ones(grid.shape[1])
-    for name, lab in op.factors:
-        c = consts[name]
-        arr = c if isinstance(c, np.ndarray) else c.to_dense()
-        vals = vals * arr[tuple(grid[pos[a]] for a in lab)]
-    keep = vals != 0
-    grid, vals = grid[:, keep], vals[keep]
-    rows = (np.ravel_multi_index(tuple(grid[pos[a]] for a in op.outputs), (n,) * op.l)
-            if op.l else np.zeros(grid.shape[1], dtype=np.int64))
-    cols = (np.ravel_multi_index(tuple(grid[pos[a]] for a in op.inputs), (n,) * op.k)
-            if op.k else np.zeros(grid.shape[1], dtype=np.int64))
+    arrays = {}
+    for name, c in (consts or {}).items():
+        arrays[name] = c if isinstance(c, np.ndarray) else c.to_dense()
+    rows, cols, vals = label_assignment_entries(
+        op, n, arrays, max_entries, hint="use apply() instead of building matrices")
     m = sp.coo_matrix((vals, (rows, cols)), shape=(n**op.l, n**op.k)).tocsr()
     m.sum_duplicates()
     return m

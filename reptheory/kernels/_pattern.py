@@ -86,27 +86,20 @@ class SharingPattern:
 
 def _op_entries(op, n: int, spec, max_entries: int | None):
     """(rows, cols, exact values as int64 or object) of one operation."""
-    labels = op.labels()
-    L = len(labels)
-    check_dense_size("label assignments of an operation", n**L, max_entries,
-                     hint="sharing patterns need n**(number of labels) work; use apply()")
-    pos = {a: i for i, a in enumerate(labels)}
-    grid = np.indices((n,) * L).reshape(L, -1) if L else np.zeros((0, 1), dtype=np.int64)
+    from ._numpy import label_assignment_entries
+
     integer = all(isinstance(v, int) for nm, _ in op.factors for _, v in spec.constant(nm).entries)
-    vals = np.ones(grid.shape[1], dtype=np.int64 if integer else object)
-    for name, lab in op.factors:
+    dtype = np.int64 if integer else object
+    arrays = {}
+    for name, _ in op.factors:
         c = spec.constant(name)
-        dense = np.zeros(c.shape, dtype=np.int64 if integer else object)
+        dense = np.zeros(c.shape, dtype=dtype)
         for idx, v in c.entries:
             dense[idx] = v
-        vals = vals * dense[tuple(grid[pos[a]] for a in lab)]
-    keep = vals != 0
-    grid, vals = grid[:, keep], vals[keep]
-    rows = (np.ravel_multi_index(tuple(grid[pos[a]] for a in op.outputs), (n,) * op.l)
-            if op.l else np.zeros(grid.shape[1], dtype=np.int64))
-    cols = (np.ravel_multi_index(tuple(grid[pos[a]] for a in op.inputs), (n,) * op.k)
-            if op.k else np.zeros(grid.shape[1], dtype=np.int64))
-    return rows.astype(np.int64), cols.astype(np.int64), vals
+        arrays[name] = dense
+    return label_assignment_entries(
+        op, n, arrays, max_entries, value_dtype=dtype,
+        hint="sharing patterns need n**(number of labels) work; use apply()")
 
 
 def sharing_pattern(spec, max_entries: int | None = None) -> SharingPattern:

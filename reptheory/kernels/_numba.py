@@ -488,7 +488,7 @@ def apply_spec(spec, weights, x, share: bool = True) -> np.ndarray:
     """
     from ._array import get_plan
 
-    x, weights, dtype, batch, c_out = prepare_numpy_inputs(spec, weights, x)
+    x, weights, dtype, _, _ = prepare_numpy_inputs(spec, weights, x)
     try:
         _load()
     except ImportError:

@@ -58,7 +58,7 @@ class AlternatingGroup(Group):
 
     @property
     def order(self) -> int:
-        """|A_n| = n!/2 (1 for n <= 2)."""
+        """``|A_n|`` = n!/2 (1 for n <= 2)."""
         return max(1, math.factorial(self.n) // 2)
 
     def defining_matrix(self, element) -> np.ndarray:

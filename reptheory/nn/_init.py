@@ -12,7 +12,7 @@ _EXACT_LIMIT = 2**22
 
 
 def basis_frobenius_sq(basis, probes: int = 16, seed: int = 0) -> np.ndarray:
-    """||B_b||_F^2 for every basis element (exact from the sharing pattern when n^(k+l) is
+    """``||B_b||_F^2`` for every basis element (exact from the sharing pattern when n^(k+l) is
     at most 2^22, else an unbiased estimate E||B_b z||^2 over ``probes`` Gaussian z)."""
     n, k, l = basis.n, basis.k, basis.l
     nb = len(basis)

@@ -75,6 +75,15 @@ from ._reps import (
 )
 from ._sh import complex_to_real_matrix, sh_index, spherical_harmonics, spherical_harmonics_all
 from ._tables import CONVENTION_VERSION, cache_dir, cg_tensor, gaunt_tensor
+from ._tp_cg import cg_sparsity, cg_tensor_product, tp_paths
+from ._tp_gaunt_fourier import (
+    fourier_projection_exact,
+    fourier_to_sh,
+    sh_to_fourier,
+    sh_to_fourier_exact,
+)
+from ._tp_gaunt_grid import gaunt_path_weights, gaunt_tensor_product, sphere_grid
+from ._tp_util import Irrep, parse_irreps
 from ._wigner import (
     axis_angle_to_matrix,
     check_rotation,
@@ -132,4 +141,17 @@ __all__ = [
     "wigner_D_complex",
     "wigner_D_euler",
     "wigner_d_half_pi",
+    # tensor products (area tp)
+    "Irrep",
+    "cg_sparsity",
+    "cg_tensor_product",
+    "fourier_projection_exact",
+    "fourier_to_sh",
+    "gaunt_path_weights",
+    "gaunt_tensor_product",
+    "parse_irreps",
+    "sh_to_fourier",
+    "sh_to_fourier_exact",
+    "sphere_grid",
+    "tp_paths",
 ]

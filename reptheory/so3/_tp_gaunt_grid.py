@@ -5,7 +5,7 @@ spherical functions on a product grid (Gauss-Legendre nodes in cos t, equispaced
 pointwise, project back by quadrature.  The grid is *exact*: the integrand
 ``F1 F2 Y_{l3,m3}`` restricted to each Fourier mode in p is a polynomial of degree
 <= L1+L2+L_out in cos t (times nothing: the sin^m factors pair up), so
-``n_t = ceil((L1+L2+L_out+1)/2)`` Gauss-Legendre nodes and ``n_p >= L1+L2+L_out+1`` equispaced
+``n_t = ceil((L1+L2+L_out+1)/2)`` Gauss-Legendre nodes and ``n_p >= L1+L2+L_out+1`` (and ``>= 2 max(L) + 1``, rounded up to a fast FFT length) equispaced
 angles integrate it exactly.  The evaluation is separable: a Legendre matmul per order m and a
 real FFT in p, O(L^3) per sample.
 """
@@ -33,10 +33,14 @@ def sphere_grid(L1: int, L2: int, L_out: int) -> tuple[int, int]:
     --------
     >>> sphere_grid(2, 2, 4)
     (5, 9)
+    >>> sphere_grid(10, 10, 20)   # 41 angles needed, 45 is a fast FFT length
+    (21, 45)
     """
     total = L1 + L2 + L_out
     n_t = total // 2 + 1
-    n_p = max(total + 1, 2 * max(L1, L2, L_out) + 1)
+    from scipy.fft import next_fast_len
+
+    n_p = next_fast_len(max(total + 1, 2 * max(L1, L2, L_out) + 1), real=True)
     return n_t, n_p
 
 
@@ -55,51 +59,40 @@ def _legendre_tables(L: int, n_t: int) -> tuple[np.ndarray, np.ndarray]:
     return P, w
 
 
-@lru_cache(maxsize=32)
-def _gather_index(L: int) -> tuple[np.ndarray, np.ndarray]:
-    """Columns of x (padded with a zero column at index (L+1)^2) for x_{l,m}, x_{l,-m}: (m, l)."""
-    pad = (L + 1) ** 2
-    pos = np.full((L + 1, L + 1), pad)
-    neg = np.full((L + 1, L + 1), pad)
-    for l in range(L + 1):
-        for m in range(l + 1):
-            pos[m, l] = l * l + l + m
-            if m:
-                neg[m, l] = l * l + l - m
-    return pos, neg
-
-
 def _to_grid(x: np.ndarray, L: int, n_t: int, n_p: int) -> np.ndarray:
+    """Values (B, n_t, n_p) of the spherical functions with coefficients x (B, (L+1)^2)."""
     from scipy import fft
 
     B = x.shape[0]
     P, _ = _legendre_tables(L, n_t)
-    half = np.where(np.arange(L + 1) > 0, 0.5, 1.0)[:, None, None]
-    P = (P * half * n_p).astype(x.dtype)
-    pos, neg = _gather_index(L)
-    xp = np.concatenate([x, np.zeros((B, 1), x.dtype)], 1)
-    re = xp[:, pos].transpose(1, 0, 2)  # (m, B, l)
-    im = -xp[:, neg].transpose(1, 0, 2)
-    S = np.matmul(np.concatenate([re, im], 1), P)  # (m, 2B, i)
-    H = np.zeros((B, n_t, n_p // 2 + 1), dtype=np.complex64 if x.dtype == np.float32 else complex)
-    H[:, :, : L + 1] = (S[:, :B] + 1j * S[:, B:]).transpose(1, 2, 0)
+    nh = n_p // 2 + 1
+    H = np.zeros((B, n_t, nh), dtype=np.complex64 if x.dtype == np.float32 else complex)
+    Hf = H.view(x.dtype)  # (B, n_t, 2 nh): real, imaginary interleaved
+    for m in range(L + 1):
+        ls = np.arange(m, L + 1)
+        Pm = (P[m, m:] * (n_p * (0.5 if m else 1.0))).astype(x.dtype)  # (L-m+1, n_t)
+        Hf[:, :, 2 * m] = x[:, ls * ls + ls + m] @ Pm
+        if m:
+            Hf[:, :, 2 * m + 1] = -(x[:, ls * ls + ls - m] @ Pm)
     return fft.irfft(H, n=n_p, axis=2, workers=1)
 
 
 def _from_grid(g: np.ndarray, L_out: int, n_t: int, n_p: int) -> np.ndarray:
+    """Real SH coefficients (B, (L_out+1)^2) of grid values g (B, n_t, n_p), by quadrature."""
     from scipy import fft
 
     B = g.shape[0]
     P, w = _legendre_tables(L_out, n_t)
-    W = (P * w * (2 * math.pi / n_p)).transpose(0, 2, 1).astype(g.dtype)  # (m, i, l)
-    R = fft.rfft(g, axis=2, workers=1)[:, :, : L_out + 1]  # (B, i, m)
-    Rt = R.transpose(2, 0, 1)
-    Q = np.matmul(np.concatenate([Rt.real, Rt.imag], 1), W)  # (m, 2B, l)
-    pos, neg = _gather_index(L_out)
-    out = np.zeros((B, (L_out + 1) ** 2 + 1), dtype=g.dtype)
-    out[:, pos] = Q[:, :B].transpose(1, 0, 2)
-    out[:, neg[1:]] = -Q[1:, B:].transpose(1, 0, 2)
-    return out[:, :-1]
+    R = fft.rfft(g, axis=2, workers=1)
+    Rf = R.view(g.dtype)
+    out = np.empty((B, (L_out + 1) ** 2), dtype=g.dtype)
+    for m in range(L_out + 1):
+        ls = np.arange(m, L_out + 1)
+        Wm = (P[m, m:] * w * (2 * math.pi / n_p)).T.astype(g.dtype)  # (n_t, L-m+1)
+        out[:, ls * ls + ls + m] = Rf[:, :, 2 * m] @ Wm
+        if m:
+            out[:, ls * ls + ls - m] = -(Rf[:, :, 2 * m + 1] @ Wm)
+    return out
 
 
 def gaunt_grid(x1: np.ndarray, x2: np.ndarray, L1: int, L2: int, L_out: int) -> np.ndarray:

@@ -45,7 +45,7 @@ def tp_paths(L1: int, L2: int, L_out: int, parity: str = "all") -> tuple[tuple[i
     >>> tp_paths(1, 1, 1)
     ((0, 0, 0), (0, 1, 1), (1, 0, 1), (1, 1, 0), (1, 1, 1))
     >>> len(tp_paths(1, 1, 2, parity="even"))
-    4
+    5
     """
     L1 = check_int("L1", L1, minimum=0)
     L2 = check_int("L2", L2, minimum=0)

@@ -76,6 +76,15 @@ from ._reps import (
 from ._sh import complex_to_real_matrix, sh_index, spherical_harmonics, spherical_harmonics_all
 from ._tables import CONVENTION_VERSION, cache_dir, cg_tensor, gaunt_tensor
 from ._tp_cg import cg_sparsity, cg_tensor_product, tp_paths
+from ._tp_escn import (
+    cg_convolution,
+    cg_convolution_paths,
+    cg_to_escn_weights,
+    edge_to_pole_rotation,
+    escn_convolution,
+    escn_parameter_count,
+    escn_to_cg_weights,
+)
 from ._tp_gaunt_fourier import (
     fourier_projection_exact,
     fourier_to_sh,
@@ -143,7 +152,14 @@ __all__ = [
     "wigner_d_half_pi",
     # tensor products (area tp)
     "Irrep",
+    "cg_convolution",
+    "cg_convolution_paths",
     "cg_sparsity",
+    "cg_to_escn_weights",
+    "edge_to_pole_rotation",
+    "escn_convolution",
+    "escn_parameter_count",
+    "escn_to_cg_weights",
     "cg_tensor_product",
     "fourier_projection_exact",
     "fourier_to_sh",

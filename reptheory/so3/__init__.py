@@ -85,6 +85,7 @@ from ._tp_escn import (
     escn_parameter_count,
     escn_to_cg_weights,
 )
+from ._tp_expressivity import MethodExpressivity, TPExpressivity, tensor_product_expressivity
 from ._tp_gaunt_fourier import (
     fourier_projection_exact,
     fourier_to_sh,
@@ -152,6 +153,8 @@ __all__ = [
     "wigner_d_half_pi",
     # tensor products (area tp)
     "Irrep",
+    "MethodExpressivity",
+    "TPExpressivity",
     "cg_convolution",
     "cg_convolution_paths",
     "cg_sparsity",
@@ -169,5 +172,6 @@ __all__ = [
     "sh_to_fourier",
     "sh_to_fourier_exact",
     "sphere_grid",
+    "tensor_product_expressivity",
     "tp_paths",
 ]

@@ -26,7 +26,7 @@ from ..errors import InvalidParameterError, ShapeError
 from ._tables import cg_tensor
 from ._tp_util import as_features, check_pair, result_dtype
 
-__all__ = ["tp_paths", "cg_tensor_product", "cg_sparsity"]
+__all__ = ["cg_sparsity", "cg_tensor_product", "tp_paths"]
 
 _CHUNK_ENTRIES = 1 << 22
 
@@ -70,13 +70,17 @@ def _check_paths(paths, L1: int, L2: int, L_out: int) -> tuple[tuple[int, int, i
         try:
             l1, l2, l3 = (int(v) for v in p)
         except (TypeError, ValueError):
-            raise InvalidParameterError(f"paths must hold triples (l1, l2, l3), got {p!r}") from None
+            raise InvalidParameterError(
+                f"paths must hold triples (l1, l2, l3), got {p!r}"
+            ) from None
         if not (0 <= l1 <= L1 and 0 <= l2 <= L2 and 0 <= l3 <= L_out):
             raise InvalidParameterError(
                 f"path {p!r} out of range: need l1 <= L1={L1}, l2 <= L2={L2}, l3 <= L_out={L_out}"
             )
         if not abs(l1 - l2) <= l3 <= l1 + l2:
-            raise InvalidParameterError(f"path {p!r} violates the triangle rule |l1-l2| <= l3 <= l1+l2")
+            raise InvalidParameterError(
+                f"path {p!r} violates the triangle rule |l1-l2| <= l3 <= l1+l2"
+            )
         out.append((l1, l2, l3))
     if len(set(out)) != len(out):
         raise InvalidParameterError("paths contains a repeated path")
@@ -120,7 +124,7 @@ def cg_sparsity(L1: int, L2: int, L_out: int) -> tuple[int, int]:
 
 @lru_cache(maxsize=16)
 def _dense_unit(L1, L2, L_out, paths, dtype) -> np.ndarray:
-    I, J, K, V, P = _coo(L1, L2, L_out, paths)
+    I, J, K, V, _ = _coo(L1, L2, L_out, paths)
     d2, d3 = (L2 + 1) ** 2, (L_out + 1) ** 2
     M = np.zeros(((L1 + 1) ** 2 * d2, d3), dtype=dtype)
     M[I * d2 + J, K] = V  # (i, j, k) triples are distinct across paths
@@ -212,7 +216,9 @@ def cg_tensor_product(
     if method not in ("dense", "sparse"):
         raise InvalidParameterError(f"method must be 'dense' or 'sparse', got {method!r}")
     if mode not in ("channelwise", "fully_connected"):
-        raise InvalidParameterError(f"mode must be 'channelwise' or 'fully_connected', got {mode!r}")
+        raise InvalidParameterError(
+            f"mode must be 'channelwise' or 'fully_connected', got {mode!r}"
+        )
     paths = _check_paths(paths, L1, L2, L_out)
     dtype = result_dtype(x1, x2)
     x1, x2 = x1.astype(dtype, copy=False), x2.astype(dtype, copy=False)
@@ -240,9 +246,7 @@ def cg_tensor_product(
 
 def _dense(a, b, L1, L2, L_out, paths, w, dtype) -> np.ndarray:
     d1, d2, d3 = a.shape[1], b.shape[1], (L_out + 1) ** 2
-    check_dense_size(
-        "dense CG matrix", d1 * d2 * d3, hint="use method='sparse' or a smaller L_out"
-    )
+    check_dense_size("dense CG matrix", d1 * d2 * d3, hint="use method='sparse' or a smaller L_out")
     M = _dense_unit(L1, L2, L_out, paths, np.dtype(dtype).str)
     if not np.all(w == 1.0):
         I, J, K, V, P = _coo(L1, L2, L_out, paths)
@@ -281,7 +285,9 @@ def _fully_connected(x1, x2, L1, L2, L_out, paths, weights, dtype) -> np.ndarray
         )
     C1, C2 = x1.shape[1], x2.shape[1]
     if weights is None:
-        raise InvalidParameterError("fully_connected mode needs weights of shape (n_paths, C1, C2, C_out)")
+        raise InvalidParameterError(
+            "fully_connected mode needs weights of shape (n_paths, C1, C2, C_out)"
+        )
     W = np.asarray(weights, dtype=dtype)
     if W.ndim != 4 or W.shape[:3] != (len(paths), C1, C2):
         raise ShapeError(

@@ -41,13 +41,13 @@ from ._tp_util import as_features
 from ._wigner import rot_y, rot_z, wigner_D
 
 __all__ = [
+    "cg_convolution",
+    "cg_convolution_paths",
+    "cg_to_escn_weights",
     "edge_to_pole_rotation",
     "escn_convolution",
-    "cg_convolution",
-    "cg_to_escn_weights",
-    "escn_to_cg_weights",
     "escn_parameter_count",
-    "cg_convolution_paths",
+    "escn_to_cg_weights",
 ]
 
 
@@ -66,7 +66,9 @@ def edge_to_pole_rotation(edge_vec) -> np.ndarray:
         raise ShapeError(f"edge_vec must have shape (E, 3), got {r.shape}")
     n = np.linalg.norm(r, axis=1)
     if np.any(n == 0) or not np.all(np.isfinite(n)):
-        raise InvalidParameterError("edge_vec has a zero or non-finite vector; its direction is undefined")
+        raise InvalidParameterError(
+            "edge_vec has a zero or non-finite vector; its direction is undefined"
+        )
     u = r / n[:, None]
     theta = np.arccos(np.clip(u[:, 2], -1.0, 1.0))
     phi = np.arctan2(u[:, 1], u[:, 0])
@@ -109,7 +111,9 @@ def escn_parameter_count(L_in: int, L_out: int) -> int:
 
 def _check_weights(weights, L_in: int, L_out: int) -> dict:
     if not isinstance(weights, dict):
-        raise InvalidParameterError("eSCN weights must be a dict {0: (L_out+1, L_in+1), m: (2, L_out+1, L_in+1)}")
+        raise InvalidParameterError(
+            "eSCN weights must be a dict {0: (L_out+1, L_in+1), m: (2, L_out+1, L_in+1)}"
+        )
     out = {}
     for m in range(min(L_in, L_out) + 1):
         want = (L_out + 1, L_in + 1) if m == 0 else (2, L_out + 1, L_in + 1)
@@ -231,7 +235,9 @@ def cg_to_escn_weights(h: dict, L_in: int, L_out: int) -> dict:
     valid = set(cg_convolution_paths(L_in, L_out))
     for key in h:
         if tuple(key) not in valid:
-            raise InvalidParameterError(f"h has path {key}, not a CG convolution path for L_in={L_in}, L_out={L_out}")
+            raise InvalidParameterError(
+                f"h has path {key}, not a CG convolution path for L_in={L_in}, L_out={L_out}"
+            )
     W = {0: np.zeros((L_out + 1, L_in + 1))}
     for m in range(1, min(L_in, L_out) + 1):
         W[m] = np.zeros((2, L_out + 1, L_in + 1))

@@ -129,7 +129,9 @@ def _rank(rows: list[np.ndarray]) -> int:
     return int(np.sum(s > 1e-9 * max(1.0, s[0])))
 
 
-def tensor_product_expressivity(irreps_in1, irreps_in2, irreps_out, numerical: bool = True) -> TPExpressivity:
+def tensor_product_expressivity(
+    irreps_in1, irreps_in2, irreps_out, numerical: bool = True
+) -> TPExpressivity:
     """Paths and dimensions of the bilinear maps each tensor product reaches.
 
     Parameters
@@ -182,13 +184,31 @@ def tensor_product_expressivity(irreps_in1, irreps_in2, irreps_out, numerical: b
         return abs(a.l - b.l) <= c.l <= a.l + b.l
 
     triples = {
-        "cg": [(a, b, c) for a in range(len(i1)) for b in range(len(i2)) for c in range(len(io))
-               if tri(i1[a], i2[b], io[c]) and i1[a].p * i2[b].p == io[c].p],
-        "gaunt": [(a, b, c) for a in range(len(i1)) for b in range(len(i2)) for c in range(len(io))
-                  if tri(i1[a], i2[b], io[c]) and _natural(i1[a]) and _natural(i2[b]) and _natural(io[c])
-                  and (i1[a].l + i2[b].l + io[c].l) % 2 == 0],
-        "escn": [(a, b, c) for a in range(len(i1)) for b in range(len(i2)) for c in range(len(io))
-                 if tri(i1[a], i2[b], io[c])],
+        "cg": [
+            (a, b, c)
+            for a in range(len(i1))
+            for b in range(len(i2))
+            for c in range(len(io))
+            if tri(i1[a], i2[b], io[c]) and i1[a].p * i2[b].p == io[c].p
+        ],
+        "gaunt": [
+            (a, b, c)
+            for a in range(len(i1))
+            for b in range(len(i2))
+            for c in range(len(io))
+            if tri(i1[a], i2[b], io[c])
+            and _natural(i1[a])
+            and _natural(i2[b])
+            and _natural(io[c])
+            and (i1[a].l + i2[b].l + io[c].l) % 2 == 0
+        ],
+        "escn": [
+            (a, b, c)
+            for a in range(len(i1))
+            for b in range(len(i2))
+            for c in range(len(io))
+            if tri(i1[a], i2[b], io[c])
+        ],
     }
     equivariant_dim = len(triples["cg"])
     methods = []
@@ -199,7 +219,8 @@ def tensor_product_expressivity(irreps_in1, irreps_in2, irreps_out, numerical: b
         sym = None
         if numerical or same:
             tensors = [
-                _tensor(i1[a].l, i2[b].l, io[c].l, kind, o1[a], o2[b], o3[c], dims) for a, b, c in tr
+                _tensor(i1[a].l, i2[b].l, io[c].l, kind, o1[a], o2[b], o3[c], dims)
+                for a, b, c in tr
             ]
             if numerical:
                 span = _rank(tensors)
@@ -207,11 +228,15 @@ def tensor_product_expressivity(irreps_in1, irreps_in2, irreps_out, numerical: b
             if same:
                 sym = _rank([T + T.transpose(1, 0, 2) for T in tensors])
         if name == "gaunt":
-            param = _gaunt_param_dim(tr, i1, i2, io, o1, o2, o3, dims) if numerical else min(
-                span, len(i1) + len(i2) + len(io) - 2
+            param = (
+                _gaunt_param_dim(tr, i1, i2, io, o1, o2, o3, dims)
+                if numerical
+                else min(span, len(i1) + len(i2) + len(io) - 2)
             )
         methods.append(MethodExpressivity(name, paths, span, param, sym, name != "escn"))
-    return TPExpressivity(str(irreps_in1), str(irreps_in2), str(irreps_out), equivariant_dim, tuple(methods))
+    return TPExpressivity(
+        str(irreps_in1), str(irreps_in2), str(irreps_out), equivariant_dim, tuple(methods)
+    )
 
 
 def _gaunt_param_dim(tr, i1, i2, io, o1, o2, o3, dims) -> int:

@@ -32,18 +32,18 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 
 from .._validate import check_dense_size, check_int
 
 __all__ = [
-    "sh_to_fourier_exact",
     "fourier_projection_exact",
-    "sh_to_fourier",
     "fourier_to_sh",
     "gaunt_fourier",
+    "sh_to_fourier",
+    "sh_to_fourier_exact",
 ]
 
 
@@ -73,7 +73,7 @@ def _laurent_pow(base: dict, n: int) -> dict:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _theta_coeffs(l: int, m: int) -> dict[int, Fraction]:
     """Rational A_u with sin^m t * P_l^(m)(cos t) = i^{-m} sum_u A_u exp(i u t) (signed sine)."""
     cos_ = {1: Fraction(1, 2), -1: Fraction(1, 2)}
@@ -101,7 +101,7 @@ def _integral_0_pi(j: int) -> tuple[Fraction, Fraction]:
     return Fraction(0), Fraction(2, j)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _projection_coeffs(l: int, m: int, u: int) -> tuple[Fraction, Fraction]:
     """(P, R) with Z^{l,m}_u = n_{l,m} * i^{-m-1} / 2 * (P pi + i R)."""
     P = R = Fraction(0)
@@ -145,7 +145,9 @@ def sh_to_fourier_exact(l: int, m: int) -> dict:
     out = {}
     for u, c in sorted(_theta_coeffs(l, a).items()):
         for v, cv in sorted(phi.items()):
-            out[(u, v)] = sp.nsimplify(sp.expand(n * phase_t * sp.Rational(c.numerator, c.denominator) * cv))
+            out[(u, v)] = sp.nsimplify(
+                sp.expand(n * phase_t * sp.Rational(c.numerator, c.denominator) * cv)
+            )
     return dict(sorted(out.items()))
 
 
@@ -165,8 +167,15 @@ def fourier_projection_exact(l: int, m: int, u: int):
     nsq = _norm_sq(l, m)
     n = sp.sqrt(sp.Rational(nsq.numerator, nsq.denominator)) / sp.sqrt(sp.pi)
     P, R = _projection_coeffs(l, m, u)
-    val = n * sp.I ** (-m - 1) / 2 * (sp.Rational(P.numerator, P.denominator) * sp.pi
-                                       + sp.I * sp.Rational(R.numerator, R.denominator))
+    val = (
+        n
+        * sp.I ** (-m - 1)
+        / 2
+        * (
+            sp.Rational(P.numerator, P.denominator) * sp.pi
+            + sp.I * sp.Rational(R.numerator, R.denominator)
+        )
+    )
     return sp.simplify(sp.expand(val))
 
 
@@ -297,7 +306,7 @@ def gaunt_fourier(x1: np.ndarray, x2: np.ndarray, L1: int, L2: int, L_out: int) 
         for x, L in ((a, L1), (b, L2)):
             F = sh_to_fourier(x)  # (nb, 2L+1, L+1)
             H = np.zeros((nb, Nu, Nv // 2 + 1), dtype=F.dtype)
-            H[:, :L + 1, : L + 1] = F[:, L:, :]
+            H[:, : L + 1, : L + 1] = F[:, L:, :]
             if L:
                 H[:, Nu - L :, : L + 1] = F[:, :L, :]
             grids.append(fft.irfft2(H, s=(Nu, Nv), axes=(1, 2), workers=1))

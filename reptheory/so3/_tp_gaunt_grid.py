@@ -23,7 +23,7 @@ from ._sh import spherical_harmonics_all
 from ._tp_gaunt_fourier import gaunt_fourier
 from ._tp_util import as_features, check_pair, result_dtype
 
-__all__ = ["gaunt_tensor_product", "gaunt_grid", "sphere_grid", "gaunt_path_weights"]
+__all__ = ["gaunt_grid", "gaunt_path_weights", "gaunt_tensor_product", "sphere_grid"]
 
 
 def sphere_grid(L1: int, L2: int, L_out: int) -> tuple[int, int]:
@@ -100,7 +100,9 @@ def gaunt_grid(x1: np.ndarray, x2: np.ndarray, L1: int, L2: int, L_out: int) -> 
     n_t, n_p = sphere_grid(L1, L2, L_out)
     per = 4 * n_t * n_p
     check_dense_size(
-        "sphere grid for one sample", per, hint="the grid grows as (L1+L2+L_out)^2; lower the degrees"
+        "sphere grid for one sample",
+        per,
+        hint="the grid grows as (L1+L2+L_out)^2; lower the degrees",
     )
     out = np.empty((x1.shape[0], (L_out + 1) ** 2), dtype=x1.dtype)
     step = max(1, (1 << 22) // per)
@@ -134,7 +136,9 @@ def gaunt_path_weights(L1: int, L2: int, L_out: int) -> dict:
             out[(l1, l2, l3)] = 0.0
             continue
         c0 = float(clebsch_gordan_float(l1, 0, l2, 0, l3, 0))
-        out[(l1, l2, l3)] = math.sqrt((2 * l1 + 1) * (2 * l2 + 1) / (4 * math.pi * (2 * l3 + 1))) * c0
+        out[(l1, l2, l3)] = (
+            math.sqrt((2 * l1 + 1) * (2 * l2 + 1) / (4 * math.pi * (2 * l3 + 1))) * c0
+        )
     return out
 
 
@@ -143,7 +147,9 @@ def _degree_weights(name: str, w, L: int) -> np.ndarray | None:
         return None
     arr = np.asarray(w, dtype=np.float64)
     if arr.shape != (L + 1,):
-        raise ShapeError(f"{name} must have shape ({L + 1},) (one weight per degree 0..{L}), got {arr.shape}")
+        raise ShapeError(
+            f"{name} must have shape ({L + 1},) (one weight per degree 0..{L}), got {arr.shape}"
+        )
     return np.repeat(arr, 2 * np.arange(L + 1) + 1)
 
 

@@ -16,7 +16,14 @@ import numpy as np
 from .._validate import check_int
 from ..errors import InvalidParameterError, ReptheoryTypeError, ShapeError
 
-__all__ = ["Irrep", "parse_irreps", "degree_of_dim", "as_features", "to_grid_layout", "from_grid_layout"]
+__all__ = [
+    "Irrep",
+    "as_features",
+    "degree_of_dim",
+    "from_grid_layout",
+    "parse_irreps",
+    "to_grid_layout",
+]
 
 
 def degree_of_dim(name: str, dim: int) -> int:
@@ -130,7 +137,9 @@ def parse_irreps(irreps) -> tuple[tuple[int, Irrep], ...]:
         L = check_int("irreps", irreps, minimum=0)
         return tuple((1, Irrep(l, (-1) ** l)) for l in range(L + 1))
     if not isinstance(irreps, str):
-        raise ReptheoryTypeError(f"irreps must be a string like '2x0e+1x1o' or an int L, got {irreps!r}")
+        raise ReptheoryTypeError(
+            f"irreps must be a string like '2x0e+1x1o' or an int L, got {irreps!r}"
+        )
     out = []
     pos = 0
     for tok in irreps.split("+"):

@@ -7,6 +7,7 @@ from reptheory.errors import InvalidParameterError, ShapeError
 from reptheory.so3 import rot_z, spherical_harmonics_all, wigner_D
 from reptheory.so3._tables import cg_tensor
 from reptheory.so3._tp_escn import (
+    _pole_matrix,
     cg_convolution,
     cg_convolution_paths,
     cg_to_escn_weights,
@@ -14,7 +15,6 @@ from reptheory.so3._tp_escn import (
     escn_convolution,
     escn_parameter_count,
     escn_to_cg_weights,
-    _pole_matrix,
 )
 
 
@@ -45,11 +45,15 @@ def test_escn_equals_cg_both_directions(L_in, L_out):
     x, r = rng.normal(size=(6, (L_in + 1) ** 2)), rng.normal(size=(6, 3))
     W = rand_weights(rng, L_in, L_out)
     h = escn_to_cg_weights(W, L_in, L_out)
-    np.testing.assert_allclose(escn_convolution(x, r, W, L_out), cg_convolution(x, r, h, L_out), atol=1e-11)
+    np.testing.assert_allclose(
+        escn_convolution(x, r, W, L_out), cg_convolution(x, r, h, L_out), atol=1e-11
+    )
     paths = cg_convolution_paths(L_in, L_out)
     h2 = dict(zip(paths, rng.normal(size=len(paths))))
     W2 = cg_to_escn_weights(h2, L_in, L_out)
-    np.testing.assert_allclose(escn_convolution(x, r, W2, L_out), cg_convolution(x, r, h2, L_out), atol=1e-11)
+    np.testing.assert_allclose(
+        escn_convolution(x, r, W2, L_out), cg_convolution(x, r, h2, L_out), atol=1e-11
+    )
     # round trip of the parameter maps
     h3 = escn_to_cg_weights(W2, L_in, L_out)
     np.testing.assert_allclose([h3[p] for p in paths], [h2[p] for p in paths], atol=1e-10)
@@ -60,7 +64,11 @@ def test_parameter_counts_equal(L):
     n_cg = len(cg_convolution_paths(L, L))
     assert n_cg == escn_parameter_count(L, L)
     brute = sum(
-        1 for li in range(L + 1) for lo in range(L + 1) for lf in range(2 * L + 1) if abs(li - lo) <= lf <= li + lo
+        1
+        for li in range(L + 1)
+        for lo in range(L + 1)
+        for lf in range(2 * L + 1)
+        if abs(li - lo) <= lf <= li + lo
     )
     assert n_cg == brute
     for li in range(L + 1):
@@ -84,7 +92,11 @@ def test_real_cg_pole_structure():
                     assert np.isclose(C[li - m, lo - m], C[li + m, lo + m], atol=1e-14)
                     assert np.isclose(C[li - m, lo + m], -C[li + m, lo - m], atol=1e-14)
                 # orders never mix: mo = +-mi only
-                mask = np.abs(np.subtract.outer(np.abs(np.arange(-li, li + 1)), np.abs(np.arange(-lo, lo + 1))))
+                mask = np.abs(
+                    np.subtract.outer(
+                        np.abs(np.arange(-li, li + 1)), np.abs(np.arange(-lo, lo + 1))
+                    )
+                )
                 assert np.all(np.abs(C[mask != 0]) < 1e-14)
 
 
@@ -100,14 +112,26 @@ def test_escn_equivariant_and_roll_invariant():
     # the SO(2) map commutes with rolls about the pole: any frame with R r = z gives the same y
     Rp = edge_to_pole_rotation(r)
     Rroll = rot_z(0.7) @ Rp
-    np.testing.assert_allclose(Rroll @ (r / np.linalg.norm(r, axis=1)[:, None])[..., None], Rp @ (r / np.linalg.norm(r, axis=1)[:, None])[..., None], atol=1e-12)
+    np.testing.assert_allclose(
+        Rroll @ (r / np.linalg.norm(r, axis=1)[:, None])[..., None],
+        Rp @ (r / np.linalg.norm(r, axis=1)[:, None])[..., None],
+        atol=1e-12,
+    )
     from reptheory.so3._tp_escn import so2_linear
 
     def conv_frame(Rs):
         Ds = [wigner_D(l, Rs) for l in range(L_in + 1)]
-        xr = np.concatenate([np.einsum("eij,ej->ei", Ds[l], x[:, l * l : (l + 1) ** 2]) for l in range(L_in + 1)], 1)
+        xr = np.concatenate(
+            [np.einsum("eij,ej->ei", Ds[l], x[:, l * l : (l + 1) ** 2]) for l in range(L_in + 1)], 1
+        )
         yr_ = so2_linear(xr, W, L_in, L_out)
-        return np.concatenate([np.einsum("eji,ej->ei", Ds[l], yr_[:, l * l : (l + 1) ** 2]) for l in range(L_out + 1)], 1)
+        return np.concatenate(
+            [
+                np.einsum("eji,ej->ei", Ds[l], yr_[:, l * l : (l + 1) ** 2])
+                for l in range(L_out + 1)
+            ],
+            1,
+        )
 
     np.testing.assert_allclose(conv_frame(Rroll), y, atol=1e-11)
 
@@ -125,7 +149,9 @@ def test_escn_bad_input():
     with pytest.raises(InvalidParameterError, match="zero"):
         escn_convolution(np.ones((1, 4)), [[0.0, 0.0, 0.0]], W, 1)
     with pytest.raises(ShapeError, match=r"weights\[1\]"):
-        escn_convolution(np.ones((1, 4)), [[0.0, 0.0, 1.0]], {0: np.ones((2, 2)), 1: np.ones((2, 2))}, 1)
+        escn_convolution(
+            np.ones((1, 4)), [[0.0, 0.0, 1.0]], {0: np.ones((2, 2)), 1: np.ones((2, 2))}, 1
+        )
     with pytest.raises(InvalidParameterError, match="lack order m=1"):
         escn_convolution(np.ones((1, 4)), [[0.0, 0.0, 1.0]], {0: np.ones((2, 2))}, 1)
     with pytest.raises(ShapeError, match="2 edges"):

@@ -37,7 +37,12 @@ def equivariant_dim_numerical(a, b, c, rng):
 
 @pytest.mark.parametrize(
     "a,b,c",
-    [("1o", "1o", "0e+1e+2e"), ("2x0e+1x1o+1x1e", "1x1o+1x2e", "0e+0o+1e+1o+2e"), (1, 2, 2), ("1e+0o", "1o", "1o+1e+0e")],
+    [
+        ("1o", "1o", "0e+1e+2e"),
+        ("2x0e+1x1o+1x1e", "1x1o+1x2e", "0e+0o+1e+1o+2e"),
+        (1, 2, 2),
+        ("1e+0o", "1o", "1o+1e+0e"),
+    ],
 )
 def test_equivariant_dim_matches_nullspace(a, b, c):
     rep = tensor_product_expressivity(a, b, c)
@@ -102,7 +107,9 @@ def test_gaunt_cannot_make_cross_product():
 
 
 def test_digest_path_counts():
-    counts = [(len(tp_paths(L, L, L)), len(tp_paths(L, L, L, parity="even"))) for L in (1, 2, 3, 4, 6)]
+    counts = [
+        (len(tp_paths(L, L, L)), len(tp_paths(L, L, L, parity="even"))) for L in (1, 2, 3, 4, 6)
+    ]
     assert counts == [(5, 4), (15, 11), (34, 23), (65, 42), (175, 106)]
     for L in (1, 2, 3):
         rep = tensor_product_expressivity(L, L, L, numerical=False)

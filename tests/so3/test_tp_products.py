@@ -280,3 +280,18 @@ def test_size_limits(monkeypatch):
         gaunt_tensor_product(x, x, 20, "fourier")
     with pytest.raises(SizeLimitError, match="dense CG"):
         cg_tensor_product(x, x, 20)
+
+
+def test_sparse_numba_kernel_matches_numpy_twin():
+    from reptheory.so3._tp_cg import _sparse
+
+    rng = np.random.default_rng(21)
+    paths = tp_paths(3, 2, 4)
+    w = rng.normal(size=len(paths))
+    for dtype in (np.float64, np.float32):
+        a = rng.normal(size=(7, 16)).astype(dtype)
+        b = rng.normal(size=(7, 9)).astype(dtype)
+        z1 = _sparse(a, b, 3, 2, 4, paths, w, dtype, backend="auto")
+        z2 = _sparse(a, b, 3, 2, 4, paths, w, dtype, backend="numpy")
+        assert z1.dtype == dtype
+        np.testing.assert_allclose(z1, z2, rtol=1e-5 if dtype == np.float32 else 1e-12, atol=1e-5)

@@ -281,8 +281,65 @@ def _fast_len(n: int) -> int:
     return next_fast_len(n, real=True)
 
 
+@lru_cache(maxsize=32)
+def _forward_real(L: int) -> tuple:
+    """Per order m: (l = m..L, real table t (L-m+1, 2L+1), m % 4) with
+    ``F[u, m] = i^{-m} (x_{.,m} @ t - i x_{.,-m} @ t)``."""
+    T = _forward_table(L)
+    out = []
+    for m in range(L + 1):
+        t = (T[m, m:] * _ipow(m)).real.copy()  # undo the phase i^{-m}: t is real
+        t.setflags(write=False)
+        out.append((np.arange(m, L + 1), t, m % 4))
+    return tuple(out)
+
+
+@lru_cache(maxsize=32)
+def _backward_real(L_out: int, U: int) -> tuple:
+    """Per order m: real W (2(2U+1), 2(L_out-m+1)) acting on interleaved (Re G_u, Im G_u) rows
+    and giving (Re Q, Im Q) for l = m..L_out."""
+    Z = _backward_table(L_out, U)
+    out = []
+    for m in range(L_out + 1):
+        z = Z[m][:, m:]  # (2U+1, n_l)
+        n_l = z.shape[1]
+        W = np.zeros((2 * (2 * U + 1), 2 * n_l))
+        W[0::2, :n_l], W[0::2, n_l:] = z.real, z.imag
+        W[1::2, :n_l], W[1::2, n_l:] = -z.imag, z.real
+        W.setflags(write=False)
+        out.append((np.arange(m, L_out + 1), W))
+    return tuple(out)
+
+
+def _to_torus(x: np.ndarray, L: int, Nu: int, Nv: int) -> np.ndarray:
+    """Values on the (Nu, Nv) torus grid of the signed-sine extension of the SH expansion x."""
+    from scipy import fft
+
+    B = x.shape[0]
+    H = np.zeros((B, Nu, Nv // 2 + 1), dtype=np.complex64 if x.dtype == np.float32 else complex)
+    Hf = H.view(x.dtype)
+    uidx = np.arange(-L, L + 1) % Nu
+    for m, (ls, t, ph) in enumerate(_forward_real(L)):
+        tt = t.astype(x.dtype)
+        re = x[:, ls * ls + ls + m] @ tt
+        im = -(x[:, ls * ls + ls - m] @ tt) if m else np.zeros_like(re)
+        if ph == 1:
+            re, im = im, -re
+        elif ph == 2:
+            re, im = -re, -im
+        elif ph == 3:
+            re, im = -im, re
+        Hf[:, uidx, 2 * m] = re
+        Hf[:, uidx, 2 * m + 1] = im
+    return fft.irfft2(H, s=(Nu, Nv), axes=(1, 2), workers=1)
+
+
 def gaunt_fourier(x1: np.ndarray, x2: np.ndarray, L1: int, L2: int, L_out: int) -> np.ndarray:
-    """Gaunt product of 2-D feature arrays (B, d1), (B, d2) via sh2f, FFT convolution, f2sh."""
+    """Gaunt product of 2-D feature arrays (B, d1), (B, d2) via sh2f, FFT convolution, f2sh.
+
+    Same maps as :func:`sh_to_fourier` / :func:`fourier_to_sh`, written as real matmuls per
+    order m straight into the zero-padded FFT arrays (tested against them).
+    """
     from scipy import fft
 
     B = x1.shape[0]
@@ -299,23 +356,22 @@ def gaunt_fourier(x1: np.ndarray, x2: np.ndarray, L1: int, L2: int, L_out: int) 
     )
     out = np.zeros((B, (L_out + 1) ** 2), dtype=dtype)
     step = max(1, (1 << 22) // per)
+    uidx = np.arange(-U, U + 1) % Nu
+    back = _backward_real(Lc, U)
     for s in range(0, B, step):
-        a, b = x1[s : s + step], x2[s : s + step]
-        nb = a.shape[0]
-        grids = []
-        for x, L in ((a, L1), (b, L2)):
-            F = sh_to_fourier(x)  # (nb, 2L+1, L+1)
-            H = np.zeros((nb, Nu, Nv // 2 + 1), dtype=F.dtype)
-            H[:, : L + 1, : L + 1] = F[:, L:, :]
-            if L:
-                H[:, Nu - L :, : L + 1] = F[:, :L, :]
-            grids.append(fft.irfft2(H, s=(Nu, Nv), axes=(1, 2), workers=1))
-        g = grids[0] * grids[1]
+        g = _to_torus(x1[s : s + step], L1, Nu, Nv)
+        g *= _to_torus(x2[s : s + step], L2, Nu, Nv)
         G = fft.rfft2(g, axes=(1, 2), workers=1)
         G *= Nu * Nv  # irfft2 divided by Nu*Nv twice, rfft2 by nothing
-        Gc = np.empty((nb, 2 * U + 1, Lc + 1), dtype=G.dtype)
-        Gc[:, U:, :] = G[:, : U + 1, : Lc + 1]
-        if U:
-            Gc[:, :U, :] = G[:, Nu - U :, : Lc + 1]
-        out[s : s + step, : (Lc + 1) ** 2] = fourier_to_sh(Gc, Lc)
+        nb = g.shape[0]
+        n_u = uidx.size
+        # one gather into (m, batch, u, re/im) so that every order m is a contiguous block
+        Gt = G[:, uidx, : Lc + 1].view(dtype).reshape(nb, n_u, Lc + 1, 2)
+        Gt = np.ascontiguousarray(Gt.transpose(2, 0, 1, 3)).reshape(Lc + 1, nb, 2 * n_u)
+        for m, (ls, W) in enumerate(back):
+            Q = Gt[m] @ W.astype(dtype)
+            n_l = ls.size
+            out[s : s + nb, ls * ls + ls + m] = Q[:, :n_l]
+            if m:
+                out[s : s + nb, ls * ls + ls - m] = -Q[:, n_l:]
     return out

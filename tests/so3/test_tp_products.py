@@ -217,27 +217,42 @@ def test_fourier_exact_coefficients_reproduce_harmonics():
             np.testing.assert_allclose(val, _real_sh_scipy(l, m, th, ph), atol=1e-13)
 
 
+def _phi_integral(v, mp):
+    """int_0^{2 pi} exp(i v p) * (cos(mp p) | sin(|mp| p) | 1) dp, exactly."""
+    if mp == 0:
+        return 2 * sp.pi if v == 0 else 0
+    a = abs(mp)
+    if mp > 0:
+        return sp.pi * ((v == a) + (v == -a))
+    return sp.I * sp.pi * ((v == a) - (v == -a))
+
+
 def test_fourier_change_of_basis_exact_round_trip():
     """sum_uv c^{l,m}_{uv} * (exact phi integral) * (exact theta projection) == delta, in sympy."""
-    phi = sp.symbols("phi", real=True)
+    proj = {}
     for l in range(3):
         for m in range(-l, l + 1):
             coef = sh_to_fourier_exact(l, m)
             for lp in range(3):
                 for mp in range(-lp, lp + 1):
-                    ang = (
-                        sp.cos(mp * phi)
-                        if mp > 0
-                        else sp.sin(-mp * phi)
-                        if mp < 0
-                        else sp.Integer(1)
-                    )
                     total = 0
                     for (u, v), c in coef.items():
-                        iphi = sp.integrate(sp.exp(sp.I * v * phi) * ang, (phi, 0, 2 * sp.pi))
+                        iphi = _phi_integral(v, mp)
                         if iphi != 0:
-                            total += c * iphi * fourier_projection_exact(lp, abs(mp), u)
+                            key = (lp, abs(mp), u)
+                            if key not in proj:
+                                proj[key] = fourier_projection_exact(*key)
+                            total += c * iphi * proj[key]
                     assert sp.simplify(total) == (1 if (l, m) == (lp, mp) else 0), (l, m, lp, mp)
+    # spot check of the closed-form phi integral against sympy's integrate
+    phi = sp.symbols("phi", real=True)
+    assert (
+        sp.simplify(
+            sp.integrate(sp.exp(2 * sp.I * phi) * sp.sin(2 * phi), (phi, 0, 2 * sp.pi))
+            - _phi_integral(2, -2)
+        )
+        == 0
+    )
 
 
 def test_fourier_float_round_trip_and_values():

@@ -224,9 +224,18 @@ def _complex_input(x: np.ndarray, L: int) -> np.ndarray:
     return c
 
 
-def sh_to_fourier(x, L: int | None = None) -> np.ndarray:
+def sh_to_fourier(x) -> np.ndarray:
     """Half-spectrum 2-D Fourier coefficients of spherical functions: ``F[b, u+L, v]`` for
-    |u| <= L, v = 0..L (``F[-u, -v] = conj F[u, v]`` gives the rest).
+    ``|u| <= L``, ``v = 0..L`` (``F[-u, -v] = conj F[u, v]`` gives the rest).
+
+    Parameters
+    ----------
+    x : array_like, shape (B, (L+1)**2)
+        Real SH coefficients (degree L inferred from the last dimension).
+
+    Returns
+    -------
+    numpy.ndarray, complex, shape (B, 2L+1, L+1)
 
     Examples
     --------
@@ -247,7 +256,16 @@ def sh_to_fourier(x, L: int | None = None) -> np.ndarray:
 
 def fourier_to_sh(F, L_out: int) -> np.ndarray:
     """Project a real function given by half-spectrum coefficients ``F[b, u+U, v]``
-    (|u| <= U, v = 0..V) onto real harmonics of degrees 0..L_out (sphere integral, exact).
+    (``|u| <= U``, ``v = 0..V``) onto real harmonics of degrees 0..L_out (sphere integral, exact).
+
+    Parameters
+    ----------
+    F : array_like, complex, shape (B, 2U+1, V+1)
+    L_out : int
+
+    Returns
+    -------
+    numpy.ndarray, shape (B, (L_out+1)**2)
 
     Examples
     --------

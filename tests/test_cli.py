@@ -86,6 +86,8 @@ def test_python_dash_m_and_light_import():
         (["algebroids", "cohomology", "--betti-M", "1,0,1", "--betti-Z", "1,1", "-k", "2"], "[1, 2, 3]"),
         (["polynomials", "count", "--degree", "1", "--output", "edge"], "15"),
         (["codegen", "S", "3", "--k", "1", "--l", "1", "--target", "numpy"], "def equivariant_layer"),
+        (["so3", "tp-expressivity", "1o", "1o", "1e"], "gaunt loses: 1ox1o->1e"),
+        (["pattern", "S", "2", "--k", "1", "--l", "1"], "2 parameters"),
     ],
 )
 def test_every_part_subcommand_runs(capsys, argv, expect):

@@ -27,6 +27,9 @@ def add_cli(subparsers) -> argparse.ArgumentParser:
     w = sub.add_parser("wigner-check", help="accuracy of Wigner D at degree l")
     w.add_argument("l", type=int)
     w.add_argument("--n", type=int, default=4, help="number of random rotations")
+    from ._tp_cli import add_tp_cli
+
+    add_tp_cli(sub)
     p.set_defaults(func=run)
     return p
 
@@ -48,6 +51,10 @@ def run(args) -> int:
     from ..groups._rotation import SO3
     from . import clebsch_gordan_table, restrict, wigner_D
 
+    if args.so3_cmd == "tp-expressivity":
+        from ._tp_cli import run_tp
+
+        return run_tp(args)
     if args.so3_cmd == "cg":
         table = clebsch_gordan_table(args.l1, args.l2, args.l3)
         for (m1, m2), v in sorted(table.items()):

@@ -151,6 +151,7 @@ html_show_sourcelink = False
 # package's docstrings use as plain text (the lead has been asked to avoid bare |...| instead).
 rst_prolog = r"""
 .. |S_n| replace:: \|S_n\|
+.. |A_n| replace:: \|A_n\|
 """
 
 suppress_warnings = [

@@ -147,12 +147,8 @@ html_theme_options = {
 html_sidebars = {page: [] for page in ("index", "installation", "guide", "conventions", "benchmarks")}
 html_show_sourcelink = False
 
-# Docstrings are reStructuredText, where |x| is a substitution reference. Define the ones the
-# package's docstrings use as plain text (the lead has been asked to avoid bare |...| instead).
-rst_prolog = r"""
-.. |S_n| replace:: \|S_n\|
-.. |A_n| replace:: \|A_n\|
-"""
+# Docstrings are reStructuredText, where a bare |x| is a substitution reference: write
+# ``|x|`` in docstrings (the -W build fails on an undefined substitution).
 
 suppress_warnings = [
     # myst-nb warns about the mime types it cannot render in some outputs (e.g. widgets).

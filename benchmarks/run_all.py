@@ -2,8 +2,9 @@
 
 For each ``benchmarks/bench_<name>.py`` this runs ``python bench_<name>.py --quick`` in a
 subprocess (``PYTHONPATH`` set to the repository root, a per-script timeout) and writes
-``benchmarks/results/<name>.md``: a heading, the date, a note on the machine, and the script's
-output in a fenced block. Where a picture helps it also writes ``benchmarks/results/<name>.png``
+``benchmarks/results/<name>.md``: the date, the command, a note on the machine and the versions,
+and the script's output in a fenced block. (The documentation build puts each file under a
+heading ``<name>``, so the file itself starts with a comment, not a second heading.) Where a picture helps it also writes ``benchmarks/results/<name>.png``
 (made with matplotlib from the numbers the script printed, or from a small extra measurement
 with the script's own functions). The documentation build shows all of them on the
 *Benchmarks* page.
@@ -87,7 +88,7 @@ def results_markdown(name: str, output: str, rc: int, seconds: float, command: s
     while fence in output:  # never let the output close the block early
         fence += "`"
     return "\n".join([
-        f"### `bench_{name}.py --quick`",
+        f"<!-- bench_{name}.py --quick: written by benchmarks/run_all.py -->",
         "",
         (f"*Measured {today} with `{command}` "
          f"({seconds:.0f} s); machine: {MACHINE_NOTE}; {versions}.*{status}"),

@@ -50,12 +50,11 @@ _DEFAULT_NAMES = {
     ("gaunt", "numpy"): "gaunt_tensor_product",
 }
 
-# names used by the generated module itself (besides those of _emit)
+# module-level names of the generated module (besides those of _emit and anything with "_")
 _TP_RESERVED = frozenset(
     {
         "L1", "L2", "L_OUT", "D1", "D2", "D_OUT", "NUM_PATHS", "NUM_ENTRIES", "PATHS",
-        "N_THETA", "N_PHI", "LMAX", "x1", "x2", "weights1", "weights2", "weights_out",
-        "vals", "prod", "out", "z", "f", "g", "c", "p", "q", "row", "rows", "m", "l",
+        "N_THETA", "N_PHI", "LMAX",
     }
 )
 

@@ -173,7 +173,7 @@ def test_generator_errors():
         generate_tensor_product("gaunt", 1, 1, 10**6)
     with pytest.raises(ReptheoryTypeError):
         generate_tensor_product("cg", 1.5, 1, 1)
-    for bad in ("x; import os", "class", "torch", "_x", "a" * 65, "x1", "PATHS"):
+    for bad in ("x; import os", "class", "torch", "_x", "a" * 65, "math", "PATHS", "D_OUT"):
         with pytest.raises(InvalidParameterError, match="name"):
             generate_tensor_product("cg", 1, 1, 1, name=bad)
     with pytest.raises(InvalidParameterError, match="triangle"):

@@ -117,6 +117,16 @@ def test_gaunt_numpy_matches_reptheory(degrees, tmp_path):
                                rtol=1e-11, atol=1e-11)
 
 
+def test_gaunt_high_degree(tmp_path):
+    """Grid nodes and harmonic recurrences stay accurate at higher degree."""
+    mod = _load(tmp_path, "gaunt", 10, 8, 16)
+    rng = np.random.default_rng(12)
+    x1, x2 = rng.standard_normal((3, 121)), rng.standard_normal((3, 81))
+    np.testing.assert_allclose(mod.gaunt_tensor_product(x1, x2),
+                               so3.gaunt_tensor_product(x1, x2, 16, method="fourier"),
+                               rtol=1e-10, atol=1e-10)
+
+
 def test_gaunt_is_pointwise_product(tmp_path):
     """Independent check: with L_out = L1 + L2 nothing is truncated, so the output function is
     the product of the input functions at any point of the sphere."""

@@ -21,3 +21,8 @@ __all__ = [
     "load_json",
     "validate_json_dict",
 ]
+
+# SO(3) tensor products (CG with per-path weights, Gaunt on the sphere grid)
+from ._tp_generate import TP_CODEGEN_VERSION, TP_KINDS, generate_tensor_product
+
+__all__ += ["TP_CODEGEN_VERSION", "TP_KINDS", "generate_tensor_product"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-__all__ = ["add_codegen_command", "cmd_codegen"]
+__all__ = ["add_codegen_command", "add_codegen_tp_command", "cmd_codegen", "cmd_codegen_tp"]
 
 
 def add_codegen_command(subparsers: argparse._SubParsersAction) -> None:
@@ -59,6 +59,52 @@ def cmd_codegen(args: argparse.Namespace) -> int:
         what = "JSON" if args.json else f"{args.target} code"
         print(f"wrote {what} for {G!r}, k={args.k}, l={args.l} ({len(B)} basis elements) "
               f"to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def add_codegen_tp_command(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``codegen-tp`` subcommand (SO(3) tensor products) to an argparse subparsers
+    object.
+
+    Example: ``reptheory codegen-tp cg 2 2 4 --target torch -o tp.py``.
+    """
+    p = subparsers.add_parser(
+        "codegen-tp",
+        help="generate a standalone torch / JAX / NumPy SO(3) tensor product (CG or Gaunt)",
+        description="Write the source of a CG (per-path weights) or Gaunt (sphere grid) "
+                    "tensor-product module that does not import reptheory.",
+        epilog="Example: reptheory codegen-tp gaunt 3 3 6 --target jax -o gaunt.py",
+    )
+    p.add_argument("kind", choices=("cg", "gaunt"), help="product: cg or gaunt")
+    p.add_argument("L1", type=int, help="degrees 0..L1 of the first input")
+    p.add_argument("L2", type=int, help="degrees 0..L2 of the second input")
+    p.add_argument("L_out", type=int, help="degrees 0..L_out of the output")
+    p.add_argument("--target", default="torch", choices=("torch", "jax", "numpy"),
+                   help="framework of the generated code (default torch)")
+    p.add_argument("--name", default=None,
+                   help="class / function name (a plain identifier; default CGTensorProduct / "
+                        "GauntTensorProduct for torch, cg_tensor_product / gaunt_tensor_product "
+                        "otherwise)")
+    p.add_argument("--max-entries", type=int, default=None,
+                   help="size guard (CG entries emitted, or Gaunt grid entries built at import)")
+    p.add_argument("-o", "--output", metavar="FILE", default=None,
+                   help="write to FILE instead of standard output")
+    p.set_defaults(handler=cmd_codegen_tp)
+
+
+def cmd_codegen_tp(args: argparse.Namespace) -> int:
+    """Handler of ``reptheory codegen-tp``; returns the exit status."""
+    from ._tp_generate import generate_tensor_product
+
+    text = generate_tensor_product(args.kind, args.L1, args.L2, args.L_out, target=args.target,
+                                   name=args.name, max_entries=args.max_entries)
+    if args.output:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        print(f"wrote {args.target} code of the {args.kind} tensor product L1={args.L1}, "
+              f"L2={args.L2}, L_out={args.L_out} to {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)
     return 0

@@ -88,6 +88,7 @@ def test_python_dash_m_and_light_import():
         (["codegen", "S", "3", "--k", "1", "--l", "1", "--target", "numpy"], "def equivariant_layer"),
         (["so3", "tp-expressivity", "1o", "1o", "1e"], "gaunt loses: 1ox1o->1e"),
         (["pattern", "S", "2", "--k", "1", "--l", "1"], "2 parameters"),
+        (["codegen-tp", "gaunt", "1", "1", "2", "--target", "numpy"], "def gaunt_tensor_product"),
     ],
 )
 def test_every_part_subcommand_runs(capsys, argv, expect):

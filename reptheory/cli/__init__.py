@@ -20,6 +20,7 @@ _PART_COMMANDS = (
     "reptheory.polynomials._cli:add_cli",
     "reptheory.algebroids._cli:add_cli",
     "reptheory.codegen._cli:add_codegen_command",
+    "reptheory.codegen._cli:add_codegen_tp_command",
     "reptheory.so3._cli:add_cli",
     "reptheory.cli._pattern:add_pattern_command",
 )

@@ -191,6 +191,22 @@ def escn_convolution(x, edge_vec, weights: dict, L_out: int) -> np.ndarray:
 def cg_convolution(x, edge_vec, h: dict, L_out: int) -> np.ndarray:
     """CG convolution ``sum h[(li, lf, lo)] (x[li] (x) Y_lf(r))[lo]`` (real CG tables).
 
+    Parameters
+    ----------
+    x : array_like, shape (E, (L_in+1)**2)
+        Source-node features (real SH coefficients, degrees 0..L_in).
+    edge_vec : array_like, shape (E, 3)
+        Edge vectors (only their directions matter).
+    h : dict
+        Path weights ``{(li, lf, lo): w}`` for paths of :func:`cg_convolution_paths`
+        (missing paths are 0).
+    L_out : int
+        Output degrees 0..L_out.
+
+    Returns
+    -------
+    numpy.ndarray, shape (E, (L_out+1)**2)
+
     Examples
     --------
     >>> import numpy as np
@@ -223,6 +239,21 @@ def _pole_matrix(li: int, lo: int) -> tuple[list[int], np.ndarray]:
 
 def cg_to_escn_weights(h: dict, L_in: int, L_out: int) -> dict:
     """SO(2) weights of the eSCN convolution equal to the CG convolution with path weights h.
+
+    Parameters
+    ----------
+    h : dict
+        CG path weights ``{(li, lf, lo): w}`` (paths of :func:`cg_convolution_paths`;
+        missing paths are 0).
+    L_in, L_out : int
+        Input and output degrees.
+
+    Returns
+    -------
+    dict
+        ``{0: (L_out+1, L_in+1), m: (2, L_out+1, L_in+1) for m = 1..min(L_in, L_out)}``, the
+        ``weights`` argument of :func:`escn_convolution`. Even ``li + lf + lo`` paths feed
+        ``W[0]`` and ``W[m][0]``, odd ones ``W[m][1]``.
 
     Examples
     --------

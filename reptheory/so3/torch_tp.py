@@ -203,6 +203,8 @@ class ESCNConvolution(nn.Module):
 
     Weights ``w0`` (L_out+1, L_in+1) and ``wm[m-1]`` (2, L_out+1, L_in+1), as in
     :func:`reptheory.so3.escn_convolution` (``weights_dict()`` gives that dict).
+    The edge rotations are computed in numpy from ``edge_vec.detach()``: no gradient flows
+    to ``edge_vec`` (so forces cannot be taken by differentiating through it).
 
     Examples
     --------

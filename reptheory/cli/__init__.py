@@ -32,7 +32,7 @@ def register_command(add: Callable[[argparse._SubParsersAction], None]) -> None:
 
 
 def _add_group_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("group", help="group name: S (symmetric), and others as implemented (see 'info')")
+    p.add_argument("group", help="group: S (symmetric), A (alternating), O, SO, Sp (n even)")
     p.add_argument("n", type=int, help="dimension n of R^n")
     p.add_argument("--k", type=int, default=1, help="input tensor order k (default 1)")
     p.add_argument("--l", type=int, default=1, help="output tensor order l (default 1)")
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("basis", help="print the basis of equivariant maps (diagrams)")
     _add_group_args(p)
-    p.add_argument("--kind", default=None, help="basis kind (S: diagram [default] or orbit)")
+    p.add_argument("--kind", default=None, help="basis kind (S and A: diagram [default] or orbit)")
     p.add_argument("--spanning", action="store_true",
                    help="all diagrams (a spanning set; dependent when n is small)")
     p.add_argument("--json", action="store_true", help="print the LayerSpec as JSON")
@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("dim", help="print the dimension of the space of equivariant maps")
     _add_group_args(p)
     p.add_argument("--all-methods", action="store_true",
-                   help="show every independent way of computing it (S: Stirling sum, McKay quiver)")
+                   help="show every independent way of computing it (e.g. S: Stirling sum, McKay quiver)")
     p.set_defaults(handler=cmd_dim)
 
     p = sub.add_parser("info", help="version and optional backends found")

@@ -8,9 +8,12 @@ There is one conftest.py for the whole suite (nested ones would collide as modul
 import os
 import sys
 
-import matplotlib
+try:  # headless plotting for the tests that draw (matplotlib comes with the test extra)
+    import matplotlib
 
-matplotlib.use("Agg")
+    matplotlib.use("Agg")
+except ImportError:  # pragma: no cover - drawing tests are skipped or fail with a clear message
+    pass
 _HERE = os.path.dirname(os.path.abspath(__file__))
 for _path in (_HERE, os.path.join(_HERE, "codegen")):
     if _path not in sys.path:

@@ -1,0 +1,36 @@
+"""Doctests of the modules that import torch at their top.
+
+They are left out of ``--doctest-modules`` collection (see pyproject.toml) so that the suite
+collects on a machine without torch; here they run whenever torch is installed.
+"""
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "reptheory.torch",
+    "reptheory.torch._linear",
+    "reptheory.kernels._torch",
+    "reptheory.polynomials.torch_layers",
+    "reptheory.so3.torch_layers",
+    "reptheory.so3.torch_tp",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_torch_module_doctests(name):
+    pytest.importorskip("torch")
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+                             verbose=False)
+    assert result.failed == 0, f"{result.failed} of {result.attempted} doctests failed in {name}"
+
+
+def test_torch_doctests_exist():
+    # the torch layers document themselves with runnable examples
+    pytest.importorskip("torch")
+    attempted = sum(doctest.testmod(importlib.import_module(m), verbose=False,
+                                    optionflags=doctest.ELLIPSIS).attempted for m in MODULES)
+    assert attempted > 0

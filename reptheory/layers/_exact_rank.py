@@ -22,8 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
-
+from .._modular import pivot_columns_mod_p as _pivots_mod_p
 from ..errors import ReptheoryError
 
 __all__ = ["exact_rank", "independent_columns", "pivot_columns_exact", "pivot_columns_mod_p"]
@@ -40,32 +39,7 @@ def pivot_columns_mod_p(matrix, p: int = PRIMES[0]) -> list[int]:
     >>> pivot_columns_mod_p([[1, 2, 3], [2, 4, 7]])
     [0, 2]
     """
-    A = np.array([[int(x) % p for x in row] for row in matrix], dtype=np.int64) \
-        if not isinstance(matrix, np.ndarray) else np.mod(np.asarray(matrix, dtype=object), p).astype(np.int64)
-    if A.ndim != 2 or A.size == 0:
-        return []
-    rows, cols = A.shape
-    r = 0
-    pivots = []
-    for j in range(cols):
-        if r == rows:
-            break
-        nz = np.flatnonzero(A[r:, j])
-        if nz.size == 0:
-            continue
-        i = r + int(nz[0])
-        if i != r:
-            A[[r, i]] = A[[i, r]]
-        inv = pow(int(A[r, j]), p - 2, p)
-        A[r, j:] = (A[r, j:] * inv) % p
-        below = A[r + 1:, j]
-        hit = np.flatnonzero(below)
-        if hit.size:
-            idx = r + 1 + hit
-            A[idx, j:] = (A[idx, j:] - (A[idx, j][:, None] * A[r, j:][None, :]) % p) % p
-        pivots.append(j)
-        r += 1
-    return pivots
+    return _pivots_mod_p(matrix, p)
 
 
 def pivot_columns_exact(matrix) -> list[int]:

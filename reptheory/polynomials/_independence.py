@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .._modular import pivot_columns_mod_p
 from .._validate import check_int
 from ._polynomial import Polynomial, evaluate_basis
 
@@ -24,27 +25,7 @@ PRIME = 2**31 - 1
 
 def _pivot_columns_mod_p(M: np.ndarray, p: int = PRIME) -> list[int]:
     """Indices of the first maximal set of linearly independent columns of M modulo p."""
-    A = np.mod(np.asarray(M), p).astype(np.int64)
-    rows, cols = A.shape
-    pivots = []
-    r = 0
-    for c in range(cols):
-        if r == rows:
-            break
-        nz = np.nonzero(A[r:, c])[0]
-        if nz.size == 0:
-            continue
-        k = r + int(nz[0])
-        if k != r:
-            A[[r, k]] = A[[k, r]]
-        inv = pow(int(A[r, c]), p - 2, p)
-        A[r, c:] = (A[r, c:] * inv) % p
-        nzr = np.nonzero(A[r + 1 :, c])[0] + r + 1
-        if nzr.size:
-            A[nzr, c:] = (A[nzr, c:] - (A[nzr, c][:, None] * A[r, c:][None, :]) % p) % p
-        pivots.append(c)
-        r += 1
-    return pivots
+    return pivot_columns_mod_p(np.asarray(M), p)
 
 
 def rank_mod_p(M: np.ndarray, p: int = PRIME) -> int:

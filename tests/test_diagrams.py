@@ -193,3 +193,18 @@ def test_every_pair_of_vertices_equal_iff_same_block():
         for u, v in itertools.combinations(range(4), 2):
             same = any(u in b and v in b for b in d.blocks)
             assert (rgs[u] == rgs[v]) == same
+
+
+@pytest.mark.parametrize("bad", ["x", 2.5, None, True])
+def test_compose_rejects_inexact_loop_value(bad):
+    from reptheory.errors import ReptheoryTypeError
+
+    d = PartitionDiagram.identity(1)
+    with pytest.raises(ReptheoryTypeError, match="loop value"):
+        compose(d, d, bad)
+
+
+def test_compose_accepts_numpy_integer():
+    d = PartitionDiagram([[0], [1]], k=1, l=1)
+    c, _ = compose(d, d, np.int64(4))
+    assert c == 4

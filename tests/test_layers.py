@@ -200,3 +200,30 @@ def test_basis_order_matches_enumeration_and_repr():
     assert "2 elements, basis, dimension 2" in repr(B)
     assert B[0] == next(iter(B))
     assert all(len(d.blocks) <= 2 for d in itertools.islice(B, 2))
+
+
+def test_register_backend_plugs_in_an_executor():
+    from reptheory import kernels
+
+    calls = []
+
+    def doubled(spec, weights, x):
+        calls.append(spec.group)
+        return 2 * kernels.apply_spec(spec, weights, x)
+
+    import types
+    import sys
+
+    mod = types.ModuleType("_rt_test_backend")
+    mod.apply = doubled
+    sys.modules["_rt_test_backend"] = mod
+    try:
+        kernels.register_backend("test-doubled", "_rt_test_backend:apply")
+        B = rt.layer_basis(rt.S(3), 1, 1)
+        w = np.ones((1, 1, 2))
+        x = np.arange(3.0).reshape(1, 1, 3)
+        assert np.allclose(B.apply(w, x, backend="test-doubled"), 2 * B.apply(w, x))
+        assert calls == ["S(3)"]
+    finally:
+        kernels._BACKENDS.pop("test-doubled", None)
+        sys.modules.pop("_rt_test_backend", None)

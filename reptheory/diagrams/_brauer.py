@@ -22,7 +22,7 @@ from collections.abc import Iterator
 
 from .._validate import check_int
 from ..errors import InvalidParameterError
-from ._partition import Diagram, _canonical
+from ._partition import Diagram, _canonical, _check_loop_value
 
 __all__ = [
     "BrauerDiagram",
@@ -167,6 +167,7 @@ def compose_brauer(top: BrauerDiagram, bottom: BrauerDiagram, n, form: str = "or
     >>> c, d == BrauerDiagram.identity(1)
     (-1, True)
     """
+    _check_loop_value(n)
     if form not in FORMS:
         raise InvalidParameterError(f"form must be one of {', '.join(FORMS)}, got {form!r}")
     if not isinstance(top, BrauerDiagram) or not isinstance(bottom, BrauerDiagram):

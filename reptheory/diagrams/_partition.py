@@ -11,12 +11,13 @@ In text, top vertex ``a`` prints as ``a+1`` and bottom vertex ``l+b`` as ``(b+1)
 
 from __future__ import annotations
 
+import numbers
 from typing import Iterable, Sequence
 
 import sympy
 
 from .._validate import check_int
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, ReptheoryTypeError
 
 __all__ = ["Diagram", "PartitionDiagram", "compose", "tensor_product"]
 
@@ -266,6 +267,15 @@ class PartitionDiagram(Diagram):
         return cls([(int(perm[b]), k + b) for b in range(k)], k, k)
 
 
+def _check_loop_value(n: object) -> None:
+    """The loop value must be exact: an integer or a sympy expression (e.g. a symbol n)."""
+    if isinstance(n, bool) or not isinstance(n, (numbers.Integral, sympy.Expr)):
+        raise ReptheoryTypeError(
+            f"n (the loop value) must be an integer or a sympy expression, got {n!r} "
+            f"of type {type(n).__name__}"
+        )
+
+
 def compose(top: Diagram, bottom: Diagram, n: int | sympy.Expr) -> tuple[int | sympy.Expr, Diagram]:
     """Compose two diagrams in the partition category: ``top ∘ bottom``.
 
@@ -299,6 +309,7 @@ def compose(top: Diagram, bottom: Diagram, n: int | sympy.Expr) -> tuple[int | s
     >>> compose(cap, cup, sympy.Symbol("n"))
     (n, PartitionDiagram([], k=0, l=0))
     """
+    _check_loop_value(n)
     if type(top) is not type(bottom):
         raise InvalidParameterError(
             f"can only compose diagrams of one kind, got {type(top).__name__} and {type(bottom).__name__}"

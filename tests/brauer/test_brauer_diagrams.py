@@ -203,3 +203,16 @@ def test_levi_civita_gram(n, k, l):
     if ds:
         E = np.array([brute_brauer(d, n).ravel() for d in ds])
         assert not np.any(E @ M.T)
+
+
+def test_compose_brauer_rejects_inexact_loop_value():
+    import pytest
+
+    from reptheory.diagrams import BrauerDiagram, compose_brauer
+    from reptheory.errors import ReptheoryTypeError
+
+    d = BrauerDiagram.identity(1)
+    with pytest.raises(ReptheoryTypeError, match="loop value"):
+        compose_brauer(d, d, "n")
+    with pytest.raises(ReptheoryTypeError, match="loop value"):
+        compose_brauer(d, d, 3.0, "symplectic")

@@ -7,7 +7,7 @@ import os
 
 from .errors import InvalidParameterError, ReptheoryTypeError, SizeLimitError
 
-__all__ = ["check_int", "dense_budget", "check_dense_size"]
+__all__ = ["check_dense_size", "check_int", "dense_budget"]
 
 #: Default largest number of entries of a dense array reptheory will build (2**27 ~ 1 GiB f64).
 DEFAULT_MAX_DENSE_ENTRIES = 2**27

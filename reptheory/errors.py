@@ -8,12 +8,12 @@ offending parameter and the values it may take.
 from __future__ import annotations
 
 __all__ = [
+    "BackendUnavailableError",
+    "InvalidParameterError",
     "ReptheoryError",
     "ReptheoryTypeError",
-    "InvalidParameterError",
-    "SizeLimitError",
     "ShapeError",
-    "BackendUnavailableError",
+    "SizeLimitError",
 ]
 
 

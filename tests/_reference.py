@@ -81,9 +81,9 @@ def matrix_rank(mats):
 __all__ = [
     "brute_diagram_matrix",
     "brute_orbit_matrix",
-    "kron_power",
     "commutant_dimension_numeric",
     "commutant_dimension_permutation_graph",
+    "kron_power",
     "matrix_rank",
     "scipy",
 ]

@@ -5,11 +5,11 @@ import itertools
 import numpy as np
 import pytest
 import sympy
+from _reference import brute_diagram_matrix
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy.utilities.iterables import multiset_partitions
 
-from _reference import brute_diagram_matrix
 from reptheory.diagrams import (
     PartitionDiagram,
     bell,
@@ -22,7 +22,7 @@ from reptheory.diagrams import (
 from reptheory.errors import InvalidParameterError
 
 
-@pytest.mark.parametrize("m", range(0, 8))
+@pytest.mark.parametrize("m", range(8))
 def test_set_partitions_match_sympy(m):
     ours = sorted(set_partitions(m))
     ref = sorted(tuple(sorted(tuple(sorted(b)) for b in p)) for p in multiset_partitions(list(range(m))))
@@ -37,7 +37,7 @@ def test_enumeration_counts(k, l):
     ds = list(partition_diagrams(k, l))
     assert len(ds) == bell(k + l) == count_partition_diagrams(k, l)
     assert len(set(ds)) == len(ds)
-    for t in range(0, k + l + 1):
+    for t in range(k + l + 1):
         sub = list(partition_diagrams(k, l, max_blocks=t))
         assert all(d.num_blocks <= t for d in sub)
         assert len(sub) == sum(1 for d in ds if d.num_blocks <= t) == count_partition_diagrams(k, l, t)

@@ -5,8 +5,6 @@ import itertools
 import numpy as np
 import pytest
 import sympy
-
-import reptheory as rt
 from _reference import (
     brute_diagram_matrix,
     brute_orbit_matrix,
@@ -15,13 +13,15 @@ from _reference import (
     kron_power,
     matrix_rank,
 )
+
+import reptheory as rt
 from reptheory.layers import (
     change_of_basis,
     sn_hom_dimension_mckay,
     sn_hom_dimension_stirling,
 )
 
-CASES = [(n, k, l) for n in range(1, 6) for k in range(0, 6) for l in range(0, 6) if k + l <= 5]
+CASES = [(n, k, l) for n in range(1, 6) for k in range(6) for l in range(6) if k + l <= 5]
 
 
 def _dense(B):
@@ -93,7 +93,7 @@ def test_diagram_basis_of_2_2_small_n_from_digest():
 
 
 @pytest.mark.parametrize("n", range(1, 7))
-@pytest.mark.parametrize("m", range(0, 9))
+@pytest.mark.parametrize("m", range(9))
 def test_stirling_equals_mckay(n, m):
     assert sn_hom_dimension_stirling(n, m, 0) == sn_hom_dimension_mckay(n, 0, m)
 
@@ -211,8 +211,8 @@ def test_register_backend_plugs_in_an_executor():
         calls.append(spec.group)
         return 2 * kernels.apply_spec(spec, weights, x)
 
-    import types
     import sys
+    import types
 
     mod = types.ModuleType("_rt_test_backend")
     mod.apply = doubled

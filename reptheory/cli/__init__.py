@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
-__all__ = ["main", "build_parser", "register_command"]
+__all__ = ["build_parser", "main", "register_command"]
 
 # functions(subparsers) that add a subcommand and set its handler via set_defaults
 _EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []

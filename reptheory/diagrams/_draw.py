@@ -16,7 +16,7 @@ from ..errors import BackendUnavailableError
 if TYPE_CHECKING:  # pragma: no cover
     from ._partition import Diagram
 
-__all__ = ["draw_diagram", "draw_diagrams", "diagram_to_svg", "diagram_to_tikz", "vertex_positions"]
+__all__ = ["diagram_to_svg", "diagram_to_tikz", "draw_diagram", "draw_diagrams", "vertex_positions"]
 
 _COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf"]
 
@@ -27,7 +27,7 @@ def _pyplot():
 
         if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
             try:
-                import matplotlib.pyplot as plt  # noqa: F401
+                import matplotlib.pyplot as plt
             except Exception:  # pragma: no cover - headless without a GUI
                 matplotlib.use("Agg")
         import matplotlib.pyplot as plt
@@ -38,7 +38,7 @@ def _pyplot():
     return plt
 
 
-def vertex_positions(d: "Diagram") -> dict[int, tuple[float, float]]:
+def vertex_positions(d: Diagram) -> dict[int, tuple[float, float]]:
     """(x, y) of every vertex: top row y = 1, bottom row y = 0, rows centred."""
     width = max(d.k, d.l, 1)
     pos = {}
@@ -51,7 +51,7 @@ def vertex_positions(d: "Diagram") -> dict[int, tuple[float, float]]:
     return pos
 
 
-def _segments(d: "Diagram"):
+def _segments(d: Diagram):
     """Yield (kind, block index, p, q): kind is 'top-arc', 'bottom-arc' or 'line'."""
     for i, block in enumerate(d.blocks):
         tops = [v for v in block if v < d.l]
@@ -64,7 +64,7 @@ def _segments(d: "Diagram"):
             yield "line", i, tops[0], bottoms[0]
 
 
-def draw_diagram(d: "Diagram", ax: Any = None, labels: bool = True, title: str | None = None,
+def draw_diagram(d: Diagram, ax: Any = None, labels: bool = True, title: str | None = None,
                  vertex_size: float = 60.0):
     """Draw one diagram on a matplotlib Axes (created if not given) and return the Axes.
 
@@ -129,7 +129,7 @@ def draw_diagrams(diagrams, ncols: int = 6, titles=None):
     return fig
 
 
-def diagram_to_svg(d: "Diagram") -> str:
+def diagram_to_svg(d: Diagram) -> str:
     """SVG text of the diagram's picture (used by ``_repr_svg_`` in notebooks)."""
     plt = _pyplot()
     ax = draw_diagram(d)
@@ -140,7 +140,7 @@ def diagram_to_svg(d: "Diagram") -> str:
     return buf.getvalue()
 
 
-def diagram_to_tikz(d: "Diagram", scale: float = 1.0) -> str:
+def diagram_to_tikz(d: Diagram, scale: float = 1.0) -> str:
     """TikZ source for the diagram (same layout as :func:`draw_diagram`).
 
     Examples

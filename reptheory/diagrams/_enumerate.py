@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from sympy.functions.combinatorial.numbers import bell as _sympy_bell
 from sympy.functions.combinatorial.numbers import stirling as _sympy_stirling
@@ -11,7 +11,7 @@ from .._progress import progress
 from .._validate import check_int
 from ._partition import PartitionDiagram
 
-__all__ = ["set_partitions", "partition_diagrams", "count_partition_diagrams", "bell", "stirling2"]
+__all__ = ["bell", "count_partition_diagrams", "partition_diagrams", "set_partitions", "stirling2"]
 
 
 def bell(m: int) -> int:

@@ -12,7 +12,7 @@ In text, top vertex ``a`` prints as ``a+1`` and bottom vertex ``l+b`` as ``(b+1)
 from __future__ import annotations
 
 import numbers
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 import sympy
 
@@ -59,7 +59,7 @@ class Diagram:
         Number of bottom (input) and top (output) vertices.
     """
 
-    __slots__ = ("_blocks", "_k", "_l", "_hash")
+    __slots__ = ("_blocks", "_hash", "_k", "_l")
 
     def __init__(self, blocks: Iterable[Iterable[int]], k: int, l: int) -> None:
         k = check_int("k", k, minimum=0)
@@ -103,7 +103,7 @@ class Diagram:
         return self._k
 
     @property
-    def l(self) -> int:  # noqa: E743 - the standard name in the literature
+    def l(self) -> int:
         """Number of top (output) vertices."""
         return self._l
 
@@ -154,7 +154,7 @@ class Diagram:
     def __hash__(self) -> int:
         return self._hash
 
-    def __lt__(self, other: "Diagram") -> bool:
+    def __lt__(self, other: Diagram) -> bool:
         return (self._k, self._l, self._blocks) < (other._k, other._l, other._blocks)
 
     def __repr__(self) -> str:
@@ -164,15 +164,15 @@ class Diagram:
         return self.to_text()
 
     # -- algebra ----------------------------------------------------------------------------
-    def compose(self, below: "Diagram", n: int | sympy.Expr) -> tuple[int | sympy.Expr, "Diagram"]:
+    def compose(self, below: Diagram, n: int | sympy.Expr) -> tuple[int | sympy.Expr, Diagram]:
         """Compose ``self ∘ below`` (``below`` is applied first), see :func:`compose`."""
         return compose(self, below, n)
 
-    def tensor(self, other: "Diagram") -> "Diagram":
+    def tensor(self, other: Diagram) -> Diagram:
         """Side-by-side product ``self ⊗ other``, see :func:`tensor_product`."""
         return tensor_product(self, other)
 
-    def transpose(self) -> "Diagram":
+    def transpose(self) -> Diagram:
         """Reflect top and bottom rows (the matrix transposes)."""
         k, l = self._k, self._l
         relabel = {v: (v + k if v < l else v - l) for v in range(l + k)}
@@ -253,13 +253,13 @@ class PartitionDiagram(Diagram):
     __slots__ = ()
 
     @classmethod
-    def identity(cls, k: int) -> "PartitionDiagram":
+    def identity(cls, k: int) -> PartitionDiagram:
         """The identity (k, k)-diagram {a, a'}."""
         k = check_int("k", k, minimum=0)
         return cls._from_canonical(tuple((a, a + k) for a in range(k)), k, k)
 
     @classmethod
-    def from_permutation(cls, perm: Sequence[int]) -> "PartitionDiagram":
+    def from_permutation(cls, perm: Sequence[int]) -> PartitionDiagram:
         """The diagram of the map permuting tensor factors: input factor b goes to output perm[b]."""
         k = len(perm)
         if sorted(perm) != list(range(k)):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from ..errors import InvalidParameterError
 from ._base import Group
 
-__all__ = ["register_group", "group_from_name", "group_names"]
+__all__ = ["group_from_name", "group_names", "register_group"]
 
 _REGISTRY: dict[str, Callable[[int], Group]] = {}
 

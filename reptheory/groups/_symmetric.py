@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
 from ..errors import InvalidParameterError
 from ._base import Group, as_rng
 
-__all__ = ["SymmetricGroup", "S", "permutation_matrix"]
+__all__ = ["S", "SymmetricGroup", "permutation_matrix"]
 
 
 def permutation_matrix(perm: Sequence[int]) -> np.ndarray:

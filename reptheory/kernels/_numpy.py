@@ -22,7 +22,7 @@ from .._validate import check_dense_size
 from ..errors import ReptheoryTypeError
 from ._checks import prepare_numpy_inputs
 
-__all__ = ["apply_spec", "apply_operation", "operation_matrix", "spec_matrices", "dense_constants"]
+__all__ = ["apply_operation", "apply_spec", "dense_constants", "operation_matrix", "spec_matrices"]
 
 _LETTERS = string.ascii_letters
 
@@ -109,7 +109,7 @@ def apply_spec(spec, weights: np.ndarray, x: np.ndarray) -> np.ndarray:
     consts = dense_constants(spec, dtype)
     C = spec.coefficient_matrix(dtype)
     # effective weights per operation: (c_out, c_in, n_ops)
-    w_eff = np.asarray((weights.reshape(-1, len(spec)).astype(dtype) @ C)).reshape(
+    w_eff = np.asarray(weights.reshape(-1, len(spec)).astype(dtype) @ C).reshape(
         c_out, c_in, spec.num_operations)
     y = np.zeros((batch, c_out) + (n,) * l, dtype=dtype)
     for j, op in enumerate(spec.operations):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -81,7 +82,7 @@ class LayerBasis(Sequence):
         return self._k
 
     @property
-    def l(self) -> int:  # noqa: E743
+    def l(self) -> int:
         return self._l
 
     @property

@@ -17,7 +17,7 @@ from sympy.utilities.iterables import partitions as _sympy_partitions
 from .._validate import check_int
 from ..diagrams import stirling2
 
-__all__ = ["sn_hom_dimension_stirling", "sn_hom_dimension_mckay", "mckay_quiver"]
+__all__ = ["mckay_quiver", "sn_hom_dimension_mckay", "sn_hom_dimension_stirling"]
 
 
 def sn_hom_dimension_stirling(n: int, k: int, l: int) -> int:

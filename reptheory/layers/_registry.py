@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .._validate import check_int
 from ..errors import InvalidParameterError, ReptheoryTypeError
 from ..groups import Group
 
-__all__ = ["register_layer_family", "layer_basis", "hom_dimension", "spanning_set"]
+__all__ = ["hom_dimension", "layer_basis", "register_layer_family", "spanning_set"]
 
 # group class -> (builder(group, k, l, kind, spanning) -> LayerBasis, dimension(group, k, l) -> int,
 #                 kinds, default kind)

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import json
 import numbers
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -36,7 +37,7 @@ from .._validate import check_dense_size, check_int
 from .._version import __version__
 from ..errors import InvalidParameterError
 
-__all__ = ["Operation", "ConstantTensor", "LayerSpec", "SPEC_FORMAT_VERSION"]
+__all__ = ["SPEC_FORMAT_VERSION", "ConstantTensor", "LayerSpec", "Operation"]
 
 #: Version of the LayerSpec dictionary / JSON layout.
 SPEC_FORMAT_VERSION = 1
@@ -108,7 +109,7 @@ class Operation:
         return len(self.inputs)
 
     @property
-    def l(self) -> int:  # noqa: E743
+    def l(self) -> int:
         """Number of output axes."""
         return len(self.outputs)
 
@@ -148,7 +149,7 @@ class Operation:
         """Whether some label appears on two output axes (a generalised diagonal of y)."""
         return len(set(self.outputs)) < len(self.outputs)
 
-    def canonical(self) -> "Operation":
+    def canonical(self) -> Operation:
         """Relabel in order of first appearance (outputs, inputs, factors); equal ops match."""
         order: dict[int, int] = {}
         for a in (*self.outputs, *self.inputs, *(x for _, lab in self.factors for x in lab)):
@@ -198,7 +199,7 @@ class Operation:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "Operation":
+    def from_dict(cls, d: Mapping[str, Any]) -> Operation:
         return cls(
             tuple(d["inputs"]),
             tuple(d["outputs"]),
@@ -257,7 +258,7 @@ class ConstantTensor:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "ConstantTensor":
+    def from_dict(cls, d: Mapping[str, Any]) -> ConstantTensor:
         return cls(
             d["name"],
             tuple(d["shape"]),
@@ -414,7 +415,7 @@ class LayerSpec:
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping[str, Any]) -> "LayerSpec":
+    def from_dict(cls, d: Mapping[str, Any]) -> LayerSpec:
         """Inverse of :meth:`to_dict` (minimal checks; see ``reptheory.codegen`` for a validator)."""
         try:
             basis = d["basis"]
@@ -439,7 +440,7 @@ class LayerSpec:
         return json.dumps(self.to_dict(), indent=indent, sort_keys=False)
 
     @classmethod
-    def from_json(cls, text: str) -> "LayerSpec":
+    def from_json(cls, text: str) -> LayerSpec:
         """Parse :meth:`to_json` output."""
         return cls.from_dict(json.loads(text))
 

@@ -12,8 +12,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from math import factorial
-from typing import Iterator
 
 import sympy
 
@@ -27,7 +27,7 @@ from ._dimension import sn_hom_dimension_stirling
 from ._registry import register_layer_family
 from ._spec import LayerSpec, Operation
 
-__all__ = ["diagram_operation", "coarsenings", "change_of_basis", "sn_diagrams"]
+__all__ = ["change_of_basis", "coarsenings", "diagram_operation", "sn_diagrams"]
 
 
 def diagram_operation(d: PartitionDiagram) -> Operation:

@@ -2,4 +2,4 @@
 
 from ._equivariance import act_on_tensor, assert_equivariant
 
-__all__ = ["assert_equivariant", "act_on_tensor"]
+__all__ = ["act_on_tensor", "assert_equivariant"]

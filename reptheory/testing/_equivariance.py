@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -11,7 +12,7 @@ from ..errors import ReptheoryTypeError, ShapeError
 from ..groups import Group
 from ..groups._base import as_rng
 
-__all__ = ["assert_equivariant", "act_on_tensor"]
+__all__ = ["act_on_tensor", "assert_equivariant"]
 
 
 def act_on_tensor(g: np.ndarray, x: np.ndarray, p: int) -> np.ndarray:

@@ -14,7 +14,7 @@ MODULES = [
     "reptheory.torch._linear",
     "reptheory.kernels._torch",
     "reptheory.polynomials.torch_layers",
-    "reptheory.so3.torch_layers",
+    "reptheory.so3._torch_layers",
     "reptheory.so3.torch_tp",
 ]
 

@@ -61,6 +61,7 @@ from ._exact import (
     wigner_3j,
     wigner_3j_exact,
 )
+from ._pose_geometry import grid_coordinates, so3_fourier_rep, sphere_rep
 from ._reps import (
     InducedRep,
     Restriction,
@@ -149,6 +150,7 @@ __all__ = [
     "gaunt_path_weights",
     "gaunt_tensor",
     "gaunt_tensor_product",
+    "grid_coordinates",
     "hom_basis",
     "induce",
     "matrix_to_euler",
@@ -161,7 +163,9 @@ __all__ = [
     "sh_index",
     "sh_to_fourier",
     "sh_to_fourier_exact",
+    "so3_fourier_rep",
     "sphere_grid",
+    "sphere_rep",
     "spherical_harmonics",
     "spherical_harmonics_all",
     "tensor_product_expressivity",

@@ -4,9 +4,19 @@
   (S_n, A_n, O(n), SO(n), Sp(n)), applied without a dense matrix.
 * :class:`CGTensorProduct`, :class:`GauntTensorProduct`, :class:`ESCNConvolution`: SO(3)
   tensor products on real spherical-harmonic features (see :mod:`reptheory.so3`).
+* :class:`InducedLayer`, :class:`RestrictionLayer`: SO(2)-to-SO(3) induction (image features
+  -> SO(3) features, consistent with in-plane rotations) and restriction layers.
 """
 
+from ..so3._torch_layers import InducedLayer, RestrictionLayer
 from ..so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
 from ._linear import EquivariantLinear
 
-__all__ = ["EquivariantLinear", "CGTensorProduct", "GauntTensorProduct", "ESCNConvolution"]
+__all__ = [
+    "EquivariantLinear",
+    "CGTensorProduct",
+    "GauntTensorProduct",
+    "ESCNConvolution",
+    "InducedLayer",
+    "RestrictionLayer",
+]

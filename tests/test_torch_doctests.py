@@ -15,6 +15,7 @@ MODULES = [
     "reptheory.kernels._torch",
     "reptheory.polynomials.torch_layers",
     "reptheory.so3._torch_layers",
+    "reptheory.so3._torch_pose",
     "reptheory.so3.torch_tp",
 ]
 

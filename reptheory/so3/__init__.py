@@ -75,6 +75,15 @@ from ._reps import (
     restrict,
 )
 from ._sh import complex_to_real_matrix, sh_index, spherical_harmonics, spherical_harmonics_all
+from ._so3_grid import (
+    geodesic_distance,
+    healpix_pixel_centres,
+    healpix_so3_grid,
+    s2_quadrature,
+    so3_fourier_dim,
+    so3_fourier_matrix,
+    so3_quadrature,
+)
 from ._tables import CONVENTION_VERSION, cache_dir, cg_tensor, gaunt_tensor
 from ._tp_cg import cg_sparsity, cg_tensor_product, tp_paths
 from ._tp_escn import (
@@ -150,7 +159,10 @@ __all__ = [
     "gaunt_path_weights",
     "gaunt_tensor",
     "gaunt_tensor_product",
+    "geodesic_distance",
     "grid_coordinates",
+    "healpix_pixel_centres",
+    "healpix_so3_grid",
     "hom_basis",
     "induce",
     "matrix_to_euler",
@@ -160,10 +172,14 @@ __all__ = [
     "rot_x",
     "rot_y",
     "rot_z",
+    "s2_quadrature",
     "sh_index",
     "sh_to_fourier",
     "sh_to_fourier_exact",
+    "so3_fourier_dim",
+    "so3_fourier_matrix",
     "so3_fourier_rep",
+    "so3_quadrature",
     "sphere_grid",
     "sphere_rep",
     "spherical_harmonics",

@@ -6,17 +6,25 @@
   tensor products on real spherical-harmonic features (see :mod:`reptheory.so3`).
 * :class:`InducedLayer`, :class:`RestrictionLayer`: SO(2)-to-SO(3) induction (image features
   -> SO(3) features, consistent with in-plane rotations) and restriction layers.
+* :class:`S2Convolution`, :class:`SO3Convolution`, :class:`SO3Activation`,
+  :class:`SO3Distribution`: the spherical and SO(3) convolutions, nonlinearity and output
+  distribution over rotations of Image2Sphere-style pose networks.
 """
 
 from ..so3._torch_layers import InducedLayer, RestrictionLayer
+from ..so3._torch_pose import S2Convolution, SO3Activation, SO3Convolution, SO3Distribution
 from ..so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
 from ._linear import EquivariantLinear
 
 __all__ = [
-    "EquivariantLinear",
     "CGTensorProduct",
-    "GauntTensorProduct",
     "ESCNConvolution",
+    "EquivariantLinear",
+    "GauntTensorProduct",
     "InducedLayer",
     "RestrictionLayer",
+    "S2Convolution",
+    "SO3Activation",
+    "SO3Convolution",
+    "SO3Distribution",
 ]

@@ -111,7 +111,7 @@ def test_geodesic_distance_matches_axis_angle():
 
 # -- torch layers ----------------------------------------------------------------------------------
 torch = pytest.importorskip("torch")
-from reptheory.torch import S2Convolution, SO3Activation, SO3Convolution, SO3Distribution  # noqa: E402
+from reptheory.torch import S2Convolution, SO3Activation, SO3Convolution, SO3Distribution
 
 
 def _t(a):

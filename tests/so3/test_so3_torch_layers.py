@@ -5,8 +5,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from reptheory.so3 import SO2Rep, SO3Rep, grid_coordinates, rot_z, so3_fourier_rep, sphere_rep
 from reptheory.errors import ShapeError
+from reptheory.so3 import SO2Rep, SO3Rep, grid_coordinates, rot_z, so3_fourier_rep, sphere_rep
 from reptheory.torch import InducedLayer, RestrictionLayer
 
 
@@ -119,7 +119,6 @@ def test_induced_layer_equals_dense_reference(in_rep, out_rep):
     # the dense kernel agrees too
     K = layer.kernel(coords[:3]).detach().numpy()
     for p in range(3):
-        rho, phi = np.hypot(*coords[p]), np.arctan2(coords[p, 1], coords[p, 0])
         f = np.eye(layer.in_rep.dim)[:, :, None]
         np.testing.assert_allclose(K[p].T, _dense_reference(layer, coords[p : p + 1], f), atol=1e-12)
 
@@ -135,7 +134,7 @@ def test_centre_projection_spans_hom_basis(rep_in, rep_out):
     H = np.array([res.change_of_basis.T @ h for h in hom_basis(layer.in_rep, res.rep)])
     H = H.reshape(len(H), -1)
     rng = np.random.default_rng(2)
-    proj = lambda M: layer.project_centre(torch.tensor(M)).numpy()  # noqa: E731
+    proj = lambda M: layer.project_centre(torch.tensor(M)).numpy()
     O, C = layer.out_rep.dim, layer.in_rep.dim
     images = np.array([proj(rng.normal(size=(O, C))).ravel() for _ in range(3 * len(H) + 5)])
     # the projection's image is exactly the span of the hom_basis intertwiners

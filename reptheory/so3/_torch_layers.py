@@ -82,6 +82,15 @@ def _intertwiner_masks(n_out: np.ndarray, n_in: np.ndarray) -> tuple[np.ndarray,
     return A, S
 
 
+def _check_image_size(image_size) -> tuple[int, int] | None:
+    if image_size is None:
+        return None
+    if not isinstance(image_size, (tuple, list)) or len(image_size) != 2:
+        raise InvalidParameterError(f"image_size must be a pair (H, W), got {image_size!r}")
+    return (check_int("image_size[0]", image_size[0], minimum=1),
+            check_int("image_size[1]", image_size[1], minimum=1))
+
+
 class _Projector(nn.Module):
     """The exact projection of a matrix onto ``Hom_SO(2)(R_in, R_out)`` (elementwise)."""
 
@@ -148,16 +157,16 @@ class InducedLayer(nn.Module):
         self.in_rep = _as_so2(in_rep)
         self.out_rep = _as_so3(out_rep)
         self.n_rings = check_int("n_rings", n_rings, minimum=0)
-        self._n_in, _ = _signed_frequencies(self.in_rep)
-        self._rotated_inputs = np.flatnonzero(self._n_in != 0)
+        n_in, p_in = _signed_frequencies(self.in_rep)
+        self._n_in = n_in
+        self._rotated_inputs = np.flatnonzero(n_in != 0)
         self._dtype = dtype
         O, C = self.out_rep.dim, self.in_rep.dim
         if O == 0 or C == 0:
             raise InvalidParameterError("in_rep and out_rep must have dimension >= 1")
         self._ortho_L = _orthographic_L
-        self.image_size = None if image_size is None else tuple(int(s) for s in image_size)
+        self.image_size = _check_image_size(image_size)
         self._tables: dict = {}
-        n_in, p_in = _signed_frequencies(self.in_rep)
         self.register_buffer("p_in", torch.tensor(p_in, dtype=torch.long))
         self.register_buffer("rotated_in", torch.tensor(self._rotated_inputs, dtype=torch.long))
         if self._ortho_L is None:

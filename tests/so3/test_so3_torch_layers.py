@@ -88,6 +88,14 @@ def test_layer_bad_input():
     layer = InducedLayer("1x0", sphere_rep(1), dtype=torch.float64)
     with pytest.raises(ReptheoryError):
         layer(torch.zeros(1, 2, 5, 5, dtype=torch.float64))
+    with pytest.raises(ShapeError, match="image"):
+        layer(torch.zeros(2, 5, 5, dtype=torch.float64))
+    with pytest.raises(ReptheoryError, match="image_size"):
+        InducedLayer("1x0", sphere_rep(1), image_size=(0, 5))
+    with pytest.raises(ReptheoryError, match="n_rings"):
+        InducedLayer("1x0", sphere_rep(1), n_rings=-1)
+    with pytest.raises(ShapeError, match="x must have last dimension"):
+        RestrictionLayer("1x1", "1x0")(torch.zeros(2, 4))
 
 
 # -- factorised layer against an independent dense construction ---------------------------------

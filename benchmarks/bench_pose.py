@@ -405,7 +405,9 @@ def _plot_modes(grid, p, R_true, sym) -> None:
     sc = ax.scatter(np.degrees(a[keep]) % 360, np.degrees(b[keep]), s=800 * p[keep] / p.max(),
                     c=np.degrees(g[keep]) % 360, cmap="hsv", vmin=0, vmax=360, alpha=0.7)
     ea, eb, eg = matrix_to_euler(np.einsum("ij,sjk->sik", R_true, sym))
-    ax.scatter(np.degrees(ea) % 360, np.degrees(eb), s=160, marker="*", c=np.degrees(eg) % 360,
+    # poses sharing R e_z (S and S Rz(pi)) are drawn 5 degrees apart in alpha so both show
+    shift = np.where(np.arange(len(sym)) < len(sym) // 2, -5.0, 5.0)
+    ax.scatter(np.degrees(ea) % 360 + shift, np.degrees(eb), s=160, marker="*", c=np.degrees(eg) % 360,
                cmap="hsv", vmin=0, vmax=360, edgecolors="k", linewidths=1.0,
                label="the 4 equivalent true poses (colour: gamma)")
     ax.set_xlim(0, 360)
@@ -415,7 +417,8 @@ def _plot_modes(grid, p, R_true, sym) -> None:
     fig.colorbar(sc, ax=ax, label="gamma (deg)")
     ax.legend(loc="lower right", fontsize=8)
     ax.set_title("box2 (D2 symmetry), first test image: predicted distribution\n"
-                 "(disc area ~ probability; two poses share each direction R e_z, differing in gamma)",
+                 "(disc area ~ probability; pairs of poses share R e_z and differ in gamma;"
+                 " stars shifted by 5 deg to show both)",
                  fontsize=9)
     fig.tight_layout()
     RESULTS.mkdir(exist_ok=True)

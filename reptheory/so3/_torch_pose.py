@@ -307,7 +307,8 @@ class SO3Distribution(nn.Module):
         """Index of the grid rotation nearest to each rotation ``R`` (B, 3, 3)."""
         if R.ndim != 3 or R.shape[-2:] != (3, 3):
             raise ShapeError(f"R must have shape (B, 3, 3), got {tuple(R.shape)}")
-        return torch.einsum("bij,nij->bn", R.to(self.grid.dtype), self.grid).argmax(1)
+        R = R.to(device=self.grid.device, dtype=self.grid.dtype)
+        return torch.einsum("bij,nij->bn", R, self.grid).argmax(1)
 
     def loss(self, logits: torch.Tensor, R: torch.Tensor) -> torch.Tensor:
         """Cross-entropy of the grid distribution against the grid rotation nearest to ``R``."""

@@ -245,3 +245,21 @@ def test_pose_layers_bad_input():
         SO3Convolution(1, 1, 2)(torch.zeros(1, 34))
     with pytest.raises(InvalidParameterError, match="level"):
         healpix_so3_grid(-1)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_pose_pipeline_cuda():  # pragma: no cover - no GPU on the test machine
+    from reptheory.torch import InducedLayer
+
+    L = 2
+    head = torch.nn.Sequential(
+        InducedLayer("4x0", sphere_rep(L, 2), n_rings=2, image_size=(6, 6)),
+        S2Convolution(2, 2, L), SO3Activation(L, 2), SO3Convolution(2, 1, L),
+    )
+    dist = SO3Distribution(L, level=1)
+    x = torch.randn(3, 4, 6, 6)
+    R = torch.tensor(_random_rotations(3, 0), dtype=torch.float32)
+    want = dist.loss(dist(head(x)), R)
+    head, dist = head.cuda(), dist.cuda()
+    got = dist.loss(dist(head(x.cuda())), R)
+    assert torch.allclose(got.cpu(), want, atol=1e-4)

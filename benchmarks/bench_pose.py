@@ -77,7 +77,10 @@ def dense_reference_forward(layer, image):
     Pinv = torch.tensor(np.stack([layer.in_rep.matrix(-p) for p in phi]), dtype=image.dtype)
     sig = layer.sigma
     g = [np.exp(-(rho**2) / (2 * sig**2))]
-    g += [np.where(rho < 1e-12, 0.0, np.exp(-((rho - r) ** 2) / (2 * sig**2))) for r in layer.ring_radii]
+    g += [
+        np.where(rho < 1e-12, 0.0, np.exp(-((rho - r) ** 2) / (2 * sig**2)))
+        for r in layer.ring_radii
+    ]
     g = torch.tensor(np.stack(g, 1), dtype=image.dtype)
     Wr = torch.einsum("pj,joi->poi", g, layer.weights())
     K = D @ Wr @ Pinv
@@ -96,16 +99,22 @@ def layer_sizes(quick: bool) -> None:
         ("64x64, 64x0 -> 4 x (degrees <= 6) (196 dims)", "64x0", sphere_rep(6, 4), 64, 4),
     ]
     hw3 = 32 if quick else 64
-    cases.append((f"{hw3}x{hw3}, 16x0+8x1 -> degrees <= 6 (49 dims)", "16x0+8x1", sphere_rep(6), hw3, 4))
+    cases.append(
+        (f"{hw3}x{hw3}, 16x0+8x1 -> degrees <= 6 (49 dims)", "16x0+8x1", sphere_rep(6), hw3, 4)
+    )
     if not quick:
-        cases.append(("7x7, 256x0 -> 16 x (degrees <= 6) (784 dims)", "256x0", sphere_rep(6, 16), 7, 32))
+        cases.append(
+            ("7x7, 256x0 -> 16 x (degrees <= 6) (784 dims)", "256x0", sphere_rep(6, 16), 7, 32)
+        )
     for name, rin, rout, hw, batch in cases:
         rss0 = _rss_mb()
         t0 = time.perf_counter()
         layer = InducedLayer(rin, rout, n_rings=4, image_size=(hw, hw))
         build = time.perf_counter() - t0
         rss = _rss_mb() - rss0
-        nbytes = sum(t.numel() * t.element_size() for t in list(layer.parameters()) + list(layer.buffers()))
+        nbytes = sum(
+            t.numel() * t.element_size() for t in list(layer.parameters()) + list(layer.buffers())
+        )
         x = torch.randn(batch, SO2Rep(rin).dim, hw, hw, generator=torch.Generator().manual_seed(0))
         with torch.no_grad():
             layer(x)
@@ -118,21 +127,29 @@ def layer_sizes(quick: bool) -> None:
         fb()
         fwdbwd = min(_timed(fb) for _ in range(3))
         print(f"{name}: batch {batch}")
-        print(f"  factorised: build {build * 1e3:8.1f} ms  tensors {nbytes / 2**20:7.2f} MB  "
-              f"RSS +{rss:6.1f} MB  forward {fwd * 1e3:8.2f} ms  forward+backward {fwdbwd * 1e3:8.2f} ms")
+        print(
+            f"  factorised: build {build * 1e3:8.1f} ms  tensors {nbytes / 2**20:7.2f} MB  "
+            f"RSS +{rss:6.1f} MB  forward {fwd * 1e3:8.2f} ms  forward+backward {fwdbwd * 1e3:8.2f} ms"
+        )
         # the dense construction at the same size, if it fits a few seconds and a few GB
         P, O, C = hw * hw, layer.out_rep.dim, layer.in_rep.dim
         dense_entries = P * (O * O + O * C + C * C)
         if dense_entries * 4 > (0.4 if quick else 2.5) * 2**30:
-            print(f"  dense per-pixel construction: skipped ({dense_entries * 4 / 2**30:.1f} GB of kernels)")
+            print(
+                f"  dense per-pixel construction: skipped ({dense_entries * 4 / 2**30:.1f} GB of kernels)"
+            )
             continue
         with torch.no_grad():
             ref = dense_reference_forward(layer, x)
             err = (ref - layer(x)).abs().max().item() / ref.abs().max().item()
-            td = min(_timed(lambda: dense_reference_forward(layer, x))  # noqa: B023
-                     for _ in range(2 if quick else 3))
-        print(f"  dense per-pixel construction: forward {td * 1e3:8.1f} ms  "
-              f"x {td / fwd:7.1f} the factorised time; relative difference {err:.1e}")
+            td = min(
+                _timed(lambda: dense_reference_forward(layer, x))  # noqa: B023
+                for _ in range(2 if quick else 3)
+            )
+        print(
+            f"  dense per-pixel construction: forward {td * 1e3:8.1f} ms  "
+            f"x {td / fwd:7.1f} the factorised time; relative difference {err:.1e}"
+        )
 
 
 def _timed(fn) -> float:
@@ -152,8 +169,16 @@ def _box(lo, hi):
     return n, d
 
 
-FACE_COLOURS = np.array([[0.9, 0.1, 0.1], [0.1, 0.8, 0.8], [0.1, 0.8, 0.1], [0.8, 0.1, 0.8],
-                         [0.15, 0.3, 0.95], [0.95, 0.85, 0.1]])
+FACE_COLOURS = np.array(
+    [
+        [0.9, 0.1, 0.1],
+        [0.1, 0.8, 0.8],
+        [0.1, 0.8, 0.1],
+        [0.8, 0.1, 0.8],
+        [0.15, 0.3, 0.95],
+        [0.95, 0.85, 0.1],
+    ]
+)
 PAIR_COLOURS = np.repeat(np.array([[0.9, 0.15, 0.1], [0.1, 0.8, 0.15], [0.15, 0.3, 0.95]]), 2, 0)
 
 
@@ -164,15 +189,20 @@ def make_objects() -> dict[str, dict]:
     objs["cube6"] = {"parts": [(n, d, FACE_COLOURS)], "sym": np.eye(3)[None]}
     n1, d1 = _box([-0.55, -0.35, -0.25], [0.55, 0.05, 0.25])
     n2, d2 = _box([-0.55, 0.05, -0.25], [-0.15, 0.6, 0.25])
-    objs["ell"] = {"parts": [(n1, d1, FACE_COLOURS), (n2, d2, FACE_COLOURS)], "sym": np.eye(3)[None]}
+    objs["ell"] = {
+        "parts": [(n1, d1, FACE_COLOURS), (n2, d2, FACE_COLOURS)],
+        "sym": np.eye(3)[None],
+    }
     n, d = _box([-0.7, -0.5, -0.3], [0.7, 0.5, 0.3])
     d2sym = np.stack([np.eye(3), rot_x(np.pi), rot_y(np.pi), rot_z(np.pi)])
     objs["box2"] = {"parts": [(n, d, PAIR_COLOURS)], "sym": d2sym}
     v = np.array([[1, 1, 1], [1, -1, -1], [-1, 1, -1], [-1, -1, 1]], float) / math.sqrt(3) * 0.8
     nt = -v / np.linalg.norm(v, axis=1, keepdims=True)  # face opposite vertex i
     dt = np.full(4, 0.8 / 3)
-    objs["tetra"] = {"parts": [(nt, dt, np.tile([[0.85, 0.75, 0.3]], (4, 1)))],
-                     "sym": _tetra_group()}
+    objs["tetra"] = {
+        "parts": [(nt, dt, np.tile([[0.85, 0.75, 0.3]], (4, 1)))],
+        "sym": _tetra_group(),
+    }
     return objs
 
 
@@ -218,11 +248,14 @@ def random_rotations(n: int, rng) -> np.ndarray:
     q = rng.normal(size=(n, 4))
     q /= np.linalg.norm(q, axis=1, keepdims=True)
     w, x, y, z = q.T
-    return np.stack([
-        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
-        np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
-        np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
-    ], -2)
+    return np.stack(
+        [
+            np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
+            np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
+            np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
+        ],
+        -2,
+    )
 
 
 def make_dataset(objs, names, n: int, size: int, seed: int):
@@ -253,9 +286,12 @@ def build_models(L: int, level: int, size: int, seed: int):
 
     def encoder():
         return nn.Sequential(
-            nn.Conv2d(3, 16, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(3, 16, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(16, 32, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(32, 32, 3, stride=2, padding=1),
+            nn.ReLU(),
         )
 
     fm = size // 8
@@ -279,8 +315,9 @@ def build_models(L: int, level: int, size: int, seed: int):
         def __init__(self, n_grid):
             super().__init__()
             self.enc = encoder()
-            self.mlp = nn.Sequential(nn.Flatten(), nn.Linear(32 * fm * fm, 512), nn.ReLU(),
-                                     nn.Linear(512, n_grid))
+            self.mlp = nn.Sequential(
+                nn.Flatten(), nn.Linear(32 * fm * fm, 512), nn.ReLU(), nn.Linear(512, n_grid)
+            )
 
         def forward(self, x):
             return self.mlp(self.enc(x))
@@ -312,7 +349,9 @@ def train_and_eval(model, dist, data, test, steps: int, batch: int, seed: int):
         losses.append(loss.item())
     model.eval()
     with torch.no_grad():
-        logits = torch.cat([model(torch.tensor(test[0][i:i + 128])) for i in range(0, len(test[0]), 128)])
+        logits = torch.cat(
+            [model(torch.tensor(test[0][i : i + 128])) for i in range(0, len(test[0]), 128)]
+        )
     return logits, float(np.median(times)), float(np.mean(losses[-50:]))
 
 
@@ -329,9 +368,13 @@ def pose_task(quick: bool, steps: int | None, plot: bool) -> None:
     t0 = time.perf_counter()
     train = make_dataset(objs, names, n_train, size, seed=1)
     test = make_dataset(objs, names, n_test, size, seed=2)
-    print(f"\n## Synthetic pose task: {size}x{size} images, objects {names}, "
-          f"{n_train} train / {n_test} test images (rendered in {time.perf_counter() - t0:.1f} s)")
-    print(f"L = {L}, HEALPix grid level {level}, {steps} steps of batch {batch}, Adam 1e-3, 1 thread")
+    print(
+        f"\n## Synthetic pose task: {size}x{size} images, objects {names}, "
+        f"{n_train} train / {n_test} test images (rendered in {time.perf_counter() - t0:.1f} s)"
+    )
+    print(
+        f"L = {L}, HEALPix grid level {level}, {steps} steps of batch {batch}, Adam 1e-3, 1 thread"
+    )
     eq, base = build_models(L, level, size, seed=0)
     dist = eq.dist
     n_par = {k: sum(p.numel() for p in m.parameters()) for k, m in (("eq", eq), ("base", base))}
@@ -342,21 +385,39 @@ def pose_task(quick: bool, steps: int | None, plot: bool) -> None:
         per_obj = {}
         for k, nm in enumerate(names):
             sel = test[2] == k
-            per_obj[nm] = float(np.median(symmetric_error(pred[sel], test[1][sel], objs[nm]["sym"])))
-        allerr = np.concatenate([symmetric_error(pred[test[2] == k], test[1][test[2] == k], objs[nm]["sym"])
-                                 for k, nm in enumerate(names)])
+            per_obj[nm] = float(
+                np.median(symmetric_error(pred[sel], test[1][sel], objs[nm]["sym"]))
+            )
+        allerr = np.concatenate(
+            [
+                symmetric_error(pred[test[2] == k], test[1][test[2] == k], objs[nm]["sym"])
+                for k, nm in enumerate(names)
+            ]
+        )
         res[key] = (float(np.median(allerr)), per_obj, t_step, last_loss, logits)
-    header = ["model", "params", "median err (deg)"] + [f"{n}" for n in names] + ["ms / step", "final loss"]
+    header = (
+        ["model", "params", "median err (deg)"]
+        + [f"{n}" for n in names]
+        + ["ms / step", "final loss"]
+    )
     rows = []
-    for key, label in (("eq", "encoder + induced + S2/SO3 conv"), ("base", "encoder + MLP (baseline)")):
+    for key, label in (
+        ("eq", "encoder + induced + S2/SO3 conv"),
+        ("base", "encoder + MLP (baseline)"),
+    ):
         med, per, t, ls, _ = res[key]
-        rows.append([label, n_par[key], f"{med:.1f}"] + [f"{per[n]:.1f}" for n in names]
-                    + [f"{t * 1e3:.1f}", f"{ls:.2f}"])
+        rows.append(
+            [label, n_par[key], f"{med:.1f}"]
+            + [f"{per[n]:.1f}" for n in names]
+            + [f"{t * 1e3:.1f}", f"{ls:.2f}"]
+        )
     from _common import table
 
     print(table(rows, header))
-    print(f"median error ratio baseline / equivariant: {res['base'][0] / res['eq'][0]:.2f}; "
-          f"time per step ratio equivariant / baseline: {res['eq'][2] / res['base'][2]:.2f}")
+    print(
+        f"median error ratio baseline / equivariant: {res['base'][0] / res['eq'][0]:.2f}; "
+        f"time per step ratio equivariant / baseline: {res['eq'][2] / res['base'][2]:.2f}"
+    )
     print("(chance level: a uniformly random rotation has median error ~126 deg without symmetry)")
     modes(objs, names, dist, res["eq"][4], test, plot)
 
@@ -381,8 +442,10 @@ def modes(objs, names, dist, logits, test, plot: bool) -> None:
     print(f"\n## Modes for box2 (symmetry D2, 4 equivalent poses), {len(sel)} test images")
     print(f"probability mass within 25 deg of an equivalent pose: {mass.sum(1).mean():.2f} (mean)")
     srt = np.sort(mass, 1)[:, ::-1]
-    print("mean mass at the 1st..4th most probable equivalent pose: "
-          + ", ".join(f"{v:.2f}" for v in srt.mean(0)))
+    print(
+        "mean mass at the 1st..4th most probable equivalent pose: "
+        + ", ".join(f"{v:.2f}" for v in srt.mean(0))
+    )
     print(f"images with >= 5% of the mass at each of the 4 poses: {(srt[:, 3] >= 0.05).mean():.0%}")
     if plot:
         _plot_modes(grid, probs[0], test[1][sel[0]], sym)
@@ -402,24 +465,44 @@ def _plot_modes(grid, p, R_true, sym) -> None:
     a, b, g = matrix_to_euler(grid)
     keep = p > p.max() * 0.02
     fig, ax = plt.subplots(figsize=(8, 4))
-    sc = ax.scatter(np.degrees(a[keep]) % 360, np.degrees(b[keep]), s=800 * p[keep] / p.max(),
-                    c=np.degrees(g[keep]) % 360, cmap="hsv", vmin=0, vmax=360, alpha=0.7)
+    sc = ax.scatter(
+        np.degrees(a[keep]) % 360,
+        np.degrees(b[keep]),
+        s=800 * p[keep] / p.max(),
+        c=np.degrees(g[keep]) % 360,
+        cmap="hsv",
+        vmin=0,
+        vmax=360,
+        alpha=0.7,
+    )
     ea, eb, eg = matrix_to_euler(np.einsum("ij,sjk->sik", R_true, sym))
     # poses sharing R e_z (S and S Rz(pi)) are drawn 5 degrees apart in alpha so both show
     shift = np.where(np.arange(len(sym)) < len(sym) // 2, -5.0, 5.0)
-    ax.scatter(np.degrees(ea) % 360 + shift, np.degrees(eb), s=160, marker="*", c=np.degrees(eg) % 360,
-               cmap="hsv", vmin=0, vmax=360, edgecolors="k", linewidths=1.0,
-               label="the 4 equivalent true poses (colour: gamma)")
+    ax.scatter(
+        np.degrees(ea) % 360 + shift,
+        np.degrees(eb),
+        s=160,
+        marker="*",
+        c=np.degrees(eg) % 360,
+        cmap="hsv",
+        vmin=0,
+        vmax=360,
+        edgecolors="k",
+        linewidths=1.0,
+        label="the 4 equivalent true poses (colour: gamma)",
+    )
     ax.set_xlim(0, 360)
     ax.set_ylim(180, 0)
     ax.set_xlabel("alpha (deg): azimuth of R e_z")
     ax.set_ylabel("beta (deg): polar angle of R e_z")
     fig.colorbar(sc, ax=ax, label="gamma (deg)")
     ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("box2 (D2 symmetry), first test image: predicted distribution\n"
-                 "(disc area ~ probability; pairs of poses share R e_z and differ in gamma;"
-                 " stars shifted by 5 deg to show both)",
-                 fontsize=9)
+    ax.set_title(
+        "box2 (D2 symmetry), first test image: predicted distribution\n"
+        "(disc area ~ probability; pairs of poses share R e_z and differ in gamma;"
+        " stars shifted by 5 deg to show both)",
+        fontsize=9,
+    )
     fig.tight_layout()
     RESULTS.mkdir(exist_ok=True)
     fig.savefig(RESULTS / "pose_modes.png", dpi=110)
@@ -438,8 +521,10 @@ def main() -> None:
     except ImportError:
         print("torch not installed: nothing to measure")
         return
-    print(f"torch {torch.__version__}; threads = 1; peak RSS so far "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    print(
+        f"torch {torch.__version__}; threads = 1; peak RSS so far "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
     if args.only in (None, "layers"):
         layer_sizes(args.quick)
     if args.only in (None, "task"):

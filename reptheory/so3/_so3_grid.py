@@ -220,4 +220,3 @@ def _check_grid_resolves(L: int, n_grid: int, name: str) -> None:
             f"{name} has {n_grid} rotations, fewer than the {need} Fourier coefficients of "
             f"band limit L={L}: use a finer grid (a higher level) or a lower L"
         )
-

@@ -87,8 +87,10 @@ def _check_image_size(image_size) -> tuple[int, int] | None:
         return None
     if not isinstance(image_size, (tuple, list)) or len(image_size) != 2:
         raise InvalidParameterError(f"image_size must be a pair (H, W), got {image_size!r}")
-    return (check_int("image_size[0]", image_size[0], minimum=1),
-            check_int("image_size[1]", image_size[1], minimum=1))
+    return (
+        check_int("image_size[0]", image_size[0], minimum=1),
+        check_int("image_size[1]", image_size[1], minimum=1),
+    )
 
 
 class _Projector(nn.Module):
@@ -97,10 +99,10 @@ class _Projector(nn.Module):
     def __init__(self, n_out, p_out, n_in, p_in, dtype) -> None:
         super().__init__()
         A, S = _intertwiner_masks(n_out, n_in)
-        self.register_buffer("A", torch.tensor(A, dtype=dtype))
-        self.register_buffer("S", torch.tensor(S, dtype=dtype))
-        self.register_buffer("p_out", torch.tensor(p_out, dtype=torch.long))
-        self.register_buffer("p_in", torch.tensor(p_in, dtype=torch.long))
+        self.register_buffer("A", torch.tensor(A, dtype=dtype), persistent=False)
+        self.register_buffer("S", torch.tensor(S, dtype=dtype), persistent=False)
+        self.register_buffer("p_out", torch.tensor(p_out, dtype=torch.long), persistent=False)
+        self.register_buffer("p_in", torch.tensor(p_in, dtype=torch.long), persistent=False)
 
     def forward(self, M: torch.Tensor) -> torch.Tensor:
         return self.A * M + self.S * M[self.p_out][:, self.p_in]
@@ -167,14 +169,16 @@ class InducedLayer(nn.Module):
         self._ortho_L = _orthographic_L
         self.image_size = _check_image_size(image_size)
         self._tables: dict = {}
-        self.register_buffer("p_in", torch.tensor(p_in, dtype=torch.long))
-        self.register_buffer("rotated_in", torch.tensor(self._rotated_inputs, dtype=torch.long))
+        self.register_buffer("p_in", torch.tensor(p_in, dtype=torch.long), persistent=False)
+        self.register_buffer(
+            "rotated_in", torch.tensor(self._rotated_inputs, dtype=torch.long), persistent=False
+        )
         if self._ortho_L is None:
             self._init_learnable(n_in, p_in, seed)
         if self.image_size is not None:
             H, W = self.image_size
             for name, t in self._geometry(grid_coordinates(H, W)).items():
-                self.register_buffer(name, t)
+                self.register_buffer(name, t, persistent=False)
 
     def _init_learnable(self, n_in: np.ndarray, p_in: np.ndarray, seed: int | None) -> None:
         O, C, dtype = self.out_rep.dim, self.in_rep.dim, self._dtype
@@ -183,19 +187,25 @@ class InducedLayer(nn.Module):
         self._n_out = n_out
         self.m_max = int(np.abs(n_out).max())
         self.project_centre = _Projector(n_out, p_out, n_in, p_in, dtype)
-        self.register_buffer("p_out", torch.tensor(p_out, dtype=torch.long))
-        self.register_buffer("sign_out", torch.tensor(np.sign(n_out), dtype=dtype))
+        self.register_buffer("p_out", torch.tensor(p_out, dtype=torch.long), persistent=False)
+        self.register_buffer(
+            "sign_out", torch.tensor(np.sign(n_out), dtype=dtype), persistent=False
+        )
         # outputs grouped by |frequency|: one matrix product each
         self._freq_rows = []
         order = []
         for m in range(self.m_max + 1):
             rows = np.flatnonzero(np.abs(n_out) == m)
             if rows.size:
-                self.register_buffer(f"rows_{m}", torch.tensor(rows, dtype=torch.long))
+                self.register_buffer(
+                    f"rows_{m}", torch.tensor(rows, dtype=torch.long), persistent=False
+                )
                 self._freq_rows.append(m)
                 order.append(rows)
         self.register_buffer(
-            "inverse_order", torch.tensor(np.argsort(np.concatenate(order)), dtype=torch.long)
+            "inverse_order",
+            torch.tensor(np.argsort(np.concatenate(order)), dtype=torch.long),
+            persistent=False,
         )
         gen = torch.Generator().manual_seed(seed) if seed is not None else None
         scale = 1.0 / math.sqrt(C)
@@ -252,7 +262,9 @@ class InducedLayer(nn.Module):
         key = (H, W, like.device, like.dtype)
         if key not in self._tables:
             t = self._geometry(grid_coordinates(H, W))
-            self._tables[key] = {k: v.to(device=like.device, dtype=like.dtype) for k, v in t.items()}
+            self._tables[key] = {
+                k: v.to(device=like.device, dtype=like.dtype) for k, v in t.items()
+            }
         return self._tables[key]
 
     # -- weights ---------------------------------------------------------------------------------
@@ -272,7 +284,9 @@ class InducedLayer(nn.Module):
         C = self.in_rep.dim
         check_dense_size("InducedLayer.kernel", coords.shape[0] * self.out_rep.dim * C)
         eye = torch.eye(C, dtype=self._dtype, device=self.p_in.device)[:, :, None]
-        return torch.stack([self.forward_points(coords[p : p + 1], eye).T for p in range(len(coords))])
+        return torch.stack(
+            [self.forward_points(coords[p : p + 1], eye).T for p in range(len(coords))]
+        )
 
     # -- forward ---------------------------------------------------------------------------------
     def _apply(self, feats: torch.Tensor, t: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -308,12 +322,19 @@ class InducedLayer(nn.Module):
                 f"feats must have shape (B, {self.in_rep.dim}, {coords.shape[0]}), "
                 f"got {tuple(feats.shape)}"
             )
-        t = {k: v.to(device=feats.device, dtype=feats.dtype) for k, v in self._geometry(coords).items()}
+        t = {
+            k: v.to(device=feats.device, dtype=feats.dtype)
+            for k, v in self._geometry(coords).items()
+        }
         return self._apply(feats, t)
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
         """image (B, in_dim, H, W) -> (B, out_dim)."""
-        if not isinstance(image, torch.Tensor) or image.ndim != 4 or image.shape[1] != self.in_rep.dim:
+        if (
+            not isinstance(image, torch.Tensor)
+            or image.ndim != 4
+            or image.shape[1] != self.in_rep.dim
+        ):
             raise ShapeError(
                 f"image must have shape (B, {self.in_rep.dim}, H, W), "
                 f"got {tuple(getattr(image, 'shape', ()))}"
@@ -342,8 +363,14 @@ class InducedLayer(nn.Module):
         """
         channels = check_int("channels", channels, minimum=1)
         L = check_int("L", L, minimum=0)
-        layer = cls(SO2Rep([(channels, 0)]), sphere_rep(L, channels), n_rings=0, dtype=dtype,
-                    image_size=image_size, _orthographic_L=L)
+        layer = cls(
+            SO2Rep([(channels, 0)]),
+            sphere_rep(L, channels),
+            n_rings=0,
+            dtype=dtype,
+            image_size=image_size,
+            _orthographic_L=L,
+        )
         # (c, l*l + l + m) -> row of the sphere_rep layout (degree blocks, channel-major inside)
         index = np.empty(channels * (L + 1) ** 2, dtype=np.int64)
         row = 0
@@ -352,7 +379,7 @@ class InducedLayer(nn.Module):
                 for m in range(2 * l + 1):
                     index[row] = c * (L + 1) ** 2 + l * l + m
                     row += 1
-        layer.register_buffer("ortho_index", torch.tensor(index))
+        layer.register_buffer("ortho_index", torch.tensor(index), persistent=False)
         return layer
 
     def forward_sphere(self, points, feats: torch.Tensor) -> torch.Tensor:

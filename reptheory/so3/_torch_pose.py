@@ -64,7 +64,9 @@ def _near_pole_points(max_angle: float, n_alpha: int, n_beta: int) -> np.ndarray
     return np.stack([np.sin(B) * np.cos(A), np.sin(B) * np.sin(A), np.cos(B)], -1).reshape(-1, 3)
 
 
-def _near_identity_rotations(max_angle: float, n_alpha: int, n_beta: int, n_gamma: int) -> np.ndarray:
+def _near_identity_rotations(
+    max_angle: float, n_alpha: int, n_beta: int, n_gamma: int
+) -> np.ndarray:
     """Image2Sphere's local SO(3) filter support: ``Rz(a) Ry(b) Rz(g - a)``, b <= max_angle."""
     beta = max_angle * np.arange(1, n_beta + 1) / n_beta
     alpha = 2 * np.pi * np.arange(n_alpha) / n_alpha
@@ -104,8 +106,17 @@ class S2Convolution(nn.Module):
     torch.Size([4, 105])
     """
 
-    def __init__(self, in_channels: int, out_channels: int, L: int, max_angle: float = math.pi / 8,
-                 n_alpha: int = 8, n_beta: int = 3, dtype=torch.float32, seed: int | None = 0) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        L: int,
+        max_angle: float = math.pi / 8,
+        n_alpha: int = 8,
+        n_beta: int = 3,
+        dtype=torch.float32,
+        seed: int | None = 0,
+    ) -> None:
         super().__init__()
         self.in_channels = check_int("in_channels", in_channels, minimum=1)
         self.out_channels = check_int("out_channels", out_channels, minimum=1)
@@ -113,7 +124,9 @@ class S2Convolution(nn.Module):
         _check_local(max_angle, n_alpha, n_beta)
         pts = _near_pole_points(max_angle, n_alpha, n_beta)
         Y = spherical_harmonics_all(self.L, pts) / math.sqrt(len(pts))
-        self.register_buffer("kernel_harmonics", torch.tensor(Y, dtype=dtype))  # (K, (L+1)^2)
+        self.register_buffer(
+            "kernel_harmonics", torch.tensor(Y, dtype=dtype), persistent=False
+        )  # (K, (L+1)^2)
         gen = torch.Generator().manual_seed(seed) if seed is not None else None
         self.weight = nn.Parameter(
             torch.randn(self.in_channels, self.out_channels, len(pts), generator=gen, dtype=dtype)
@@ -155,9 +168,18 @@ class SO3Convolution(nn.Module):
     torch.Size([4, 35])
     """
 
-    def __init__(self, in_channels: int, out_channels: int, L: int, max_angle: float = math.pi / 8,
-                 n_alpha: int = 8, n_beta: int = 3, n_gamma: int | None = None, dtype=torch.float32,
-                 seed: int | None = 0) -> None:
+    def __init__(
+        self,
+        in_channels: int,
+        out_channels: int,
+        L: int,
+        max_angle: float = math.pi / 8,
+        n_alpha: int = 8,
+        n_beta: int = 3,
+        n_gamma: int | None = None,
+        dtype=torch.float32,
+        seed: int | None = 0,
+    ) -> None:
         super().__init__()
         self.in_channels = check_int("in_channels", in_channels, minimum=1)
         self.out_channels = check_int("out_channels", out_channels, minimum=1)
@@ -167,7 +189,7 @@ class SO3Convolution(nn.Module):
         Rk = _near_identity_rotations(max_angle, n_alpha, n_beta, n_gamma)
         # D_l(R_k)[p, n] stored at n (2l+1) + p (so3_fourier_matrix layout)
         M = so3_fourier_matrix(self.L, Rk) / math.sqrt(len(Rk))
-        self.register_buffer("kernel_wigner", torch.tensor(M, dtype=dtype))
+        self.register_buffer("kernel_wigner", torch.tensor(M, dtype=dtype), persistent=False)
         gen = torch.Generator().manual_seed(seed) if seed is not None else None
         self.weight = nn.Parameter(
             torch.randn(self.in_channels, self.out_channels, len(Rk), generator=gen, dtype=dtype)
@@ -188,7 +210,9 @@ class SO3Convolution(nn.Module):
         for l in range(self.L + 1):
             d = 2 * l + 1
             F = x[:, off : off + C * d * d].reshape(B, C, d, d)  # [c, n, m] = F_l[c][m, n]
-            Kl = K[:, :, koff : koff + d * d].reshape(C, self.out_channels, d, d)  # [n, p] = K[p, n]
+            Kl = K[:, :, koff : koff + d * d].reshape(
+                C, self.out_channels, d, d
+            )  # [n, p] = K[p, n]
             # out[o][m, p] = sum_{c, n} F_c[m, n] K_{c,o}[p, n] / (2l+1), stored [o, p, m]
             out.append(torch.einsum("bcnm,conp->bopm", F, Kl).reshape(B, -1) / d)
             off += C * d * d
@@ -237,8 +261,9 @@ class SO3Activation(nn.Module):
     True
     """
 
-    def __init__(self, L: int, channels: int = 1, act=None, grid_L: int | None = None,
-                 dtype=torch.float32) -> None:
+    def __init__(
+        self, L: int, channels: int = 1, act=None, grid_L: int | None = None, dtype=torch.float32
+    ) -> None:
         super().__init__()
         self.L = check_int("L", L, minimum=0)
         self.channels = check_int("channels", channels, minimum=1)
@@ -252,11 +277,15 @@ class SO3Activation(nn.Module):
         R, w = so3_quadrature(grid_L)
         M = so3_fourier_matrix(self.L, R)
         deg = np.concatenate([np.full((2 * l + 1) ** 2, 2 * l + 1) for l in range(self.L + 1)])
-        self.register_buffer("to_grid", torch.tensor(M.T, dtype=dtype))  # (dim, N)
-        self.register_buffer("from_grid", torch.tensor(M * w[:, None] * deg[None], dtype=dtype))
+        self.register_buffer(
+            "to_grid", torch.tensor(M.T, dtype=dtype), persistent=False
+        )  # (dim, N)
+        self.register_buffer(
+            "from_grid", torch.tensor(M * w[:, None] * deg[None], dtype=dtype), persistent=False
+        )
         idx = _channel_index(self.L, self.channels)
-        self.register_buffer("split_index", torch.tensor(idx))
-        self.register_buffer("merge_index", torch.tensor(np.argsort(idx)))
+        self.register_buffer("split_index", torch.tensor(idx), persistent=False)
+        self.register_buffer("merge_index", torch.tensor(np.argsort(idx)), persistent=False)
         self.dim = so3_fourier_dim(self.L)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -295,8 +324,10 @@ class SO3Distribution(nn.Module):
         self.level = check_int("level", level, minimum=0, maximum=6)
         R = healpix_so3_grid(self.level)
         _check_grid_resolves(self.L, R.shape[0], f"the HEALPix grid of level={self.level}")
-        self.register_buffer("grid", torch.tensor(R, dtype=dtype))
-        self.register_buffer("to_grid", torch.tensor(so3_fourier_matrix(self.L, R).T, dtype=dtype))
+        self.register_buffer("grid", torch.tensor(R, dtype=dtype), persistent=False)
+        self.register_buffer(
+            "to_grid", torch.tensor(so3_fourier_matrix(self.L, R).T, dtype=dtype), persistent=False
+        )
         self.dim = so3_fourier_dim(self.L)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -92,7 +92,9 @@ def test_healpix_so3_grid_covers_so3():
     for level, n in [(0, 72), (1, 576), (2, 4608)]:
         G = healpix_so3_grid(level)
         assert G.shape == (n, 3, 3)
-        np.testing.assert_allclose(np.einsum("nji,njk->nik", G, G), np.broadcast_to(np.eye(3), G.shape), atol=1e-12)
+        np.testing.assert_allclose(
+            np.einsum("nji,njk->nik", G, G), np.broadcast_to(np.eye(3), G.shape), atol=1e-12
+        )
         np.testing.assert_allclose(np.linalg.det(G), 1, atol=1e-12)
         d = geodesic_distance(Q[:, None], G[None]).min(1)
         # covering radius shrinks by about 2 per level
@@ -254,7 +256,9 @@ def test_pose_pipeline_cuda():  # pragma: no cover - no GPU on the test machine
     L = 2
     head = torch.nn.Sequential(
         InducedLayer("4x0", sphere_rep(L, 2), n_rings=2, image_size=(6, 6)),
-        S2Convolution(2, 2, L), SO3Activation(L, 2), SO3Convolution(2, 1, L),
+        S2Convolution(2, 2, L),
+        SO3Activation(L, 2),
+        SO3Convolution(2, 1, L),
     )
     dist = SO3Distribution(L, level=1)
     x = torch.randn(3, 4, 6, 6)

@@ -361,7 +361,8 @@ class LearnedCanonicalizer(_RotationCanonicalizer):
     :class:`~reptheory.torch.EquivariantLinear` layer of O(3) (or SO(3)) from ``hidden`` to 3
     (O(3)) or 2 (SO(3)) vector channels, then orthonormalised by Gram-Schmidt (for SO(3) the
     third axis is the cross product). The frame is exactly equivariant, so the wrapped model is
-    exactly invariant, for any weights.
+    exactly invariant, for any weights. The canonicaliser's parameters are float64 by default
+    (it is small; this keeps the frame accurate for float32 inputs); pass ``dtype`` to change.
 
     :meth:`prior_loss` is the prior-alignment loss of Mondal et al. (2023): the mean squared
     distance ``|F(x) - I|^2`` of the frames of training inputs from the identity, which keeps
@@ -373,7 +374,7 @@ class LearnedCanonicalizer(_RotationCanonicalizer):
     >>> from reptheory.torch import Canonicalization, LearnedCanonicalizer
     >>> from reptheory.testing import equivariance_error
     >>> torch.manual_seed(0) and None
-    >>> canon = LearnedCanonicalizer(rt.O(3), hidden=8, dtype=torch.float64)
+    >>> canon = LearnedCanonicalizer(rt.O(3), hidden=8)
     >>> mlp = torch.nn.Sequential(torch.nn.Flatten(-2), torch.nn.Linear(18, 2)).double()
     >>> model = Canonicalization(mlp, canon)
     >>> equivariance_error(model, rt.O(3), 1, 0, input_shape=(4, 6)) < 1e-8
@@ -388,7 +389,7 @@ class LearnedCanonicalizer(_RotationCanonicalizer):
         from ..groups import O, SO
         from ._linear import EquivariantLinear
 
-        dtype = dtype if dtype is not None else torch.get_default_dtype()
+        dtype = dtype if dtype is not None else torch.float64
         self.hidden = int(hidden)
         self.eps = float(eps)
         self.point_net = nn.Sequential(nn.Linear(2, self.hidden, dtype=dtype), nn.SiLU(),

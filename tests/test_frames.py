@@ -197,7 +197,7 @@ def test_equivariance_loss_zero_positive_and_brute_force():
     torch.manual_seed(9)
     x = torch.randn(8, 1, 4, dtype=torch.float64)
     layer = EquivariantLinear(rt.S(4), 1, 1, 1, 1, dtype=torch.float64)
-    assert float(equivariance_loss(layer, rt.S(4), 1, 1, x, n_samples=3, rng=0)) < 1e-25
+    assert equivariance_loss(layer, rt.S(4), 1, 1, x, n_samples=3, rng=0).item() < 1e-25
     lin = torch.nn.Linear(3, 3).double()
     v = torch.randn(10, 3, dtype=torch.float64)
     loss = equivariance_loss(lin, rt.O(3), 1, 1, v, n_samples=2, rng=0, relative=False)
@@ -209,7 +209,7 @@ def test_equivariance_loss_zero_positive_and_brute_force():
     f = lambda z: z @ W.T + b  # noqa: E731
     ref = np.mean([np.mean((f(vn @ g.T) - f(vn) @ g.T) ** 2) for (g,) in els])
     assert len(els) == 2 and ref > 0
-    assert float(loss) == pytest.approx(ref, rel=1e-12)
+    assert loss.item() == pytest.approx(ref, rel=1e-12)
     with pytest.raises(rt.InvalidParameterError, match="non-finite"):
         equivariance_loss(lambda z: z * float("nan"), rt.O(3), 1, 1, v)
     with pytest.raises(rt.ShapeError):

@@ -101,31 +101,33 @@ class SoftEquivariance(nn.Module):
 
     For each symmetry type t (a group with its input and output representations) the
     regulariser is the relative squared equivariance error ``R_t`` of :func:`equivariance_loss`
-    on the training batch. Each type has a learnt level ``s_t`` (and the data term a learnt
-    scale ``s_0``); the objective is
+    on the training batch. The objective is the negative log-likelihood of Gaussian residuals
+    with one scale per term,
 
     ``L / (2 s_0^2) + log s_0 + sum_t [R_t / (2 s_t^2) + log s_t]``,
 
-    the negative log-likelihood of Gaussian residuals, so that at the optimum ``s_t^2 = R_t``:
-    the strength ``1 / (2 s_t^2)`` of each regulariser is set by how much equivariance the data
-    allows, with no hyper-parameter search. ``levels()`` reports ``s_t``, the learnt relative
-    equivariance violation of each type (small for a symmetry the data respects exactly).
-    Levels are clamped to ``[min_level, 1e3]``.
+    whose minimum over the scales is at ``s_0^2 = L`` and ``s_t^2 = R_t``. The scales are set to
+    that minimum from running averages (momentum ``momentum``) of L and R_t, so every strength
+    ``1 / (2 s_t^2)`` is tuned from the data during training, with no hyper-parameter search:
+    a symmetry the data respects exactly gets a large strength, one the data breaks a small
+    one. :meth:`levels` reports ``s_t`` (the learnt relative RMS equivariance violation of
+    each type), clamped to ``[min_level, 1e3]``.
 
     Kim et al. (ICML 2023) regularise the weights of equivariant-MLP layers towards their
-    projections onto each type's equivariant subspace, with tuned strengths; this class
-    measures the violation in function space instead, so that it applies to any model.
+    projections onto each type's equivariant subspace, with automatically tuned strengths; this
+    class measures the violation in function space instead, so that it applies to any model.
 
     Parameters
     ----------
     symmetries : mapping of str to (group, k, l)
-        The candidate symmetry types.
+        The candidate symmetry types (see :func:`reptheory.testing.equivariance_error` for
+        groups, direct products and representations).
     n_samples : int
         Group elements per type and step.
     min_level : float
         Smallest level (keeps the strength of an exact symmetry finite).
-    init_level : float
-        Initial level of every type.
+    momentum : float
+        Weight of the past in the running averages (0 uses the current batch only).
     rng : Generator or int or None
 
     Examples
@@ -146,12 +148,12 @@ class SoftEquivariance(nn.Module):
     """
 
     def __init__(self, symmetries: Mapping[str, tuple], n_samples: int = 1,
-                 min_level: float = 1e-3, init_level: float = 0.1,
+                 min_level: float = 1e-3, momentum: float = 0.9,
                  rng: np.random.Generator | int | None = None) -> None:
         super().__init__()
         if not isinstance(symmetries, Mapping) or not symmetries:
             raise ReptheoryTypeError("symmetries must be a non-empty mapping name -> (group, k, l)")
-        self._names = []
+        self._names: list[str] = []
         self._actions: list[GroupAction] = []
         for name, spec in symmetries.items():
             if not isinstance(spec, (tuple, list)) or len(spec) != 3:
@@ -159,13 +161,17 @@ class SoftEquivariance(nn.Module):
             self._names.append(str(name))
             self._actions.append(group_action(*spec))
         self.n_samples = check_int("n_samples", n_samples, minimum=1)
-        if not (0 < min_level < init_level):
-            raise InvalidParameterError(
-                f"need 0 < min_level < init_level, got min_level={min_level}, init_level={init_level}")
+        if not 0 < min_level < 1e3:
+            raise InvalidParameterError(f"min_level must be in (0, 1e3), got {min_level}")
+        if not 0 <= momentum < 1:
+            raise InvalidParameterError(f"momentum must be in [0, 1), got {momentum}")
         self.min_level = float(min_level)
+        self.momentum = float(momentum)
         self._rng = as_rng(rng)
-        self.log_levels = nn.Parameter(torch.full((len(self._names),), math.log(init_level)))
-        self.log_data_scale = nn.Parameter(torch.zeros(()))
+        # running averages of R_t and of the data loss (NaN until the first batch)
+        self.register_buffer("running_penalties", torch.full((len(self._names),), math.nan,
+                                                             dtype=torch.float64))
+        self.register_buffer("running_data_loss", torch.full((), math.nan, dtype=torch.float64))
         self._last: dict[str, float] = {}
 
     def extra_repr(self) -> str:
@@ -174,41 +180,55 @@ class SoftEquivariance(nn.Module):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.extra_repr()})"
 
-    def _clamped(self) -> torch.Tensor:
-        return self.log_levels.clamp(math.log(self.min_level), math.log(1e3))
-
-    def penalties(self, model: Callable, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    def penalties(self, model: Callable, x: torch.Tensor, fx: torch.Tensor | None = None
+                  ) -> dict[str, torch.Tensor]:
         """The relative squared equivariance error R_t of each type on the batch x."""
         out = {}
-        fx = model(x)
+        if fx is None:
+            fx = model(x)
         for name, action in zip(self._names, self._actions):
             action.check_input(x.shape, "x")
             els = action.elements(self.n_samples, self._rng, use_generators=False)
             out[name] = _loss(model, action, x, els, relative=True, fx=fx)
         return out
 
-    def forward(self, model: Callable, x: torch.Tensor, data_loss: torch.Tensor) -> torch.Tensor:
-        """The total objective for a batch x, given the data loss (e.g. mean squared error)."""
+    @torch.no_grad()
+    def _update(self, buf: torch.Tensor, value: torch.Tensor) -> None:
+        value = value.detach().to(buf.dtype)
+        first = torch.isnan(buf)
+        buf.copy_(torch.where(first, value, self.momentum * buf + (1 - self.momentum) * value))
+
+    def forward(self, model: Callable, x: torch.Tensor, data_loss: torch.Tensor,
+                fx: torch.Tensor | None = None) -> torch.Tensor:
+        """The total objective for a batch x, given the data loss (e.g. mean squared error).
+
+        Pass ``fx = model(x)`` if already computed, to save one forward pass. In training mode
+        the running averages (and so the strengths) are updated.
+        """
         if not isinstance(x, torch.Tensor) or not isinstance(data_loss, torch.Tensor):
             raise ReptheoryTypeError("x and data_loss must be torch tensors")
         _check_finite(data_loss, "data_loss")
-        pens = self.penalties(model, x)
-        log_s = self._clamped().to(data_loss.dtype)
-        total = data_loss * torch.exp(-2 * self.log_data_scale) / 2 + self.log_data_scale
+        pens = self.penalties(model, x, fx)
+        if self.training:
+            self._update(self.running_data_loss, data_loss)
+            self._update(self.running_penalties, torch.stack([pens[nm] for nm in self._names]))
+        var0 = self.running_data_loss.clamp_min(self.min_level**2).to(data_loss.dtype)
+        var = (self.running_penalties.clamp(self.min_level**2, 1e6)).to(data_loss.dtype)
+        total = data_loss / (2 * var0) + 0.5 * torch.log(var0)
         for i, name in enumerate(self._names):
-            total = total + pens[name] * torch.exp(-2 * log_s[i]) / 2 + log_s[i]
+            total = total + pens[name] / (2 * var[i]) + 0.5 * torch.log(var[i])
         self._last = {name: float(p.detach()) for name, p in pens.items()}
         return total
 
     def levels(self) -> dict[str, float]:
         """The learnt level of each symmetry type (relative RMS equivariance violation)."""
-        vals = torch.exp(self._clamped().detach()).tolist()
-        return dict(zip(self._names, vals))
+        var = self.running_penalties.clamp(self.min_level**2, 1e6)
+        return {nm: float(v) ** 0.5 for nm, v in zip(self._names, var.tolist())}
 
     def strengths(self) -> dict[str, float]:
-        """The current regulariser strengths ``s_0^2 / (2 s_t^2)`` relative to the data term."""
-        s0 = float(torch.exp(self.log_data_scale.detach()))
-        return {nm: s0**2 / (2 * lv**2) for nm, lv in self.levels().items()}
+        """The current regulariser strengths ``s_0^2 / s_t^2`` relative to the data term."""
+        var0 = float(self.running_data_loss.clamp_min(self.min_level**2))
+        return {nm: var0 / lv**2 for nm, lv in self.levels().items()}
 
     def last_penalties(self) -> dict[str, float]:
         """R_t of the last batch (floats)."""

@@ -4,7 +4,9 @@
     permutations of the points and approximately invariant to rotations (a rotation-breaking
     term of size eps). Three models with the same MLP body, trained on the same data:
     unconstrained (MLP), fully invariant (a DeepSet averaged over PCA frames: S_5 x O(3)
-    invariant) and soft (MLP + SoftEquivariance with one regulariser per symmetry type).
+    invariant) and soft (MLP + SoftEquivariance with one regulariser per symmetry type; its
+    weights are fitted on 80% of the training set and its strengths tuned on the other 20%,
+    while the two baselines fit on all of it).
     Reported: test MSE (mean and spread over 3 seeds) and the learnt level of each type next to
     the true relative violation of the target function.
 
@@ -83,9 +85,9 @@ def run_soft(quick: bool) -> None:
     from reptheory.torch import FrameAveraging, SoftEquivariance, equivariance_loss
 
     n_train, n_test = (256, 2000) if quick else (512, 5000)
-    steps = 1500 if quick else 4000
+    steps = 800 if quick else 3000
     width = 64
-    eps_values = (0.1, 0.4)
+    eps_values = (0.3, 0.6)
     seeds = (0, 1, 2)
     perm = ((rt.S(N_POINTS), TrivialGroup(3)), (1, 1), (0, 0))
     rot = (rt.SO(3), 1, 0)
@@ -95,6 +97,7 @@ def run_soft(quick: bool) -> None:
         results: dict[str, list[float]] = {"unconstrained MLP": [], "invariant (FA DeepSet)": [],
                                            "soft (MLP + SoftEquivariance)": []}
         levels: dict[str, list[float]] = {"perm": [], "rot": []}
+        strengths: dict[str, list[float]] = {"perm": [], "rot": []}
         # the true relative violation of the target (what the levels should recover)
         gtest = torch.Generator().manual_seed(1000)
         xt = torch.randn(n_test, N_POINTS, 3, generator=gtest, dtype=torch.float64)
@@ -107,6 +110,7 @@ def run_soft(quick: bool) -> None:
             g = torch.Generator().manual_seed(seed)
             x = torch.randn(n_train, N_POINTS, 3, generator=g)
             y = target(x.double(), eps).float()
+            n_fit = int(0.8 * n_train)     # soft: weights on 80%, strengths tuned on 20%
             for name in results:
                 torch.manual_seed(seed)
                 if name.startswith("invariant"):
@@ -115,32 +119,36 @@ def run_soft(quick: bool) -> None:
                     model = _mlp(torch, 3 * N_POINTS, width, 1)
                 soft = SoftEquivariance({"perm": perm, "rot": rot}, n_samples=1, rng=seed) \
                     if name.startswith("soft") else None
-                params = list(model.parameters()) + (list(soft.parameters()) if soft else [])
-                opt = torch.optim.Adam(params, lr=3e-3)
+                opt = torch.optim.Adam(model.parameters(), lr=3e-3)
                 sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
                 for _ in range(steps):
                     opt.zero_grad()
-                    data = ((model(x).squeeze(-1) - y) ** 2).mean()
-                    loss = soft(model, x, data) if soft else data
+                    if soft is None:
+                        loss = ((model(x).squeeze(-1) - y) ** 2).mean()
+                    else:
+                        fx = model(x[:n_fit])
+                        data = ((fx.squeeze(-1) - y[:n_fit]) ** 2).mean()
+                        val = ((model(x[n_fit:]).squeeze(-1) - y[n_fit:]) ** 2).mean()
+                        loss = soft(model, x[:n_fit], data, val_loss=val, fx=fx)
                     loss.backward()
                     opt.step()
                     sched.step()
                 with torch.no_grad():
                     results[name].append(float(((model(xt32).squeeze(-1) - yt) ** 2).mean()))
                 if soft:
-                    lv = soft.levels()
-                    levels["perm"].append(lv["perm"])
-                    levels["rot"].append(lv["rot"])
+                    for key in levels:
+                        levels[key].append(soft.levels()[key])
+                        strengths[key].append(soft.strengths()[key])
         best = min(results, key=lambda k: np.mean(results[k]))
         for name, errs in results.items():
             rows.append([eps, name, float(np.mean(errs)), float(np.std(errs)),
                          " ".join(f"{e:.3g}" for e in errs), "yes" if name == best else ""])
         ranked = all(p < r for p, r in zip(levels["perm"], levels["rot"]))
-        level_rows.append([eps, "perm (S_5)", true_perm, float(np.mean(levels["perm"])),
-                           " ".join(f"{v:.3g}" for v in levels["perm"]), ""])
-        level_rows.append([eps, "rot (SO(3))", true_rot, float(np.mean(levels["rot"])),
-                           " ".join(f"{v:.3g}" for v in levels["rot"]),
-                           "yes" if ranked else "NO"])
+        for key, label, true in (("perm", "perm (S_5)", true_perm), ("rot", "rot (SO(3))", true_rot)):
+            level_rows.append([eps, label, true, float(np.mean(levels[key])),
+                               " ".join(f"{v:.3g}" for v in levels[key]),
+                               float(np.exp(np.mean(np.log(strengths[key])))),
+                               ("yes" if ranked else "NO") if key == "rot" else ""])
     print("(a) soft equivariance under mixed symmetries: 5 points in R^3, target exactly "
           "S_5-invariant,")
     print(f"    rotation-breaking term of size eps; {n_train} training samples, {steps} full-batch "
@@ -148,10 +156,11 @@ def run_soft(quick: bool) -> None:
     print()
     print(table(rows, ["eps", "model", "test MSE mean", "std", "per seed", "lowest"]))
     print()
-    print("learnt level per symmetry type (relative RMS violation; min_level 1e-3) next to the "
-          "true violation of the target")
+    print("learnt level per symmetry type next to the true violation of the target")
     print(table(level_rows, ["eps", "type", "true level", "learnt (mean)", "per seed",
-                             "ranked right (all seeds)"]))
+                             "strength (geo. mean)", "ranked right (all seeds)"]))
+    print("(levels: relative RMS equivariance violation of the trained soft model; true level: "
+          "the same for the target function)")
     print(f"\n(a) took {time.perf_counter() - t_start:.0f} s")
 
 

@@ -101,17 +101,21 @@ class SoftEquivariance(nn.Module):
 
     For each symmetry type t (a group with its input and output representations) the
     regulariser is the relative squared equivariance error ``R_t`` of :func:`equivariance_loss`
-    on the training batch. The objective is the negative log-likelihood of Gaussian residuals
-    with one scale per term,
+    on the training batch, and the training objective is
 
-    ``L / (2 s_0^2) + log s_0 + sum_t [R_t / (2 s_t^2) + log s_t]``,
+    ``L_train + L_train.detach() * sum_t lambda_t R_t``
 
-    whose minimum over the scales is at ``s_0^2 = L`` and ``s_t^2 = R_t``. The scales are set to
-    that minimum from running averages (momentum ``momentum``) of L and R_t, so every strength
-    ``1 / (2 s_t^2)`` is tuned from the data during training, with no hyper-parameter search:
-    a symmetry the data respects exactly gets a large strength, one the data breaks a small
-    one. :meth:`levels` reports ``s_t`` (the learnt relative RMS equivariance violation of
-    each type), clamped to ``[min_level, 1e3]``.
+    (strengths relative to the size of the data loss). The strengths are tuned during training
+    by a hypergradient on held-out data: one gradient step changes the held-out loss by
+    ``-lr * grad(L_val) . (grad L_train + sum_t lambda_t grad R_t)``, so raising lambda_t helps
+    exactly when ``grad(L_val) . grad(R_t) > 0``. Each call with ``val_loss`` moves
+    ``log lambda_t`` by ``strength_lr`` times the cosine between the two gradients: a symmetry
+    the data respects keeps being enforced (its strength grows, its violation shrinks), one the
+    data breaks is enforced only down to the level the held-out data supports.
+
+    :meth:`levels` reports the learnt level of each type: the model's relative RMS equivariance
+    violation ``sqrt(R_t)`` (running average, floored at ``min_level``), which ranks the
+    symmetry types from exact to most broken; :meth:`strengths` the lambda_t.
 
     Kim et al. (ICML 2023) regularise the weights of equivariant-MLP layers towards their
     projections onto each type's equivariant subspace, with automatically tuned strengths; this
@@ -124,10 +128,16 @@ class SoftEquivariance(nn.Module):
         groups, direct products and representations).
     n_samples : int
         Group elements per type and step.
+    init_strength : float
+        Initial lambda_t of every type.
+    strength_lr : float
+        Step of ``log lambda_t`` per tuning call (times a cosine in [-1, 1]).
+    strength_range : (float, float)
+        Bounds of lambda_t.
     min_level : float
-        Smallest level (keeps the strength of an exact symmetry finite).
+        Floor of the reported levels.
     momentum : float
-        Weight of the past in the running averages (0 uses the current batch only).
+        Weight of the past in the running average of R_t behind :meth:`levels`.
     rng : Generator or int or None
 
     Examples
@@ -142,14 +152,17 @@ class SoftEquivariance(nn.Module):
     >>> model = torch.nn.Sequential(torch.nn.Flatten(-2), torch.nn.Linear(12, 1),
     ...                             torch.nn.Flatten(0))
     >>> x, y = torch.randn(8, 4, 3), torch.randn(8)
-    >>> loss = soft(model, x, ((model(x) - y) ** 2).mean())
-    >>> loss.backward(); sorted(soft.levels())
-    ['perm', 'rot']
+    >>> xv, yv = torch.randn(8, 4, 3), torch.randn(8)          # held-out batch
+    >>> mse = lambda a, b: ((a - b) ** 2).mean()
+    >>> loss = soft(model, x, mse(model(x), y), val_loss=mse(model(xv), yv))
+    >>> loss.backward(); sorted(soft.levels()), sorted(soft.strengths())
+    (['perm', 'rot'], ['perm', 'rot'])
     """
 
     def __init__(self, symmetries: Mapping[str, tuple], n_samples: int = 1,
-                 min_level: float = 1e-3, momentum: float = 0.9,
-                 rng: np.random.Generator | int | None = None) -> None:
+                 init_strength: float = 0.1, strength_lr: float = 0.05,
+                 strength_range: tuple[float, float] = (1e-4, 1e4), min_level: float = 1e-4,
+                 momentum: float = 0.9, rng: np.random.Generator | int | None = None) -> None:
         super().__init__()
         if not isinstance(symmetries, Mapping) or not symmetries:
             raise ReptheoryTypeError("symmetries must be a non-empty mapping name -> (group, k, l)")
@@ -161,17 +174,27 @@ class SoftEquivariance(nn.Module):
             self._names.append(str(name))
             self._actions.append(group_action(*spec))
         self.n_samples = check_int("n_samples", n_samples, minimum=1)
-        if not 0 < min_level < 1e3:
-            raise InvalidParameterError(f"min_level must be in (0, 1e3), got {min_level}")
+        lo, hi = (float(v) for v in strength_range)
+        if not 0 < lo <= init_strength <= hi:
+            raise InvalidParameterError(
+                f"need 0 < strength_range[0] <= init_strength <= strength_range[1], got "
+                f"init_strength={init_strength}, strength_range={strength_range}")
+        if not min_level > 0:
+            raise InvalidParameterError(f"min_level must be > 0, got {min_level}")
         if not 0 <= momentum < 1:
             raise InvalidParameterError(f"momentum must be in [0, 1), got {momentum}")
+        if not strength_lr >= 0:
+            raise InvalidParameterError(f"strength_lr must be >= 0, got {strength_lr}")
+        self.strength_lr = float(strength_lr)
+        self.strength_range = (lo, hi)
         self.min_level = float(min_level)
         self.momentum = float(momentum)
         self._rng = as_rng(rng)
-        # running averages of R_t and of the data loss (NaN until the first batch)
+        self.register_buffer("log_strengths", torch.full((len(self._names),),
+                                                         math.log(init_strength),
+                                                         dtype=torch.float64))
         self.register_buffer("running_penalties", torch.full((len(self._names),), math.nan,
                                                              dtype=torch.float64))
-        self.register_buffer("running_data_loss", torch.full((), math.nan, dtype=torch.float64))
         self._last: dict[str, float] = {}
 
     def extra_repr(self) -> str:
@@ -193,42 +216,80 @@ class SoftEquivariance(nn.Module):
         return out
 
     @torch.no_grad()
-    def _update(self, buf: torch.Tensor, value: torch.Tensor) -> None:
-        value = value.detach().to(buf.dtype)
-        first = torch.isnan(buf)
-        buf.copy_(torch.where(first, value, self.momentum * buf + (1 - self.momentum) * value))
+    def _tune(self, val_loss: torch.Tensor, pens: dict[str, torch.Tensor], params: list) -> None:
+        def flat_grad(t: torch.Tensor) -> torch.Tensor:
+            gs = torch.autograd.grad(t, params, retain_graph=True, allow_unused=True)
+            return torch.cat([(g if g is not None else torch.zeros_like(p)).reshape(-1).double()
+                              for g, p in zip(gs, params)])
+
+        with torch.enable_grad():
+            gv = flat_grad(val_loss)
+            cos = []
+            for name in self._names:
+                gr = flat_grad(pens[name])
+                den = (gv.norm() * gr.norm()).clamp_min(1e-300)
+                cos.append(float(gv @ gr / den))
+        lo, hi = (math.log(v) for v in self.strength_range)
+        step = torch.tensor(cos, dtype=torch.float64, device=self.log_strengths.device)
+        self.log_strengths.copy_((self.log_strengths + self.strength_lr * step).clamp(lo, hi))
 
     def forward(self, model: Callable, x: torch.Tensor, data_loss: torch.Tensor,
-                fx: torch.Tensor | None = None) -> torch.Tensor:
-        """The total objective for a batch x, given the data loss (e.g. mean squared error).
+                val_loss: torch.Tensor | None = None, fx: torch.Tensor | None = None,
+                params: Any = None) -> torch.Tensor:
+        """The training objective for a batch x, given its data loss (e.g. mean squared error).
 
-        Pass ``fx = model(x)`` if already computed, to save one forward pass. In training mode
-        the running averages (and so the strengths) are updated.
+        Parameters
+        ----------
+        model : callable or torch module
+        x : torch.Tensor
+            The training batch (its trailing axes match each type's input representation).
+        data_loss : torch.Tensor
+            The loss of the model on x (with its graph).
+        val_loss : torch.Tensor, optional
+            The loss on a held-out batch (with its graph); when given, and in training mode,
+            the strengths are tuned (one hypergradient step) before the objective is formed.
+        fx : torch.Tensor, optional
+            ``model(x)`` if already computed (saves a forward pass).
+        params : iterable of tensors, optional
+            The parameters to tune against (default: ``model.parameters()``).
         """
         if not isinstance(x, torch.Tensor) or not isinstance(data_loss, torch.Tensor):
             raise ReptheoryTypeError("x and data_loss must be torch tensors")
         _check_finite(data_loss, "data_loss")
         pens = self.penalties(model, x, fx)
         if self.training:
-            self._update(self.running_data_loss, data_loss)
-            self._update(self.running_penalties, torch.stack([pens[nm] for nm in self._names]))
-        var0 = self.running_data_loss.clamp_min(self.min_level**2).to(data_loss.dtype)
-        var = (self.running_penalties.clamp(self.min_level**2, 1e6)).to(data_loss.dtype)
-        total = data_loss / (2 * var0) + 0.5 * torch.log(var0)
+            with torch.no_grad():
+                cur = torch.stack([pens[nm].detach().double() for nm in self._names])
+                run = self.running_penalties
+                run.copy_(torch.where(torch.isnan(run), cur,
+                                      self.momentum * run + (1 - self.momentum) * cur))
+            if val_loss is not None:
+                if not isinstance(val_loss, torch.Tensor):
+                    raise ReptheoryTypeError("val_loss must be a torch tensor")
+                _check_finite(val_loss, "val_loss")
+                if params is None:
+                    if not isinstance(model, nn.Module):
+                        raise ReptheoryTypeError("pass params= when model is not a torch module")
+                    params = model.parameters()
+                params = [p for p in params if p.requires_grad]
+                if params:
+                    self._tune(val_loss, pens, params)
+        lam = torch.exp(self.log_strengths).to(data_loss.dtype)
+        total = data_loss
+        scale = data_loss.detach()
         for i, name in enumerate(self._names):
-            total = total + pens[name] / (2 * var[i]) + 0.5 * torch.log(var[i])
+            total = total + scale * lam[i] * pens[name]
         self._last = {name: float(p.detach()) for name, p in pens.items()}
         return total
 
     def levels(self) -> dict[str, float]:
-        """The learnt level of each symmetry type (relative RMS equivariance violation)."""
-        var = self.running_penalties.clamp(self.min_level**2, 1e6)
-        return {nm: float(v) ** 0.5 for nm, v in zip(self._names, var.tolist())}
+        """The learnt level of each symmetry type: the model's relative RMS violation."""
+        run = torch.nan_to_num(self.running_penalties, nan=0.0).clamp_min(self.min_level**2)
+        return {nm: float(v) ** 0.5 for nm, v in zip(self._names, run.tolist())}
 
     def strengths(self) -> dict[str, float]:
-        """The current regulariser strengths ``s_0^2 / s_t^2`` relative to the data term."""
-        var0 = float(self.running_data_loss.clamp_min(self.min_level**2))
-        return {nm: var0 / lv**2 for nm, lv in self.levels().items()}
+        """The current strengths lambda_t (relative to the data loss)."""
+        return {nm: math.exp(v) for nm, v in zip(self._names, self.log_strengths.tolist())}
 
     def last_penalties(self) -> dict[str, float]:
         """R_t of the last batch (floats)."""

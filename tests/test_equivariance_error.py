@@ -27,7 +27,7 @@ def _layer(group, k, l, seed):
 def test_equivariant_layers_have_zero_error(group, k, l):
     basis, w = _layer(group, k, l, seed=1)
     assert len(basis) > 0
-    f = lambda x: basis.apply(w, x)  # noqa: E731
+    f = lambda x: basis.apply(w, x)
     assert equivariance_error(f, group, k, l, input_shape=(3, 1), n_samples=4) < 1e-10
     # the dense matrix of the same layer, checked exactly on basis vectors
     M = sum(wb * m.toarray() for wb, m in zip(w[0, 0], basis.matrices()))
@@ -72,7 +72,7 @@ def test_function_error_matches_brute_force_over_whole_group():
     # a nonlinear function on R^3: the max over all 6 elements of S_3 by brute force
     rng = np.random.default_rng(5)
     W = rng.standard_normal((3, 3))
-    f = lambda x: np.tanh(x @ W.T)  # noqa: E731
+    f = lambda x: np.tanh(x @ W.T)
     x = rng.standard_normal((7, 3))
     worst, scale, count = 0.0, 0.0, 0
     for perm in itertools.permutations(range(3)):
@@ -96,22 +96,22 @@ def test_function_error_matches_brute_force_over_whole_group():
 def test_so3_irreps_spherical_harmonics():
     from reptheory.so3 import spherical_harmonics_all
 
-    f = lambda x: spherical_harmonics_all(2, x)  # noqa: E731   (N, 3) -> (N, 9)
-    kw = dict(input_shape=(6,))
+    f = lambda x: spherical_harmonics_all(2, x)
+    kw = {"input_shape": (6,)}
     assert equivariance_error(f, rt.O(3), 1, "0e+1o+2e", n_samples=4, **kw) < 1e-12
     assert equivariance_error(f, rt.SO3(), 1, rt.so3.SO3Rep("0+1+2"), n_samples=4, **kw) < 1e-12
     # wrong parity is caught by the reflection (a generator of O(3))
     assert equivariance_error(f, rt.O(3), 1, "0e+1e+2e", n_samples=0, **kw) > 0.1
     # irreps on the input side: the vector irrep 1o holds (y, z, x)
     P = np.array([[0.0, 1, 0], [0, 0, 1], [1, 0, 0]])
-    g = lambda v: np.linalg.norm(v, axis=-1, keepdims=True) * (v @ P.T)  # noqa: E731
+    g = lambda v: np.linalg.norm(v, axis=-1, keepdims=True) * (v @ P.T)
     assert equivariance_error(g, rt.O(3), 1, "1x1o", n_samples=3) < 1e-12
     assert equivariance_error(g, rt.O(3), 1, 1, n_samples=3) > 0.1
 
 
 def test_direct_product_point_clouds():
-    mean = lambda x: x.mean(axis=-2)  # noqa: E731   (..., N, 3) -> (..., 3)
-    first = lambda x: x[..., 0, :]  # noqa: E731
+    mean = lambda x: x.mean(axis=-2)
+    first = lambda x: x[..., 0, :]
     grp = (rt.S(5), rt.O(3))
     assert equivariance_error(mean, grp, (1, 1), (0, 1), input_shape=(4,)) < 1e-12
     assert equivariance_error(first, grp, (1, 1), (0, 1), input_shape=(4,)) > 0.1
@@ -143,9 +143,9 @@ def test_non_finite_outputs_fail():
         assert_equivariant(lambda x: x * np.inf, rt.O(3), 1, 1)
     with pytest.raises(rt.InvalidParameterError, match="non-finite"):
         equivariance_error(lambda x: x * np.nan, rt.S(3), 1, 1)
-    with pytest.raises(rt.InvalidParameterError, match="non-finite"):
-        with np.errstate(invalid="ignore"):
-            equivariance_error(np.full((3, 3), np.inf), rt.S(3), 1, 1)
+    with pytest.raises(rt.InvalidParameterError, match="non-finite"), \
+            np.errstate(invalid="ignore"):
+        equivariance_error(np.full((3, 3), np.inf), rt.S(3), 1, 1)
 
 
 def test_bad_input_errors():

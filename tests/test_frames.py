@@ -8,7 +8,7 @@ from reptheory.testing import TrivialGroup, equivariance_error, group_action
 
 torch = pytest.importorskip("torch")
 
-from reptheory.torch import (  # noqa: E402
+from reptheory.torch import (
     Canonicalization,
     EquivariantLinear,
     FrameAveraging,
@@ -162,7 +162,7 @@ def test_sort_canonicalization():
     assert equivariance_error(PointMLP(), grp, (1, 1), (1, 1), input_shape=(16,)) > 0.05
     # ties in the first key are broken by the next one
     x = torch.tensor([[[1.0, 2.0], [1.0, 0.0], [0.0, 5.0]]])
-    xc, perm = SortCanonicalizer().canonicalize(x)
+    _, perm = SortCanonicalizer().canonicalize(x)
     assert perm.tolist() == [[2, 1, 0]]
     assert SortCanonicalizer(keys=[1]).canonicalize(x)[1].tolist() == [[1, 0, 2]]
 
@@ -206,7 +206,7 @@ def test_equivariance_loss_zero_positive_and_brute_force():
     # brute force with the same two elements
     els = group_action(rt.O(3), 1, 1).elements(2, np.random.default_rng(0), use_generators=False)
     W, b, vn = lin.weight.detach().numpy(), lin.bias.detach().numpy(), v.numpy()
-    f = lambda z: z @ W.T + b  # noqa: E731
+    f = lambda z: z @ W.T + b
     ref = np.mean([np.mean((f(vn @ g.T) - f(vn) @ g.T) ** 2) for (g,) in els])
     assert len(els) == 2 and ref > 0
     assert loss.item() == pytest.approx(ref, rel=1e-12)
@@ -231,7 +231,7 @@ class Quadratic(torch.nn.Module):
 def test_soft_equivariance_objective_matches_independent_penalties():
     torch.manual_seed(10)
     W = torch.eye(3, dtype=torch.float64) + 0.3 * torch.randn(3, 3, dtype=torch.float64)
-    model = lambda z: z @ W.T  # noqa: E731   (B, N, 3): S_N-equivariant, not O(3)
+    model = lambda z: z @ W.T
     x = torch.randn(32, N, 3, dtype=torch.float64)
     perm = ((rt.S(N), TrivialGroup(3)), (1, 1), (1, 1))
     rot = (rt.O(3), 1, 1)
@@ -260,7 +260,7 @@ def test_soft_equivariance_tunes_strength_towards_the_data(breaking, direction):
     gen = torch.Generator().manual_seed(11)
     x = torch.randn(64, 3, generator=gen, dtype=torch.float64)
     xv = torch.randn(64, 3, generator=gen, dtype=torch.float64)
-    target = lambda z: (z * z).sum(-1) + breaking * z[:, 2]  # noqa: E731
+    target = lambda z: (z * z).sum(-1) + breaking * z[:, 2]
     model = Quadratic()
     soft = SoftEquivariance({"rot": (rt.SO(3), 1, 0)}, n_samples=2, rng=0)
     start = soft.strengths()["rot"]

@@ -99,7 +99,7 @@ def _deviations(layer: Any, action: GroupAction, elements: list, inputs: Callabl
             return (x.reshape(-1, d_in) @ M.T).reshape(x.shape[:x.ndim - len(action.in_axes)]
                                                        + action.out_axes)
 
-        inputs = lambda: basis  # noqa: E731
+        inputs = lambda: basis
     else:
         call = _numpy_caller(layer)
     first = True
@@ -277,10 +277,10 @@ def equivariance_error(
         action.check_input(arr.shape, "x")
         if not np.isfinite(arr).all():
             raise InvalidParameterError("x must be finite (it contains nan or inf)")
-        inputs: Callable[[], np.ndarray] = lambda: arr  # noqa: E731
+        inputs: Callable[[], np.ndarray] = lambda: arr
     else:
         shape = tuple(int(s) for s in input_shape) + action.in_axes
-        inputs = lambda: gen.standard_normal(shape)  # noqa: E731
+        inputs = lambda: gen.standard_normal(shape)
     worst, scale = 0.0, 0.0
     try:
         for _, err, sc in _deviations(f, action, elements, inputs):

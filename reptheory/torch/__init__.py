@@ -23,6 +23,6 @@ from ._frames import (
 )
 from ._linear import EquivariantLinear
 
-__all__ = ["EquivariantLinear", "CGTensorProduct", "GauntTensorProduct", "ESCNConvolution"]
+__all__ = ["CGTensorProduct", "ESCNConvolution", "EquivariantLinear", "GauntTensorProduct"]
 __all__ += ["Canonicalization", "FrameAveraging", "LearnedCanonicalizer", "PCACanonicalizer",
             "SoftEquivariance", "SortCanonicalizer", "equivariance_loss", "pca_frames"]

@@ -386,7 +386,7 @@ class LearnedCanonicalizer(_RotationCanonicalizer):
     def __init__(self, group: Any, hidden: int = 16, center: bool = False, eps: float = 1e-9,
                  dtype: Any = None) -> None:
         super().__init__(group, center)
-        from ..groups import O, SO
+        from ..groups import SO, O
         from ._linear import EquivariantLinear
 
         dtype = dtype if dtype is not None else torch.float64

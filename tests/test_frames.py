@@ -285,3 +285,25 @@ def test_soft_equivariance_bad_input():
         soft(lambda z: z, torch.randn(4, 2), torch.tensor(1.0))
     with pytest.raises(rt.ReptheoryTypeError, match="params="):
         soft(lambda z: z, torch.randn(4, 3), torch.tensor(1.0), val_loss=torch.tensor(1.0))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_frames_canonicalisers_and_losses():
+    dev = torch.device("cuda")
+    torch.manual_seed(12)
+    x = torch.randn(8, N, 3, device=dev)
+    for model in (FrameAveraging(_mlp(2).to(dev), rt.O(3)),
+                  Canonicalization(_mlp(2).to(dev), PCACanonicalizer(rt.SO(3))),
+                  Canonicalization(_mlp(2).to(dev), LearnedCanonicalizer(rt.SO(3)).to(dev)),
+                  Canonicalization(_mlp(2).to(dev), SortCanonicalizer())):
+        out = model(x)
+        assert out.device.type == "cuda" and out.shape == (8, 2)
+    fa = FrameAveraging(_mlp(2).to(dev), rt.O(3))
+    assert equivariance_error(fa, rt.O(3), 1, 0, input_shape=(8, N)) < 1e-5
+    lin = torch.nn.Linear(3, 3).to(dev)
+    loss = equivariance_loss(lin, rt.O(3), 1, 1, x, n_samples=2, rng=0)
+    loss.backward()
+    assert loss.device.type == "cuda" and lin.weight.grad is not None
+    soft = SoftEquivariance({"rot": (rt.SO(3), 1, 1)}, rng=0).to(dev)
+    total = soft(lin, x, loss.detach() + 1.0, val_loss=((lin(x) - x) ** 2).mean())
+    assert total.device.type == "cuda"

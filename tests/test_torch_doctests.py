@@ -12,6 +12,8 @@ import pytest
 MODULES = [
     "reptheory.torch",
     "reptheory.torch._linear",
+    "reptheory.torch._equivariance",
+    "reptheory.torch._frames",
     "reptheory.kernels._torch",
     "reptheory.polynomials.torch_layers",
     "reptheory.so3._torch_layers",

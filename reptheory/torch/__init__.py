@@ -9,22 +9,44 @@
 * :class:`S2Convolution`, :class:`SO3Convolution`, :class:`SO3Activation`,
   :class:`SO3Distribution`: the spherical and SO(3) convolutions, nonlinearity and output
   distribution over rotations of Image2Sphere-style pose networks.
+* Equivariance for any model: :func:`equivariance_loss` (differentiable equivariance error),
+  :class:`SoftEquivariance` (tuned regularisers for mixed approximate symmetries),
+  :class:`FrameAveraging` and :class:`Canonicalization` (with :class:`PCACanonicalizer`,
+  :class:`SortCanonicalizer`, :class:`LearnedCanonicalizer`) to make any module exactly
+  invariant or equivariant.
 """
 
 from ..so3._torch_layers import InducedLayer, RestrictionLayer
 from ..so3._torch_pose import S2Convolution, SO3Activation, SO3Convolution, SO3Distribution
 from ..so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
+from ._equivariance import SoftEquivariance, equivariance_loss
+from ._frames import (
+    Canonicalization,
+    FrameAveraging,
+    LearnedCanonicalizer,
+    PCACanonicalizer,
+    SortCanonicalizer,
+    pca_frames,
+)
 from ._linear import EquivariantLinear
 
 __all__ = [
     "CGTensorProduct",
+    "Canonicalization",
     "ESCNConvolution",
     "EquivariantLinear",
+    "FrameAveraging",
     "GauntTensorProduct",
     "InducedLayer",
+    "LearnedCanonicalizer",
+    "PCACanonicalizer",
     "RestrictionLayer",
     "S2Convolution",
     "SO3Activation",
     "SO3Convolution",
     "SO3Distribution",
+    "SoftEquivariance",
+    "SortCanonicalizer",
+    "equivariance_loss",
+    "pca_frames",
 ]

@@ -61,20 +61,22 @@ from ._exact import (
     wigner_3j,
     wigner_3j_exact,
 )
+from ..groups import SO3
 from ._reps import (
     InducedRep,
+    Irrep,
+    Irreps,
     Restriction,
     SO2Irrep,
     SO2Rep,
-    SO3Irrep,
-    SO3Rep,
     frobenius_reciprocity,
     hom_basis,
     induce,
+    parse_irreps,
     restrict,
 )
 from ._sh import complex_to_real_matrix, sh_index, spherical_harmonics, spherical_harmonics_all
-from ._tables import CONVENTION_VERSION, cache_dir, cg_tensor, gaunt_tensor
+from ._tables import CONVENTION_VERSION, cg_tensor, gaunt_tensor
 from ._tp_cg import cg_sparsity, cg_tensor_product, tp_paths
 from ._tp_escn import (
     cg_convolution,
@@ -93,7 +95,6 @@ from ._tp_gaunt_fourier import (
     sh_to_fourier_exact,
 )
 from ._tp_gaunt_grid import gaunt_path_weights, gaunt_tensor_product, sphere_grid
-from ._tp_util import Irrep, parse_irreps
 from ._wigner import (
     axis_angle_to_matrix,
     check_rotation,
@@ -114,16 +115,15 @@ __all__ = [
     "CGBlock",
     "InducedRep",
     "Irrep",
+    "Irreps",
     "MethodExpressivity",
     "Restriction",
     "SO2Irrep",
     "SO2Rep",
-    "SO3Irrep",
-    "SO3Rep",
+    "SO3",
     "SqrtRational",
     "TPExpressivity",
     "axis_angle_to_matrix",
-    "cache_dir",
     "cg_convolution",
     "cg_convolution_paths",
     "cg_sparsity",
@@ -174,3 +174,30 @@ __all__ = [
     "wigner_D_euler",
     "wigner_d_half_pi",
 ]
+
+
+_DEPRECATED = {
+    "SO3Irrep": ("Irrep", lambda: Irrep),
+    "SO3Rep": ("Irreps", lambda: Irreps),
+    "cache_dir": ('reptheory._cache.cache_dir("so3")', lambda: _so3_cache_dir),
+}
+
+
+def _so3_cache_dir():
+    """The SO(3) table cache directory, ``reptheory._cache.cache_dir("so3")``."""
+    from .._cache import cache_dir
+
+    return cache_dir("so3")
+
+
+def __getattr__(name: str):
+    """Deprecated names (kept for one release, with a DeprecationWarning)."""
+    if name in _DEPRECATED:
+        import warnings
+
+        new, get = _DEPRECATED[name]
+        warnings.warn(
+            f"reptheory.so3.{name} is deprecated; use {new}", DeprecationWarning, stacklevel=2
+        )
+        return get()
+    raise AttributeError(f"module 'reptheory.so3' has no attribute {name!r}")

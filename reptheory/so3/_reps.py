@@ -2,9 +2,12 @@
 
 * SO(2): complex irreps ``chi_m(t) = exp(i m t)`` (m in Z, dim 1) and real irreps
   ``psi_0 = 1``, ``psi_k(t) = [[cos kt, -sin kt], [sin kt, cos kt]]`` (k >= 1, dim 2).
-* SO(3): real irreps ``rho_l = D_l`` (dim 2l+1) in the real-harmonic basis of
-  :mod:`reptheory.so3`.
-* Direct sums with multiplicities, parsed from strings like ``"2x0+1x1+3"``.
+* SO(3) / O(3): :class:`Irrep` ``(l, p)``, real irreps ``rho_l = D_l`` (dim 2l+1) in the
+  real-harmonic basis of :mod:`reptheory.so3`, with parity p on the inversion; direct sums
+  :class:`Irreps` parsed by the one parser :func:`parse_irreps` from ``"2x0e+1x1o"`` or, with
+  natural parities ``(-1)^l``, ``"2x0+1x1"``.  (``SO3Irrep`` and ``SO3Rep`` are deprecated
+  names of :class:`Irrep` and :class:`Irreps`.)
+* SO(2) direct sums :class:`SO2Rep` parsed from strings like ``"2x0+1x1+3"``.
 """
 
 from __future__ import annotations
@@ -15,20 +18,21 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._validate import check_int
-from ..errors import InvalidParameterError, ReptheoryTypeError
+from ..errors import InvalidParameterError, ReptheoryTypeError, ShapeError
 from ._sh import complex_to_real_matrix
 from ._wigner import rot_z, wigner_D, wigner_D_complex
 
 __all__ = [
     "InducedRep",
+    "Irrep",
+    "Irreps",
     "Restriction",
     "SO2Irrep",
     "SO2Rep",
-    "SO3Irrep",
-    "SO3Rep",
     "frobenius_reciprocity",
     "hom_basis",
     "induce",
+    "parse_irreps",
     "restrict",
 ]
 
@@ -77,30 +81,285 @@ class SO2Irrep:
         return f"psi_{self.m}" if self.real else f"chi_{self.m}"
 
 
-@dataclass(frozen=True)
-class SO3Irrep:
-    """The real irrep rho_l of SO(3) (dimension 2l+1), realised by :func:`wigner_D`.
+class Irrep(tuple):
+    """One irreducible representation of O(3) (and, forgetting parity, of SO(3)): degree ``l``
+    and parity ``p`` (+1 even, -1 odd), a value object (a tuple ``(l, p)``).
+
+    The representation is the real Wigner matrix ``D_l`` of :func:`wigner_D` on rotations,
+    and ``p`` on the inversion ``-I``: ``rho(g) = p D_l(-g)`` when ``det g = -1``.  As an
+    SO(3) representation the parity is ignored; the *natural* parity ``(-1)^l`` is that of
+    the spherical harmonics.
+
+    Parameters
+    ----------
+    l : int or str
+        Degree (>= 0), or a string ``"1o"``, ``"2e"``, ``"3y"`` / ``"3"`` (natural parity).
+    p : {1, -1}, optional
+        Parity; default the natural parity ``(-1)**l``.
 
     Examples
     --------
-    >>> SO3Irrep(2).dim
-    5
+    >>> Irrep(1), Irrep("2e"), Irrep(2, -1).dim
+    (Irrep(l=1, p=-1), Irrep(l=2, p=1), 5)
+    >>> str(Irrep("3")), Irrep(1) == (1, -1)
+    ('3o', True)
     """
 
-    l: int
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "l", check_int("l", self.l, minimum=0))
+    def __new__(cls, l, p=None):
+        if isinstance(l, Irrep) and p is None:
+            return l
+        if isinstance(l, str):
+            if p is not None:
+                raise InvalidParameterError(f"give the parity in the string or as p, not both: {l!r}")
+            terms = parse_irreps(l)
+            if len(terms) != 1 or terms[0][0] != 1:
+                raise InvalidParameterError(f"l must name one irrep like '1o', got {l!r}")
+            return terms[0][1]
+        l = check_int("l", l, minimum=0)
+        if p is None:
+            p = (-1) ** l
+        if isinstance(p, bool) or p not in (1, -1):
+            raise InvalidParameterError(f"p (parity) must be 1 (even) or -1 (odd), got {p!r}")
+        return tuple.__new__(cls, (l, int(p)))
+
+    def __getnewargs__(self):
+        return (self[0], self[1])
+
+    @property
+    def l(self) -> int:
+        """The degree."""
+        return self[0]
+
+    @property
+    def p(self) -> int:
+        """The parity (+1 even, -1 odd)."""
+        return self[1]
 
     @property
     def dim(self) -> int:
-        return 2 * self.l + 1
+        """Dimension ``2l + 1``."""
+        return 2 * self[0] + 1
 
     def matrix(self, R) -> np.ndarray:
-        return wigner_D(self.l, R)
+        """The representing matrix of an orthogonal matrix R (3, 3) or a batch (N, 3, 3):
+        ``D_l(R)`` for rotations, ``p D_l(-R)`` for improper ones."""
+        R = np.asarray(R, dtype=float)
+        if R.shape[-2:] != (3, 3) or R.ndim not in (2, 3):
+            raise ShapeError(f"R must have shape (3, 3) or (N, 3, 3), got {R.shape}")
+        if not np.all(np.isfinite(R)):
+            raise InvalidParameterError("R contains NaN or infinite entries")
+        sign = np.sign(np.linalg.det(R))
+        D = wigner_D(self[0], R * sign[..., None, None])
+        if self[1] == -1:
+            D = D * sign[..., None, None]
+        return D
 
     def __str__(self) -> str:
-        return f"rho_{self.l}"
+        return f"{self[0]}{'e' if self[1] == 1 else 'o'}"
+
+    def __repr__(self) -> str:
+        return f"Irrep(l={self[0]}, p={self[1]})"
+
+
+_TOKEN = re.compile(r"^\s*(?:(\d+)\s*x\s*)?(\d+)\s*([eoy]?)\s*$")
+
+
+def parse_irreps(irreps) -> tuple[tuple[int, Irrep], ...]:
+    """Parse an irreps string such as ``"2x0e + 1x1o + 2e"`` into ``((mul, Irrep), ...)``.
+
+    The one parser of SO(3) / O(3) representation strings.  Parity letters: ``e`` (even),
+    ``o`` (odd), ``y`` or none (the natural parity ``(-1)**l`` of the spherical harmonics), so
+    ``"2x0+1x1"`` and ``"2x0e+1x1o"`` are the same.  An int L is read as ``"0y+1y+...+Ly"``
+    (the degrees of a spherical-harmonic feature); an :class:`Irreps` gives its terms.
+
+    Raises
+    ------
+    InvalidParameterError
+        A token does not parse; the message points at it.
+    ReptheoryTypeError
+        Neither a string, an int nor an Irreps.
+
+    Examples
+    --------
+    >>> [(mul, str(ir)) for mul, ir in parse_irreps("2x0e+1x1o+2")]
+    [(2, '0e'), (1, '1o'), (1, '2e')]
+    >>> parse_irreps("1x1q")
+    Traceback (most recent call last):
+    ...
+    reptheory.errors.InvalidParameterError: irreps: cannot parse token '1x1q' at position 0 of '1x1q' (expected [MULx]L[e|o|y], e.g. '2x1o')
+    """
+    if isinstance(irreps, Irreps):
+        return irreps.terms
+    if isinstance(irreps, (int, np.integer)) and not isinstance(irreps, bool):
+        L = check_int("irreps", irreps, minimum=0)
+        return tuple((1, Irrep(l)) for l in range(L + 1))
+    if not isinstance(irreps, str):
+        raise ReptheoryTypeError(
+            f"irreps must be a string like '2x0e+1x1o' or an int L, got {irreps!r}"
+        )
+    out = []
+    pos = 0
+    for tok in irreps.split("+"):
+        mt = _TOKEN.match(tok)
+        if mt is None or (not tok.strip()):
+            where = pos + (len(tok) - len(tok.lstrip()))
+            raise InvalidParameterError(
+                f"irreps: cannot parse token {tok.strip()!r} at position {where} of {irreps!r} "
+                f"(expected [MULx]L[e|o|y], e.g. '2x1o')"
+            )
+        mul = int(mt.group(1)) if mt.group(1) else 1
+        l = int(mt.group(2))
+        letter = mt.group(3)
+        p = 1 if letter == "e" else -1 if letter == "o" else (-1) ** l
+        if mul > 0:
+            out.append((mul, Irrep(l, p)))
+        pos += len(tok) + 1
+    return tuple(out)
+
+
+class Irreps:
+    """A direct sum of O(3) irreps with multiplicities, e.g. ``Irreps("2x0e+1x1o+3")``: the one
+    representation type of SO(3) / O(3) in reptheory (immutable, hashable, equal by value).
+
+    Parameters
+    ----------
+    spec : str, int, Irrep, Irreps or iterable
+        A string parsed by :func:`parse_irreps` (``"2x0e+1x1o"`` or, with natural parities,
+        ``"2x0+1x1"``; ``""`` is the zero representation); an int ``l`` (the single irrep of
+        degree l with natural parity); an :class:`Irrep`; or an iterable of irreps or of
+        ``(multiplicity, irrep)`` pairs, an irrep being an Irrep, an int degree or a string.
+
+    Examples
+    --------
+    >>> r = Irreps("2x0+1x1+3")
+    >>> r, r.dim, r.labels()
+    (Irreps('2x0e+1x1o+1x3o'), 12, [0, 0, 1, 3])
+    >>> Irreps("1x1") + Irreps("2") == Irreps([(1, "1o"), (1, 2)])
+    True
+    >>> Irreps("1x1e") == Irreps("1x1")
+    False
+    """
+
+    __slots__ = ("_terms",)
+
+    def __init__(self, spec=()) -> None:
+        if isinstance(spec, Irreps):
+            terms = spec._terms
+        elif isinstance(spec, str):
+            terms = parse_irreps(spec) if spec.strip() else ()
+        elif isinstance(spec, Irrep):
+            terms = ((1, spec),)
+        elif isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
+            terms = ((1, Irrep(int(spec))),)
+        else:
+            try:
+                items = list(spec)
+            except TypeError:
+                raise ReptheoryTypeError(
+                    f"spec must be a string like '2x0e+1x1o', an int, an Irrep or an iterable, "
+                    f"got {spec!r}"
+                ) from None
+            terms = []
+            for item in items:
+                if isinstance(item, tuple) and not isinstance(item, Irrep):
+                    if len(item) != 2:
+                        raise InvalidParameterError(
+                            f"terms must be irreps or (multiplicity, irrep) pairs, got {item!r}"
+                        )
+                    mult, ir = item
+                else:
+                    mult, ir = 1, item
+                terms.append((check_int("multiplicity", mult, minimum=0), Irrep(ir)))
+        clean = tuple((int(m), ir) for m, ir in terms if m)
+        object.__setattr__(self, "_terms", clean)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce__(self):
+        return (Irreps, (self._terms,))
+
+    @classmethod
+    def spherical_harmonics(cls, L: int) -> Irreps:
+        """``0e + 1o + 2e + ... + L``: the degrees of spherical-harmonic features up to L."""
+        return cls(parse_irreps(check_int("L", L, minimum=0)))
+
+    @property
+    def terms(self) -> tuple[tuple[int, Irrep], ...]:
+        """(multiplicity, Irrep) pairs in order."""
+        return self._terms
+
+    def __iter__(self):
+        return iter(self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    def irreps(self) -> list[Irrep]:
+        """The irreps with multiplicity, in order."""
+        return [ir for mult, ir in self._terms for _ in range(mult)]
+
+    def labels(self) -> list[int]:
+        """The degrees l with multiplicity, in order."""
+        return [ir.l for ir in self.irreps()]
+
+    def multiplicities(self) -> dict[Irrep, int]:
+        """Total multiplicity of each irrep."""
+        out: dict[Irrep, int] = {}
+        for mult, ir in self._terms:
+            out[ir] = out.get(ir, 0) + mult
+        return out
+
+    @property
+    def dim(self) -> int:
+        """Dimension ``sum mult (2l + 1)``."""
+        return sum(m * ir.dim for m, ir in self._terms)
+
+    @property
+    def lmax(self) -> int:
+        """The largest degree (-1 for the zero representation)."""
+        return max((ir.l for _, ir in self._terms), default=-1)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Irreps) and other._terms == self._terms
+
+    def __hash__(self) -> int:
+        return hash(("Irreps", self._terms))
+
+    def __add__(self, other):
+        if isinstance(other, (str, Irrep)):
+            other = Irreps(other)
+        if not isinstance(other, Irreps):
+            return NotImplemented
+        return Irreps(self._terms + other._terms)
+
+    def __radd__(self, other):
+        if isinstance(other, (str, Irrep)):
+            return Irreps(other) + self
+        return NotImplemented
+
+    def __str__(self) -> str:
+        return "+".join(f"{m}x{ir}" for m, ir in self._terms)
+
+    def __repr__(self) -> str:
+        return f"Irreps({str(self)!r})"
+
+    def matrix(self, R) -> np.ndarray:
+        """Block-diagonal representing matrix of one orthogonal 3 x 3 matrix (dim, dim)."""
+        out = np.zeros((self.dim, self.dim))
+        i = 0
+        for ir in self.irreps():
+            d = ir.dim
+            out[i : i + d, i : i + d] = ir.matrix(R)
+            i += d
+        return out
+
+
+#: Deprecated names (one release): ``SO3Irrep`` is :class:`Irrep`, ``SO3Rep`` is :class:`Irreps`.
+SO3Irrep = Irrep
+SO3Rep = Irreps
 
 
 _TERM = re.compile(r"^\s*(?:(\d+)\s*x\s*)?(-?\d+)\s*$")
@@ -114,7 +373,7 @@ def _parse(spec: str) -> tuple[tuple[int, int], ...]:
         mt = _TERM.match(part)
         if not mt:
             raise InvalidParameterError(
-                f"cannot parse representation term {part!r} in {spec!r}; use e.g. '2x0+1x1+3'"
+                f"cannot parse representation term {part!r} in {spec!r}; use e.g. '1x0+2x1'"
             )
         mult = int(mt.group(1)) if mt.group(1) is not None else 1
         terms.append((mult, int(mt.group(2))))
@@ -122,7 +381,7 @@ def _parse(spec: str) -> tuple[tuple[int, int], ...]:
 
 
 class _DirectSum:
-    """Common machinery of SO2Rep / SO3Rep (immutable, hashable, equal by value)."""
+    """Direct sum machinery of SO2Rep (immutable, hashable, equal by value)."""
 
     __slots__ = ("_terms",)
 
@@ -175,48 +434,8 @@ class _DirectSum:
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._key()))
 
-    def __add__(self, other):
-        if type(other) is not type(self):
-            return NotImplemented
-        return type(self)(self._terms + other._terms)
-
     def __str__(self) -> str:
         return "+".join(f"{m}x{lab}" for m, lab in self._terms) or "0-dim"
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({str(self)!r})"
-
-
-class SO3Rep(_DirectSum):
-    """A direct sum of real SO(3) irreps with multiplicities, e.g. ``SO3Rep("2x0+1x1+3")``.
-
-    Examples
-    --------
-    >>> r = SO3Rep("2x0+1x1+3")
-    >>> r.dim, r.labels()
-    (12, [0, 0, 1, 3])
-    >>> SO3Rep("1x1") + SO3Rep("2")
-    SO3Rep('1x1+1x2')
-    """
-
-    __slots__ = ()
-
-    def _label(self, lab) -> int:
-        return check_int("l", lab, minimum=0)
-
-    @property
-    def dim(self) -> int:
-        return sum(m * (2 * l + 1) for m, l in self._terms)
-
-    def matrix(self, R) -> np.ndarray:
-        """Block-diagonal real Wigner matrix (one rotation, shape (dim, dim))."""
-        out = np.zeros((self.dim, self.dim))
-        i = 0
-        for l in self.labels():
-            d = 2 * l + 1
-            out[i : i + d, i : i + d] = wigner_D(l, R)
-            i += d
-        return out
 
 
 class SO2Rep(_DirectSum):
@@ -297,7 +516,7 @@ class Restriction:
     irreps: tuple
     rep: SO2Rep
     axis: np.ndarray
-    source: SO3Rep
+    source: Irreps
 
 
 def _axis_frame(axis) -> tuple[np.ndarray, np.ndarray | None]:
@@ -336,14 +555,14 @@ def _z_permutation(l: int) -> np.ndarray:
     return Q
 
 
-def restrict(rep: int | SO3Irrep | SO3Rep | str, axis="z", basis: str = "real") -> Restriction:
+def restrict(rep: int | Irrep | Irreps | str, axis="z", basis: str = "real") -> Restriction:
     """Restrict an SO(3) representation to the SO(2) of rotations about ``axis``.
 
     Res rho_l = psi_0 + psi_1 + ... + psi_l (real) = ``chi_-l + ... + chi_l`` (complex).
 
     Parameters
     ----------
-    rep : int, SO3Irrep, SO3Rep or str
+    rep : int, Irrep, Irreps or str
         The representation (an int l means rho_l).
     axis : {"x", "y", "z"} or array_like of shape (3,)
         Rotation axis of the subgroup.
@@ -371,13 +590,11 @@ def restrict(rep: int | SO3Irrep | SO3Rep | str, axis="z", basis: str = "real") 
            [0, 0, 1],
            [1, 0, 0]])
     """
-    if isinstance(rep, SO3Irrep):
-        rep = SO3Rep(rep.l)
-    elif isinstance(rep, (int, np.integer, str)):
-        rep = SO3Rep(rep)
-    elif not isinstance(rep, SO3Rep):
+    if isinstance(rep, (int, np.integer, str, Irrep)):
+        rep = Irreps(rep)
+    elif not isinstance(rep, Irreps):
         raise ReptheoryTypeError(
-            f"rep must be an int, SO3Irrep, SO3Rep or str, got {type(rep).__name__}"
+            f"rep must be an int, Irrep, Irreps or str, got {type(rep).__name__}"
         )
     if basis not in ("real", "complex"):
         raise InvalidParameterError(f"basis must be 'real' or 'complex', got {basis!r}")
@@ -422,7 +639,7 @@ class InducedRep:
     --------
     >>> ind = induce(1, 3)
     >>> ind.decomposition
-    SO3Rep('1x1+1x2+1x3')
+    Irreps('1x1o+1x2e+1x3o')
     >>> ind.dim
     15
     """
@@ -461,9 +678,9 @@ class InducedRep:
         return list(range(abs(self._m), self._L + 1))
 
     @property
-    def decomposition(self) -> SO3Rep:
+    def decomposition(self) -> Irreps:
         """The SO(3) irreps rho_l, abs(m) <= l <= L, each once (Frobenius reciprocity)."""
-        return SO3Rep([(1, l) for l in self.degrees])
+        return Irreps([(1, l) for l in self.degrees])
 
     @property
     def dim(self) -> int:
@@ -524,7 +741,7 @@ def induce(m: int | SO2Irrep, L: int) -> InducedRep:
     Examples
     --------
     >>> induce(0, 2).decomposition
-    SO3Rep('1x0+1x1+1x2')
+    Irreps('1x0e+1x1o+1x2e')
     >>> induce(3, 2).dim
     0
     """
@@ -545,21 +762,21 @@ _J = np.array([[0, -1], [1, 0]])
 
 def _blocks(rep) -> tuple[str, list]:
     """(kind, list of (key, dim, offset)) where equal keys mean isomorphic irreps."""
-    if isinstance(rep, (SO3Irrep,)):
-        rep = SO3Rep(rep.l)
+    if isinstance(rep, Irrep):
+        rep = Irreps(rep)
     if isinstance(rep, SO2Irrep):
         rep = SO2Rep([rep.m], real=rep.real)
     if isinstance(rep, Restriction):
         rep = rep.rep
     out, off = [], 0
-    if isinstance(rep, SO3Rep):
-        for l in rep.labels():
-            out.append((("r", l), 2 * l + 1, off))
-            off += 2 * l + 1
+    if isinstance(rep, Irreps):
+        for ir in rep.irreps():
+            out.append((("r", ir.l, ir.p), ir.dim, off))
+            off += ir.dim
         return "SO3", out
     if isinstance(rep, InducedRep):
         for l in rep.degrees:
-            out.append((("c", l), 2 * l + 1, off))
+            out.append((("c", l, (-1) ** l), 2 * l + 1, off))
             off += 2 * l + 1
         return "SO3", out
     if isinstance(rep, SO2Rep):
@@ -568,7 +785,7 @@ def _blocks(rep) -> tuple[str, list]:
             off += ir.dim
         return "SO2", out
     raise ReptheoryTypeError(
-        "rep must be an SO2Irrep, SO2Rep, Restriction, SO3Irrep, SO3Rep or InducedRep, "
+        "rep must be an SO2Irrep, SO2Rep, Restriction, Irrep, Irreps or InducedRep, "
         f"got {type(rep).__name__}"
     )
 
@@ -597,8 +814,8 @@ def _so2_maps(kin, kout) -> list[np.ndarray]:
 
 
 def _so3_maps(kin, kout) -> list[np.ndarray]:
-    (tin, li), (tout, lo) = kin, kout
-    if li != lo:
+    (tin, li, pi), (tout, lo, po) = kin, kout
+    if li != lo or pi != po:
         return []
     if tin == tout:
         return [np.eye(2 * li + 1, dtype=int)]
@@ -609,8 +826,9 @@ def _so3_maps(kin, kout) -> list[np.ndarray]:
 def hom_basis(rep_in, rep_out) -> list[np.ndarray]:
     """A basis of the equivariant linear maps rep_in -> rep_out (Schur's lemma, block form).
 
-    For SO(3) reps (real irreps are absolutely irreducible) every pair of equal degrees gives
-    an identity block; for real SO(2) irreps psi_k (k >= 1) the pair gives I and
+    For SO(3) reps (real irreps are absolutely irreducible) every pair of equal irreps (equal
+    degree and parity, so the maps are O(3)-equivariant; with the default natural parities
+    this is every pair of equal degrees) gives an identity block; for real SO(2) irreps psi_k (k >= 1) the pair gives I and
     J = [[0, -1], [1, 0]] (End psi_k = C); complex characters match by frequency.  Mixed
     real/complex pairs (e.g. chi_m -> Res rho_l, or Ind chi_m -> rho_l) use the exact
     complex change of basis.  Matrices have shape (dim_out, dim_in); integer arrays when the
@@ -618,7 +836,7 @@ def hom_basis(rep_in, rep_out) -> list[np.ndarray]:
 
     Parameters
     ----------
-    rep_in, rep_out : SO2Irrep, SO2Rep, Restriction, SO3Irrep, SO3Rep or InducedRep
+    rep_in, rep_out : SO2Irrep, SO2Rep, Restriction, Irrep, Irreps or InducedRep
         Both SO(2) or both SO(3). A Restriction stands for its SO(2) direct sum (in the basis
         after ``change_of_basis``).
 
@@ -633,7 +851,7 @@ def hom_basis(rep_in, rep_out) -> list[np.ndarray]:
 
     Examples
     --------
-    >>> len(hom_basis(SO3Rep("2x1"), SO3Rep("1x1+1x0")))
+    >>> len(hom_basis(Irreps("2x1o"), Irreps("1x1o+1x0e")))
     2
     >>> len(hom_basis(SO2Rep("1x2"), restrict(3).rep))
     2
@@ -675,5 +893,5 @@ def frobenius_reciprocity(m: int, l: int) -> tuple[int, int]:
     A = np.concatenate([wigner_D(l, rot_z(t)) - np.exp(1j * m * t) * np.eye(2 * l + 1) for t in ts])
     sv = np.linalg.svd(A, compute_uv=False)
     left = int(np.sum(sv < 1e-9))
-    right = len(hom_basis(induce(m, max(l, abs(m))), SO3Rep(l)))
+    right = len(hom_basis(induce(m, max(l, abs(m))), Irreps(l)))
     return left, right

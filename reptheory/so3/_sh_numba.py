@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import math
 
+from .._cache import numba_cache
+
+numba_cache()  # before numba is imported: compiled code is cached under cache_dir("numba")
+
 try:
     from numba import njit
 

@@ -475,11 +475,24 @@ def wigner_D_complex(
 ) -> np.ndarray:
     """Complex Wigner D, ``D^c = U^H D U``, with ``Y^c_l(R x) = D^c(R) Y^c_l(x)``.
 
-    With ``R = Rz(alpha) Ry(beta) Rz(gamma)``, ``D^c[m, m']`` equals sympy's
-    ``Rotation.D(l, m, m', alpha, beta, gamma)`` evaluated, and
-    ``sympy.physics.wigner.wigner_d(l, alpha, -beta, gamma)[m, m']`` (both checked in the
-    tests); it is the complex conjugate of the standard (Wikipedia) ``D^l_{m m'}(alpha, beta,
-    gamma) = exp(-i m alpha) d^l_{m m'}(beta) exp(-i m' gamma)``.
+    With ``R = Rz(alpha) Ry(beta) Rz(gamma)`` (sympy 1.14, checked in the tests)::
+
+        D^c[m', m] = sympy.physics.wigner.wigner_d(l, alpha, -beta, gamma)[l - m', l - m]
+                   = conj(sympy.physics.quantum.spin.Rotation.D(l, m', m, alpha, beta, gamma))
+
+    (the first with the index order sympy documents for ``wigner_d``; read in ascending order
+    ``-l..l``, ``wigner_d(l, alpha, beta, gamma)`` equals ``Rotation.D``).  So ``D^c`` is the
+    complex conjugate of the standard (Wikipedia, Sakurai) matrix
+    ``D^l_{m' m}(alpha, beta, gamma) = exp(-i m' alpha) d^l_{m' m}(beta) exp(-i m gamma)``.
+
+    Parameters
+    ----------
+    l : int
+        Degree.
+    R : array_like, shape (3, 3) or (N, 3, 3)
+        Rotation matrices.
+    atol, max_entries
+        As for :func:`wigner_D`.
 
     Examples
     --------

@@ -48,6 +48,7 @@ sqrt(6)/3
 True
 """
 
+from ..groups import SO3
 from ._exact import (
     CGBlock,
     SqrtRational,
@@ -61,7 +62,6 @@ from ._exact import (
     wigner_3j,
     wigner_3j_exact,
 )
-from ..groups import SO3
 from ._reps import (
     InducedRep,
     Irrep,
@@ -112,6 +112,7 @@ from ._wigner import (
 
 __all__ = [
     "CONVENTION_VERSION",
+    "SO3",
     "CGBlock",
     "InducedRep",
     "Irrep",
@@ -120,7 +121,6 @@ __all__ = [
     "Restriction",
     "SO2Irrep",
     "SO2Rep",
-    "SO3",
     "SqrtRational",
     "TPExpressivity",
     "axis_angle_to_matrix",

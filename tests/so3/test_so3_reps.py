@@ -186,14 +186,20 @@ def test_one_so3_group_for_groups_layers_and_so3():
     R = G.random_element(2)
     assert np.allclose(G.wigner_D(1, R), wigner_D(1, R))
     assert G.irrep(2) == Irrep(2, 1) and G.irreps("1x1o") == Irreps("1x1")
-    assert not (G != rt.SO(3)) and G != rt.O(3)
+    assert (G != rt.SO(3)) is False and G != rt.O(3)
 
 
 def test_irreps_accept_both_spellings_and_keep_parity():
     assert Irreps("2x0+1x1+3") == Irreps("2x0e+1x1o+1x3o") == Irreps([(2, "0e"), (1, 1), (1, 3)])
     assert Irreps("1x1e") != Irreps("1x1") and Irreps("1x1e").irreps() == [Irrep(1, 1)]
-    assert str(Irreps("2x0+1x2")) == "2x0e+1x2e" and Irreps(str(Irreps("3x1e+2"))) == Irreps("3x1e+2")
-    assert Irreps("") .dim == 0 and Irreps(2) == Irreps("1x2e") and Irreps.spherical_harmonics(2).labels() == [0, 1, 2]
+    assert str(Irreps("2x0+1x2")) == "2x0e+1x2e" and Irreps(str(Irreps("3x1e+2"))) == Irreps(
+        "3x1e+2"
+    )
+    assert (
+        Irreps("").dim == 0
+        and Irreps(2) == Irreps("1x2e")
+        and Irreps.spherical_harmonics(2).labels() == [0, 1, 2]
+    )
     assert Irrep("1o") == Irrep(1) == (1, -1) and Irrep(1, 1).p == 1
     # the tensor-product parser is the same function and type
     from reptheory.so3._tp_util import Irrep as TPIrrep

@@ -31,11 +31,12 @@ _INV_SCALE = 2.0**-_SCALE_BITS
 
 
 @njit(cache=True, fastmath=False, boundscheck=False)
-def _column(out, i, L, m, pm, pe, z, fc, fs, a, b, sub):  # pragma: no cover - compiled
-    """Fill Y_{l,+-m}, l = m..L, of point i from the sectoral value pm * 2**pe."""
+def _column_scaled(out, i, L, m, pm, pe, z, fc, fs, a, b, sub):  # pragma: no cover - compiled
+    """Fill Y_{l,+-m}, l = m..L, of point i from a sectoral value pm * 2**pe below the float
+    range (pe < 0): the recurrence runs on the mantissa and the exponent is carried along."""
     e = pe
+    v = math.ldexp(pm, e)
     base = m * m + 2 * m
-    v = math.ldexp(pm, e) if e else pm
     out[i, base] = v * fc
     out[i, base - 2 * m] = v * fs
     if m == L:
@@ -43,31 +44,21 @@ def _column(out, i, L, m, pm, pe, z, fc, fs, a, b, sub):  # pragma: no cover - c
     p2 = pm
     p1 = sub[m] * z * pm
     base = (m + 1) * (m + 1) + m + 1
-    v = math.ldexp(p1, e) if e else p1
+    v = math.ldexp(p1, e)
     out[i, base + m] = v * fc
     out[i, base - m] = v * fs
-    l = m + 2
-    while e < 0 and l <= L:  # extended-range part: true value p * 2**e
+    for l in range(m + 2, L + 1):
         p = a[l, m] * (z * p1 - b[l, m] * p2)
-        if abs(p) > _SCALE:
+        if e < 0 and abs(p) > _SCALE:
             p *= _INV_SCALE
             p1 *= _INV_SCALE
             e += _SCALE_BITS
-        v = math.ldexp(p, e)
+        v = math.ldexp(p, e) if e else p
         base = l * l + l
         out[i, base + m] = v * fc
         out[i, base - m] = v * fs
         p2 = p1
         p1 = p
-        l += 1
-    while l <= L:  # ordinary range
-        p = a[l, m] * (z * p1 - b[l, m] * p2)
-        base = l * l + l
-        out[i, base + m] = p * fc
-        out[i, base - m] = p * fs
-        p2 = p1
-        p1 = p
-        l += 1
 
 
 @njit(cache=True, fastmath=False, boundscheck=False)
@@ -118,5 +109,25 @@ def sh_kernel(xyz, L, a, b, diag, sub, normalize, out):  # pragma: no cover - co
             if 0.0 < pm < _INV_SCALE:
                 pm *= _SCALE
                 pe -= _SCALE_BITS
-            _column(out, i, L, m, pm, pe, z, c * sq2, s * sq2, a, b, sub)
+            fc = c * sq2
+            fs = s * sq2
+            if pe:  # below the float range: rare, out of line
+                _column_scaled(out, i, L, m, pm, pe, z, fc, fs, a, b, sub)
+                continue
+            base = m * m + m
+            out[i, base + m] = pm * fc
+            out[i, base - m] = pm * fs
+            if m < L:
+                p2 = pm
+                p1 = sub[m] * z * pm
+                base = (m + 1) * (m + 1) + m + 1
+                out[i, base + m] = p1 * fc
+                out[i, base - m] = p1 * fs
+                for l in range(m + 2, L + 1):
+                    p = a[l, m] * (z * p1 - b[l, m] * p2)
+                    base = l * l + l
+                    out[i, base + m] = p * fc
+                    out[i, base - m] = p * fs
+                    p2 = p1
+                    p1 = p
     return -1

@@ -10,7 +10,8 @@ Method: ZYZ Euler angles ``R = Rz(alpha) Ry(beta) Rz(gamma)`` (active rotations)
 computed by the three-term recurrence in m' (Trapani & Navaza 2006) run only towards the
 allowed region (m' >= m >= 0, where it is stable) and completed by the symmetries of d(pi/2);
 starting values below the float range carry an extra power-of-two exponent, so no degree
-underflows.  One D costs one (2l+1)^3 matrix product: l = 1000 takes about a second.
+underflows.  Q is block diagonal (even / odd under x -> -x), so one D costs two ((2l+1)/2)^2 (2l+1)
+matrix products: l = 1000 takes about a second.
 Rotations near the gimbal lock (|R_zz| > 1/sqrt 2) are first multiplied by Rx(-pi/2) so the
 Euler angles are always well conditioned.
 
@@ -298,29 +299,37 @@ def wigner_d_half_pi(l: int) -> np.ndarray:
 
 
 def _u_rows(l: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The two non-zero columns and values of each row of U = complex_to_real_matrix(l)."""
-    U = complex_to_real_matrix(l)
-    i = np.arange(2 * l + 1)
-    k1 = i.copy()
-    k2 = 2 * l - i  # the column of -m
-    v1 = U[i, k1]
-    v2 = np.where(i == l, 0.0, U[i, k2])
-    return k1, k2, v1, v2
+    """Row m of U = complex_to_real_matrix(l) is ``omega_m (r1 e_m + r2 e_-m)`` with real r1, r2
+    and omega_m = 1 (m >= 0) or i (m < 0): returns the columns k1, k2 and r1, r2."""
+    m = np.arange(-l, l + 1)
+    k1 = m + l
+    k2 = l - m  # the column of -m
+    h = 1 / math.sqrt(2)
+    sgn = np.where(np.abs(m) % 2 == 1, -1.0, 1.0)  # (-1)^|m|
+    r1 = np.where(m > 0, sgn * h, np.where(m < 0, h, 1.0))
+    r2 = np.where(m > 0, h, np.where(m < 0, -sgn * h, 0.0))
+    return k1, k2, r1, r2
 
 
 def _q_compute(l: int) -> np.ndarray:
     """Real D of Rx(pi/2) = Z(-pi/2) D(Ry(pi/2)) Z(pi/2), with D(Ry(pi/2)) = Re(U d U^H).
 
-    U has two non-zeros per row, so ``U d U^H`` is four gathers of d: O(l^2).
+    U has two non-zeros per row (columns m and -m) with a common phase (1 or i), so
+    ``Re(U d U^H)`` is four real reversals of d, zero between rows of different phase: O(l^2).
     """
     dh = wigner_d_half_pi(l)
-    k1, k2, v1, v2 = _u_rows(l)
-    Jy = np.zeros_like(dh)
-    for ka, va in ((k1, v1), (k2, v2)):
-        for kb, vb in ((k1, v1), (k2, v2)):
-            Jy += (np.outer(va, vb.conj()) * dh[np.ix_(ka, kb)]).real
+    _, _, r1, r2 = _u_rows(l)  # k1 is the identity, k2 the reversal of the columns
+    Jy = r1[:, None] * (dh * r1 + dh[:, ::-1] * r2)
+    Jy += r2[:, None] * (dh[::-1] * r1 + dh[::-1, ::-1] * r2)
+    neg = np.arange(-l, l + 1) < 0
+    Jy[np.ix_(neg, ~neg)] = 0.0
+    Jy[np.ix_(~neg, neg)] = 0.0
     h = math.pi / 2
-    return _apply_z_right(_apply_z_left(Jy[None], np.array([-h]), l), np.array([h]), l)[0]
+    Q = _apply_z_right(_apply_z_left(Jy[None], np.array([-h]), l), np.array([h]), l)[0]
+    A = _q_class(l)
+    Q[np.ix_(A, ~A)] = 0.0  # exactly zero: Q commutes with the reflection x -> -x
+    Q[np.ix_(~A, A)] = 0.0
+    return Q
 
 
 def _q_matrix(l: int) -> np.ndarray:
@@ -330,6 +339,40 @@ def _q_matrix(l: int) -> np.ndarray:
         return _Q.get(l, lambda: _q_compute(l))
     d = 2 * l + 1
     return _Q.get(l, lambda: disk_table(f"wigner_q_{l}", (d, d), lambda: _q_compute(l)))
+
+
+def _q_class(l: int) -> np.ndarray:
+    """Rows of the harmonics even under x -> -x (m >= 0 even, m < 0 odd): Q = D(Rx(pi/2))
+    is block diagonal in (even, odd), which halves the cost of multiplying by it."""
+    m = np.arange(-l, l + 1)
+    return ((m >= 0) & (m % 2 == 0)) | ((m < 0) & (m % 2 == 1))
+
+
+def _q_blocks(l: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """[(indices, Q[indices][:, indices])] for the two diagonal blocks of Q."""
+    Q = _q_matrix(l)
+    A = _q_class(l)
+    out = []
+    for mask in (A, ~A):
+        idx = np.flatnonzero(mask)
+        out.append((idx, np.ascontiguousarray(Q[np.ix_(idx, idx)])))
+    return out
+
+
+def _qt_left(blocks, M: np.ndarray) -> np.ndarray:
+    """Q^T @ M for a batch M (N, d, k), block by block."""
+    out = np.empty_like(M)
+    for idx, B in blocks:
+        out[:, idx, :] = B.T @ M[:, idx, :]
+    return out
+
+
+def _q_right(blocks, M: np.ndarray) -> np.ndarray:
+    """M @ Q for a batch M (N, k, d), block by block."""
+    out = np.empty_like(M)
+    for idx, B in blocks:
+        out[:, :, idx] = M[:, :, idx] @ B
+    return out
 
 
 def _z_tables(t: np.ndarray, l: int) -> tuple[np.ndarray, np.ndarray]:
@@ -352,6 +395,7 @@ def _apply_z_right(M: np.ndarray, t: np.ndarray, l: int) -> np.ndarray:
 
 def _wigner_from_euler(l: int, a: np.ndarray, b: np.ndarray, g: np.ndarray) -> np.ndarray:
     Q = _q_matrix(l)
+    blocks = _q_blocks(l)
     n = a.shape[0]
     d = 2 * l + 1
     out = np.empty((n, d, d))
@@ -363,8 +407,7 @@ def _wigner_from_euler(l: int, a: np.ndarray, b: np.ndarray, g: np.ndarray) -> n
         j = slice(i, min(n, i + chunk))
         M = _apply_z_right(np.broadcast_to(Q, (j.stop - i,) + Q.shape), g[j], l)
         M = _apply_z_left(M, b[j], l)
-        M = Q.T @ M
-        out[j] = _apply_z_left(M, a[j], l)
+        out[j] = _apply_z_left(_qt_left(blocks, M), a[j], l)
     return out
 
 
@@ -465,7 +508,7 @@ def wigner_D(l: int, R, atol: float | None = None, max_entries: int | None = Non
     a, b, g = matrix_to_euler(Rw)
     D = _wigner_from_euler(l, a, b, g)
     if near.any():
-        D[near] = D[near] @ _q_matrix(l)
+        D[near] = _q_right(_q_blocks(l), D[near])
     D = D.astype(out_dtype, copy=False)
     return D[0] if single else D
 

@@ -5,8 +5,10 @@
   that ``sum_{m1 m2} C[m1, m2, m3] C[m1, m2, m3'] = delta``.  ``basis="complex"`` gives the
   Clebsch-Gordan coefficients ``<l1 m1; l2 m2 | l3 m3>``; ``basis="real"`` gives
   ``(U1 (x) U2) C U3^H`` times ``1`` when l1+l2+l3 is even and ``-i`` when it is odd (so that it
-  is real).  Each entry is a single ``sign * sqrt(rational)`` computed exactly, then rounded.
-* ``gaunt_tensor(l1, l2, l3, basis)``: the integrals of three harmonics (real or complex).
+  is real).  Each entry is a single ``sign * sqrt(rational)`` computed exactly, then correctly
+  rounded (the nearest float), in both bases.
+* ``gaunt_tensor(l1, l2, l3, basis)``: the integrals of three harmonics (real or complex),
+  ``sign sqrt(rational / pi)``: products of correctly rounded factors (within a few ulp).
 
 Tables are cached in memory and (those with at least ``DISK_MIN_ENTRIES`` entries) on disk in
 ``reptheory._cache.cache_dir("so3")`` (``$REPTHEORY_CACHE_DIR/so3``, default
@@ -26,12 +28,16 @@ import numpy as np
 from .._cache import cache_dir
 from .._validate import check_dense_size, check_int
 from ..errors import InvalidParameterError
-from ._exact import CGBlock, _cg_block, _urow
+from ._exact import CGBlock, _cg_block, _sqrt_ratio, _urow
 
 __all__ = ["CONVENTION_VERSION", "cg_tensor", "gaunt_tensor"]
 
 #: Bumped whenever a sign or ordering convention of a cached table changes.
 CONVENTION_VERSION = 1
+
+#: Bumped whenever the numbers of a cached table change without a convention change (2: the
+#: real CG tables became correctly rounded); part of every file name, so old files are ignored.
+TABLE_REVISION = 2
 
 #: Tables with fewer entries are recomputed (faster than a file read) instead of cached on disk.
 DISK_MIN_ENTRIES = 4096
@@ -68,6 +74,14 @@ def _compute(kind: str, l1: int, l2: int, l3: int, basis: str) -> np.ndarray:
     if l3 > l1 + l2 or l3 < abs(l1 - l2) or (kind == "gaunt" and (l1 + l2 + l3) % 2):
         return out
     f = _complex_lookup(kind, l1, l2, l3)
+    exact = None
+    if kind == "cg" and basis == "real":
+        sn, den = _cg_block(l1, l2, l3)
+        d2 = 2 * l2 + 1
+
+        def exact(k1, k2):
+            return abs(sn[(k1 + l1) * d2 + k2 + l2]), den
+
     for m1 in range(-l1, l1 + 1):
         for m2 in range(-l2, l2 + 1):
             if basis == "complex":
@@ -80,21 +94,24 @@ def _compute(kind: str, l1: int, l2: int, l3: int, basis: str) -> np.ndarray:
                 if m3 > l3:
                     continue
                 for s3 in (m3, -m3) if m3 else (0,):
-                    out[m1 + l1, m2 + l2, s3 + l3] = _real_entry(f, m1, m2, s3, kind)
+                    out[m1 + l1, m2 + l2, s3 + l3] = _real_entry(f, m1, m2, s3, kind, exact)
     return out
 
 
 _SQRT_HALF = (1.0, 1 / math.sqrt(2), 0.5, 0.5 / math.sqrt(2))
 
 
-def _real_entry(f, m1: int, m2: int, m3: int, kind: str) -> float:
+def _real_entry(f, m1: int, m2: int, m3: int, kind: str, exact=None) -> float:
     """Real-basis entry from the complex ones: the (at most two) contributing complex terms
     have equal magnitudes, so the unit phases are summed exactly and the magnitude is used
     once (no cancellation).  For odd l1 + l2 + l3 the CG sum is i * real; we return the real
-    factor (the table is -i times the complex-basis product)."""
+    factor (the table is -i times the complex-basis product).  With ``exact(k1, k2) -> (num,
+    den)`` (the exact square of the CG magnitude) the entry is correctly rounded from its
+    exact value ``t sqrt(num / (den 2^half))``."""
     total = 0j
     mag = 0.0
     half = 0
+    key = None
     for k1, c1, h1 in _urow(m1):
         for k2, c2, h2 in _urow(m2):
             for k3, c3, h3 in _urow(m3):
@@ -112,8 +129,12 @@ def _real_entry(f, m1: int, m2: int, m3: int, kind: str) -> float:
                 total += c1 * c2 * coef3 * (1 if v > 0 else -1)
                 mag = abs(v)
                 half = h1 + h2 + h3
+                key = (k1, k2)
     re, im = round(total.real), round(total.imag)
     t = re if re else im
+    if exact is not None and t:
+        num, den = exact(*key)
+        return math.copysign(_sqrt_ratio(t * t * num, den << half), t)
     return t * mag * _SQRT_HALF[half]
 
 
@@ -140,13 +161,13 @@ def _cached(kind: str, l1: int, l2: int, l3: int, basis: str) -> np.ndarray:
 
 
 def disk_table(name: str, shape: tuple[int, ...], compute) -> np.ndarray:
-    """A float table read from ``cache_dir("so3")/<name>_v<CONVENTION_VERSION>.npy`` or
+    """A float table read from ``cache_dir("so3")/<name>_v<CONVENTION_VERSION>r<TABLE_REVISION>.npy`` or
     computed by ``compute()`` and written there (atomically); returned read-only.
 
     A file of the wrong shape or that cannot be read is recomputed; an unwritable cache
     directory only costs the write.
     """
-    path = cache_dir("so3") / f"{name}_v{CONVENTION_VERSION}.npy"
+    path = cache_dir("so3") / f"{name}_v{CONVENTION_VERSION}r{TABLE_REVISION}.npy"
     arr = None
     if path.exists():
         try:

@@ -85,6 +85,26 @@ def test_clebsch_gordan_float_is_correctly_rounded():
     assert checked > 5_000 and off_by_two_roundings > 0
 
 
+def test_real_cg_tables_are_correctly_rounded():
+    """cg_tensor(..., "real") equals the exact real CG entries (Fractions, in codegen) rounded
+    once, and has no other non-zero entry."""
+    from reptheory.codegen._tp_data import real_cg_entries
+    from reptheory.so3 import cg_tensor
+
+    checked = 0
+    for l1 in range(5):
+        for l2 in range(5):
+            for l3 in range(abs(l1 - l2), l1 + l2 + 1):
+                C = cg_tensor(l1, l2, l3)
+                entries = real_cg_entries(l1, l2, l3)
+                for m1, m2, m3, sn, den in entries:
+                    v = C[m1 + l1, m2 + l2, m3 + l3]
+                    assert _is_correctly_rounded(v, 1 if sn > 0 else -1, abs(sn), den)
+                    checked += 1
+                assert len(entries) == np.count_nonzero(C)
+    assert checked > 3000
+
+
 def test_clebsch_gordan_float_high_degree_matches_mpmath():
     mpmath.mp.dps = 80
     checked = 0

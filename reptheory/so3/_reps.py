@@ -112,7 +112,9 @@ class Irrep(tuple):
             return l
         if isinstance(l, str):
             if p is not None:
-                raise InvalidParameterError(f"give the parity in the string or as p, not both: {l!r}")
+                raise InvalidParameterError(
+                    f"give the parity in the string or as p, not both: {l!r}"
+                )
             terms = parse_irreps(l)
             if len(terms) != 1 or terms[0][0] != 1:
                 raise InvalidParameterError(f"l must name one irrep like '1o', got {l!r}")

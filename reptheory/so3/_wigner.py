@@ -53,6 +53,7 @@ def _finite_array(name: str, value, dtype=float) -> np.ndarray:
         raise InvalidParameterError(f"{name} contains NaN or infinite values")
     return arr
 
+
 __all__ = [
     "axis_angle_to_matrix",
     "check_rotation",

@@ -261,7 +261,8 @@ def spherical_harmonics_all(
     check_dense_size("spherical harmonics output", pts.shape[0] * (L + 1) ** 2, max_entries)
     a, b, diag, sub = _coeffs(L)
     out = np.empty((pts.shape[0], (L + 1) ** 2))
-    bad = kernel(pts, L, a, b, diag, sub, bool(normalize), out)
+    thr2 = 2.0 ** (-2 * _SCALE_BITS / L) if L else 0.0
+    bad = kernel(pts, L, a, b, diag, sub, bool(normalize), thr2, out)
     if bad >= 0:
         row = pts[bad]
         if not np.all(np.isfinite(row)):

@@ -62,8 +62,13 @@ def _column_scaled(out, i, L, m, pm, pe, z, fc, fs, a, b, sub):  # pragma: no co
 
 
 @njit(cache=True, fastmath=False, boundscheck=False)
-def sh_kernel(xyz, L, a, b, diag, sub, normalize, out):  # pragma: no cover - compiled
-    """Fill out (N, (L+1)^2) with the real harmonics; return -1, or the first bad row."""
+def sh_kernel(xyz, L, a, b, diag, sub, normalize, thr2, out):  # pragma: no cover - compiled
+    """Fill out (N, (L+1)^2) with the real harmonics; return -1, or the first bad row.
+
+    Points with ``x^2 + y^2 >= thr2 = 2^(-400/L)`` take the plain recurrence (Re/Im of
+    ``(x + i y)^m`` never leaves the float range); the others (near the poles) carry the
+    sectoral values with an extra exponent.  Both give the values of the numpy twin.
+    """
     n = xyz.shape[0]
     sq2 = math.sqrt(2.0)
     y00 = 1.0 / math.sqrt(4.0 * math.pi)
@@ -92,7 +97,37 @@ def sh_kernel(xyz, L, a, b, diag, sub, normalize, out):  # pragma: no cover - co
                 out[i, l * l + l] = p
                 p2 = p1
                 p1 = p
-        rho = math.sqrt(x * x + y * y)
+        rxy = x * x + y * y
+        if rxy >= thr2:
+            # (x + i y)^m >= 2^-200 for every m <= L: P_l^m / sin^m t times Re/Im (x + i y)^m
+            # stays in range (no square root, no division)
+            c = 1.0
+            s = 0.0
+            pmm = y00
+            for m in range(1, L + 1):
+                c, s = x * c - y * s, x * s + y * c
+                pmm = pmm * diag[m]
+                fc = c * sq2
+                fs = s * sq2
+                base = m * m + m
+                out[i, base + m] = pmm * fc
+                out[i, base - m] = pmm * fs
+                if m < L:
+                    p2 = pmm
+                    p1 = sub[m] * z * pmm
+                    base = (m + 1) * (m + 1) + m + 1
+                    out[i, base + m] = p1 * fc
+                    out[i, base - m] = p1 * fs
+                    for l in range(m + 2, L + 1):
+                        p = a[l, m] * (z * p1 - b[l, m] * p2)
+                        base = l * l + l
+                        out[i, base + m] = p * fc
+                        out[i, base - m] = p * fs
+                        p2 = p1
+                        p1 = p
+            continue
+        # near the poles: sin^m t in the sectoral values, extended exponent range
+        rho = math.sqrt(rxy)
         if rho > 0.0:
             cphi = x / rho
             sphi = y / rho

@@ -61,7 +61,10 @@ class SO2(_FixedDim):
     __slots__ = ()
 
     def element(self, t: float) -> np.ndarray:
-        """The rotation by angle t."""
+        """The rotation by angle t (finite)."""
+        t = float(t)
+        if not np.isfinite(t):
+            raise InvalidParameterError(f"t must be a finite angle, got {t!r}")
         c, s = np.cos(t), np.sin(t)
         return np.array([[c, -s], [s, c]])
 

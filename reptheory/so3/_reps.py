@@ -20,7 +20,7 @@ import numpy as np
 from .._validate import check_int
 from ..errors import InvalidParameterError, ReptheoryTypeError, ShapeError
 from ._sh import complex_to_real_matrix
-from ._wigner import rot_z, wigner_D, wigner_D_complex
+from ._wigner import check_rotation, rot_z, wigner_D, wigner_D_complex
 
 __all__ = [
     "InducedRep",
@@ -35,6 +35,17 @@ __all__ = [
     "parse_irreps",
     "restrict",
 ]
+
+
+def _finite_angle(t) -> float:
+    """A finite real angle t, or an InvalidParameterError naming ``t``."""
+    try:
+        t = float(t)
+    except (TypeError, ValueError):
+        raise ReptheoryTypeError(f"t must be a real angle, got {t!r}") from None
+    if not np.isfinite(t):
+        raise InvalidParameterError(f"t must be a finite angle, got {t!r}")
+    return t
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,7 @@ class SO2Irrep:
 
     def matrix(self, t: float) -> np.ndarray:
         """The representing matrix at angle t (complex 1 x 1 for chi_m)."""
+        t = _finite_angle(t)
         if not self.real:
             return np.array([[np.exp(1j * self.m * t)]])
         if self.m == 0:
@@ -483,6 +495,8 @@ class SO2Rep(_DirectSum):
         return sum(ir.dim for ir in self.irreps())
 
     def matrix(self, t: float) -> np.ndarray:
+        """Block-diagonal representing matrix at angle t."""
+        t = _finite_angle(t)
         blocks = [ir.matrix(t) for ir in self.irreps()]
         out = np.zeros((self.dim, self.dim), dtype=complex if not self._real else float)
         i = 0
@@ -700,7 +714,7 @@ class InducedRep:
 
     def basis_functions(self, R) -> np.ndarray:
         """Values ``phi_{l,n}(g)`` at rotations R (N, 3, 3): shape (N, dim), complex."""
-        R = np.asarray(R, dtype=float).reshape(-1, 3, 3)
+        R = check_rotation(R).reshape(-1, 3, 3)
         cols = [np.conj(wigner_D_complex(l, R)[:, :, l + self._m]) for l in self.degrees]
         return np.concatenate(cols, axis=1) if cols else np.zeros((R.shape[0], 0), complex)
 

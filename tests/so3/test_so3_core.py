@@ -20,13 +20,18 @@ from scipy.spatial.transform import Rotation
 
 import reptheory
 from reptheory.errors import InvalidParameterError, ShapeError, SizeLimitError
+from reptheory.groups import SO2, SO3
 from reptheory.so3 import (
+    Irreps,
+    SO2Irrep,
+    SO2Rep,
     axis_angle_to_matrix,
     check_rotation,
     clebsch_gordan_exact,
     clebsch_gordan_float,
     clebsch_gordan_table,
     euler_to_matrix,
+    induce,
     matrix_to_euler,
     restrict,
     rot_x,
@@ -400,6 +405,12 @@ NAN_CALLS = [
     ("xyz", lambda v: spherical_harmonics_all(2, [[v, 0, 1]], backend="numpy")),
     ("xyz", lambda v: spherical_harmonics_all(2, [[v, 0, 1]], normalize=False)),
     ("axis", lambda v: restrict(1, axis=[0, v, 1])),
+    ("t", lambda v: SO2Irrep(2, real=True).matrix(v)),
+    ("t", lambda v: SO2Rep("1x0+1x1").matrix(v)),
+    ("t", lambda v: SO2().element(v)),
+    ("R", lambda v: induce(1, 2).basis_functions(np.full((3, 3), v))),
+    ("R", lambda v: Irreps("1x1o+1x2e").matrix(np.full((3, 3), v))),
+    ("R", lambda v: SO3().wigner_D(1, np.full((3, 3), v))),
 ]
 
 
@@ -436,3 +447,23 @@ def test_shape_errors():
         matrix_to_euler(np.eye(2))
     with pytest.raises(ShapeError):
         axis_angle_to_matrix([1.0, 0.0], 0.3)
+
+
+def test_progress_bar_for_long_wigner_batches(monkeypatch):
+    """Long batches go through reptheory._progress with the bar enabled (on a terminal)."""
+    from reptheory.so3 import _wigner
+
+    seen = []
+
+    def fake_progress(it, total=None, desc="", enabled=None):
+        seen.append((total, desc, enabled))
+        return it
+
+    monkeypatch.setattr(_wigner, "progress", fake_progress)
+    monkeypatch.setattr(_wigner, "PROGRESS_WORK", 0)
+    monkeypatch.setattr(_wigner.sys.stderr, "isatty", lambda: True, raising=False)
+    D = wigner_D(2, ROTS)
+    assert D.shape == (4, 5, 5) and seen and seen[-1][2] is True and "l=2" in seen[-1][1]
+    monkeypatch.setattr(_wigner, "PROGRESS_WORK", 10**18)
+    wigner_D(2, ROTS)
+    assert seen[-1][2] is False

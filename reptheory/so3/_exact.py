@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
+from functools import lru_cache
 from fractions import Fraction
 from typing import Any
 
@@ -486,7 +487,8 @@ def _real_gaunt_sq(l1: int, l2: int, l3: int, m1: int, m2: int, m3: int) -> Sqrt
     return SqrtRational(_sgn(t), t * t * g0.num, g0.den * 2**half)
 
 
-def _urow(m: int) -> list[tuple[int, complex, int]]:
+@lru_cache(maxsize=None)
+def _urow(m: int) -> tuple[tuple[int, complex, int], ...]:
     """Row m of the complex -> real change of basis U (``Y_real = U Y_complex``), exactly.
 
     Returns ``[(k, unit Gaussian integer c, h)]``: ``U[m, k] = c / sqrt(2)**h``.  The one home of
@@ -495,14 +497,14 @@ def _urow(m: int) -> list[tuple[int, complex, int]]:
     Examples
     --------
     >>> _urow(0), _urow(1)
-    ([(0, (1+0j), 0)], [(1, (-1+0j), 1), (-1, (1+0j), 1)])
+    (((0, (1+0j), 0),), ((1, (-1+0j), 1), (-1, (1+0j), 1)))
     """
     if m == 0:
-        return [(0, 1 + 0j, 0)]
+        return ((0, 1 + 0j, 0),)
     if m > 0:
-        return [(m, complex((-1) ** m), 1), (-m, 1 + 0j, 1)]
+        return ((m, complex((-1) ** m), 1), (-m, 1 + 0j, 1))
     k = -m
-    return [(k, complex(0, -((-1) ** k)), 1), (-k, 1j, 1)]
+    return ((k, complex(0, -((-1) ** k)), 1), (-k, 1j, 1))
 
 
 def real_gaunt(l1, l2, l3, m1, m2, m3):

@@ -60,7 +60,7 @@ sqrt(6)/3
 True
 """
 
-from ..groups import SO3
+from ..groups import SO3 as SO3  # the same group object as reptheory.SO3 (documented there)
 from ._exact import (
     CGBlock,
     SqrtRational,
@@ -124,7 +124,6 @@ from ._wigner import (
 
 __all__ = [
     "CONVENTION_VERSION",
-    "SO3",
     "CGBlock",
     "InducedRep",
     "Irrep",

@@ -4,7 +4,7 @@ This module imports torch at its top; it is not imported by ``reptheory.so3``.
 
 * :class:`InducedLayer`: 2-D image features whose channels transform under in-plane rotations
   as real SO(2) irreps (an :class:`~reptheory.so3.SO2Rep`) -> SO(3) features (an
-  :class:`~reptheory.so3.SO3Rep`, e.g. spherical-harmonic coefficients of a signal on S^2
+  :class:`~reptheory.so3.Irreps`, e.g. spherical-harmonic coefficients of a signal on S^2
   or Fourier coefficients of a signal on SO(3)).  The consistency constraint
 
       layer(rotate_image(f, t)) = D_out(Rz(t)) layer(f),

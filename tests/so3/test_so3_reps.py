@@ -186,7 +186,7 @@ def test_one_so3_group_for_groups_layers_and_so3():
     R = G.random_element(2)
     assert np.allclose(G.wigner_D(1, R), wigner_D(1, R))
     assert G.irrep(2) == Irrep(2, 1) and G.irreps("1x1o") == Irreps("1x1")
-    assert (G != rt.SO(3)) is False and G != rt.O(3)
+    assert (G != rt.SO(3)) is False and (rt.SO(3) != G) is False and G != rt.O(3)
 
 
 def test_irreps_accept_both_spellings_and_keep_parity():

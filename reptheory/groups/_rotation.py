@@ -131,13 +131,13 @@ class SO3(SpecialOrthogonalGroup):
 
     def irrep(self, l, p=None):
         """The irrep of degree l (parity p, default natural), a :class:`reptheory.so3.Irrep`."""
-        from ..so3._reps import Irrep
+        from ..so3._irreps import Irrep
 
         return Irrep(l, p)
 
     def irreps(self, spec):
         """A direct sum of irreps, e.g. ``"2x0e+1x1o"``: a :class:`reptheory.so3.Irreps`."""
-        from ..so3._reps import Irreps
+        from ..so3._irreps import Irreps
 
         return Irreps(spec)
 

@@ -74,17 +74,15 @@ from ._exact import (
     wigner_3j,
     wigner_3j_exact,
 )
+from ._irreps import Irrep, Irreps, parse_irreps
 from ._reps import (
     InducedRep,
-    Irrep,
-    Irreps,
     Restriction,
     SO2Irrep,
     SO2Rep,
     frobenius_reciprocity,
     hom_basis,
     induce,
-    parse_irreps,
     restrict,
 )
 from ._sh import complex_to_real_matrix, sh_index, spherical_harmonics, spherical_harmonics_all

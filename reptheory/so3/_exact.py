@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from functools import lru_cache
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -487,7 +487,7 @@ def _real_gaunt_sq(l1: int, l2: int, l3: int, m1: int, m2: int, m3: int) -> Sqrt
     return SqrtRational(_sgn(t), t * t * g0.num, g0.den * 2**half)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _urow(m: int) -> tuple[tuple[int, complex, int], ...]:
     """Row m of the complex -> real change of basis U (``Y_real = U Y_complex``), exactly.
 

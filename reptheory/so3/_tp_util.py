@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from ..errors import ReptheoryTypeError, ShapeError
-from ._reps import Irrep, parse_irreps  # the one irreps type and parser (re-exported)
+from ._irreps import Irrep, parse_irreps  # the one irreps type and parser (re-exported)
 
 __all__ = [
     "Irrep",

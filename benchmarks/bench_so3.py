@@ -11,6 +11,12 @@ Run: ``PYTHONPATH=. python benchmarks/bench_so3.py [--quick] [--threads N]``.
    its lru caches cleared, warm = cached).
 2. Real spherical harmonics of all degrees <= L at 100,000 points, float64, L in {2, 6, 10}:
    reptheory (numba kernel, warm) vs e3nn and sphericart.
+3. Accuracy of the harmonics at high degree: the first degree where sphericart (float64 and
+   float32) departs from reptheory, and which of the two keeps the addition theorem
+   ``sum_m Y_lm(x)^2 = (2l+1)/(4 pi)``; reptheory at L = 2000 near the poles.
+4. Wigner D of one rotation at l = 100, 500, 1000: first call (empty caches, i.e. the d(pi/2)
+   recurrence and Q table are computed), from the disk cache (new process state), warm; and
+   the orthogonality error ``max |D D^T - I|``.
 
 Timings are the best of several repeats in this one process; ratios are other / reptheory.
 Threads are limited to ``--threads`` (default 1) for every library.
@@ -211,6 +217,88 @@ def bench_sh(Ls, npts: int) -> list[tuple]:
     return rows
 
 
+def bench_sh_accuracy(L: int, npts: int) -> list[str]:
+    import numpy as np
+
+    from reptheory.so3 import spherical_harmonics_all
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(npts, 3))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    ours = spherical_harmonics_all(L, x)
+    lines = []
+
+    def addition_error(Y, l):
+        block = Y[:, l * l : (l + 1) ** 2].astype(float)
+        return float(np.abs((block**2).sum(1) * 4 * np.pi / (2 * l + 1) - 1).max())
+
+    try:
+        import sphericart
+
+        for dt, tol in ((np.float64, 1e-10), (np.float32, 1e-3)):
+            ref = sphericart.SphericalHarmonics(L).compute(np.ascontiguousarray(x.astype(dt)))
+            first = None
+            for l in range(L + 1):
+                d = np.abs(ref[:, l * l : (l + 1) ** 2] - ours[:, l * l : (l + 1) ** 2]).max()
+                if not d <= tol:
+                    first = (l, float(d))
+                    break
+            if first is None:
+                lines.append(f"sphericart {dt.__name__}: agrees within {tol:g} up to L = {L}")
+                continue
+            l = first[0]
+            lines.append(
+                f"sphericart {dt.__name__}: first departs at l = {l} (max |diff| {first[1]:.2e} > "
+                f"{tol:g}); addition-theorem error at l = {l}: sphericart "
+                f"{addition_error(ref, l):.1e}, reptheory {addition_error(ours, l):.1e}"
+            )
+    except ImportError as exc:
+        lines.append(f"sphericart: skipped: {exc}")
+    pts = np.array([[0, 0, 1.0], [0, 1e-3, 1.0], [3e-2, -2e-2, -1.0], [0.3, 0.4, 0.5]])
+    pts /= np.linalg.norm(pts, axis=1, keepdims=True)
+    t = time.perf_counter()
+    Y = spherical_harmonics_all(2000, pts)
+    t = time.perf_counter() - t
+    lines.append(
+        f"reptheory L = 2000 at 4 points near/at the poles: {int(np.isnan(Y).sum())} NaN, "
+        f"addition-theorem error {addition_error(Y, 2000):.1e}, {t:.2f} s (with tables)"
+    )
+    return lines
+
+
+def bench_wigner(ls) -> list[str]:
+    import numpy as np
+
+    from reptheory.so3 import _wigner, wigner_D
+
+    rng = np.random.default_rng(3)
+    q, r = np.linalg.qr(rng.normal(size=(3, 3)))
+    R = q * np.sign(np.diag(r))
+    if np.linalg.det(R) < 0:
+        R[:, 0] = -R[:, 0]
+    lines = []
+    for l in ls:
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["REPTHEORY_CACHE_DIR"] = tmp
+            _wigner._D_HALF = _wigner.MemoryCache(_wigner.MEMORY_CACHE_BYTES // 2)
+            _wigner._Q = _wigner.MemoryCache(_wigner.MEMORY_CACHE_BYTES // 2)
+            t = time.perf_counter()
+            D = wigner_D(l, R)
+            cold = time.perf_counter() - t
+            _wigner._D_HALF = _wigner.MemoryCache(_wigner.MEMORY_CACHE_BYTES // 2)
+            _wigner._Q = _wigner.MemoryCache(_wigner.MEMORY_CACHE_BYTES // 2)
+            t = time.perf_counter()
+            wigner_D(l, R)
+            disk = time.perf_counter() - t
+            warm = best(lambda: wigner_D(l, R), repeat=3)
+            err = float(np.abs(D @ D.T - np.eye(2 * l + 1)).max())
+        lines.append(
+            f"l = {l:5d}: first call {cold:7.3f} s   disk cache {disk:7.3f} s   warm {warm:7.3f} s"
+            f"   max |D D^T - I| = {err:.1e}"
+        )
+    return lines
+
+
 def _print(title: str, rows, base_key: str) -> None:
     print(f"\n## {title}")
     for L, n, res in rows:
@@ -239,6 +327,12 @@ def main(argv=None) -> int:
     )
     sh_rows = bench_sh([2, 6] if args.quick else [2, 6, 10], 10_000 if args.quick else 100_000)
     _print("Real spherical harmonics, float64, all l <= L", sh_rows, "reptheory (numba)")
+    print("\n## Real spherical harmonics: accuracy at high degree (2000 random points, L <= 100)")
+    for line in bench_sh_accuracy(100, 2000):
+        print("  " + line)
+    print("\n## Wigner D of one rotation (float64)")
+    for line in bench_wigner([100, 500, 1000]):
+        print("  " + line)
     return 0
 
 

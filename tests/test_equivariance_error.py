@@ -99,7 +99,7 @@ def test_so3_irreps_spherical_harmonics():
     f = lambda x: spherical_harmonics_all(2, x)
     kw = {"input_shape": (6,)}
     assert equivariance_error(f, rt.O(3), 1, "0e+1o+2e", n_samples=4, **kw) < 1e-12
-    assert equivariance_error(f, rt.SO3(), 1, rt.so3.SO3Rep("0+1+2"), n_samples=4, **kw) < 1e-12
+    assert equivariance_error(f, rt.SO3(), 1, rt.so3.Irreps("0+1+2"), n_samples=4, **kw) < 1e-12
     # wrong parity is caught by the reflection (a generator of O(3))
     assert equivariance_error(f, rt.O(3), 1, "0e+1e+2e", n_samples=0, **kw) > 0.1
     # irreps on the input side: the vector irrep 1o holds (y, z, x)

@@ -17,18 +17,9 @@ from fractions import Fraction
 from functools import lru_cache
 
 from ..errors import ReptheoryError
+from ..so3._exact import _urow
 
 __all__ = ["cg_entries", "real_cg_entries"]
-
-
-def _urow(m: int) -> list[tuple[int, complex, int]]:
-    """Row m of U (Y_real = U Y_complex): [(k, unit Gaussian integer, number of 1/sqrt(2))]."""
-    if m == 0:
-        return [(0, 1 + 0j, 0)]
-    if m > 0:
-        return [(m, complex((-1) ** m), 1), (-m, 1 + 0j, 1)]
-    k = -m
-    return [(k, complex(0, -((-1) ** k)), 1), (-k, 1j, 1)]
 
 
 @lru_cache(maxsize=256)

@@ -16,8 +16,8 @@ cos t)``.  (e3nn uses y as polar axis: ``Y_e3nn(x, y, z) = c Y_here(z, x, y)``.)
 with ``P_l^m`` the associated Legendre functions **without** the Condon-Shortley phase (the
 phase of the complex harmonics cancels in the real ones).  Degree 1 is
 ``sqrt(3/(4 pi)) (y, z, x)``.  This is the convention of sphericart and of Wikipedia's "real
-spherical harmonics"; sympy's ``Znm`` differs by ``(-1)^m``, which never changes a real Gaunt
-coefficient.  Feature vectors of all degrees 0..L are concatenated by degree: entry
+spherical harmonics".  sympy's ``Znm`` relates as ``Y_{l,m} = (-1)^m Znm(l, m)`` for m >= 0 and
+``Y_{l,m} = -Znm(l, m)`` for m < 0 (tested), which never changes a real Gaunt coefficient.  Feature vectors of all degrees 0..L are concatenated by degree: entry
 ``l*l + l + m``.
 
 **Complex spherical harmonics** ``Y_l^m`` carry the Condon-Shortley phase (as scipy, sympy):
@@ -29,12 +29,24 @@ coefficient.  Feature vectors of all degrees 0..L are concatenated by degree: en
 harmonics), so ``D_l(R1 R2) = D_l(R1) D_l(R2)``, D_l is real orthogonal, and ``D_1(R) = P R
 P^T`` with P the permutation (x, y, z) -> (y, z, x).  Complex: ``D^c = U^H D U`` with
 ``Y^c(R x) = D^c(R) Y^c(x)``; ``D^c(Rz(t)) = diag(exp(i m t))``.  Euler angles are ZYZ active:
-``R = Rz(alpha) Ry(beta) Rz(gamma)``.
+``R = Rz(alpha) Ry(beta) Rz(gamma)``, and ``D^c[m', m] = conj(Rotation.D(l, m', m, alpha, beta,
+gamma)) = wigner_d(l, alpha, -beta, gamma)[l - m', l - m]`` in sympy (tested).
 
 **Clebsch-Gordan** coefficients use the Condon-Shortley phase and agree with
 ``sympy.physics.wigner``; ``cg_tensor(l1, l2, l3, "complex")[m1, m2, m3] = <l1 m1 l2 m2|l3 m3>``
 and ``(D_l1 (x) D_l2) C = C D_l3``; the real tensor is ``(U1 (x) U2) C U3^H`` times 1 or -i
-(l1+l2+l3 even or odd).  Gaunt coefficients are integrals of three harmonics.
+(l1+l2+l3 even or odd).  Gaunt coefficients are integrals of three harmonics.  Exact values
+are ``sign sqrt(p/q)``; their floats are correctly rounded (nearest float to the exact value).
+
+**The group and its representations.** ``SO3`` (the same class as :class:`reptheory.SO3`) is
+``SO(3)``: equal to ``SO(3)``, with the diagram bases of SO(n) at n = 3, plus the irreps
+machinery here.  One representation type: :class:`Irrep` ``(l, p)`` and direct sums
+:class:`Irreps`, parsed by :func:`parse_irreps` from ``"2x0e+1x1o"`` or, with the natural
+parity ``(-1)^l``, ``"2x0+1x1"`` (``SO3Irrep`` / ``SO3Rep`` are deprecated names).
+
+**Input checks.** Angles, vectors and rotation matrices containing NaN or inf raise
+:class:`~reptheory.errors.InvalidParameterError` naming the parameter; the rotation check's
+tolerance follows the dtype (float32 rotations are accepted at a float32 tolerance).
 
 Examples
 --------
@@ -48,6 +60,7 @@ sqrt(6)/3
 True
 """
 
+from ..groups import SO3 as SO3  # the same group object as reptheory.SO3 (documented there)
 from ._exact import (
     CGBlock,
     SqrtRational,
@@ -61,14 +74,13 @@ from ._exact import (
     wigner_3j,
     wigner_3j_exact,
 )
+from ._irreps import Irrep, Irreps, parse_irreps
 from ._pose_geometry import grid_coordinates, so3_fourier_rep, sphere_rep
 from ._reps import (
     InducedRep,
     Restriction,
     SO2Irrep,
     SO2Rep,
-    SO3Irrep,
-    SO3Rep,
     frobenius_reciprocity,
     hom_basis,
     induce,
@@ -84,7 +96,7 @@ from ._so3_grid import (
     so3_fourier_matrix,
     so3_quadrature,
 )
-from ._tables import CONVENTION_VERSION, cache_dir, cg_tensor, gaunt_tensor
+from ._tables import CONVENTION_VERSION, cg_tensor, gaunt_tensor
 from ._tp_cg import cg_sparsity, cg_tensor_product, tp_paths
 from ._tp_escn import (
     cg_convolution,
@@ -103,7 +115,6 @@ from ._tp_gaunt_fourier import (
     sh_to_fourier_exact,
 )
 from ._tp_gaunt_grid import gaunt_path_weights, gaunt_tensor_product, sphere_grid
-from ._tp_util import Irrep, parse_irreps
 from ._wigner import (
     axis_angle_to_matrix,
     check_rotation,
@@ -124,16 +135,14 @@ __all__ = [
     "CGBlock",
     "InducedRep",
     "Irrep",
+    "Irreps",
     "MethodExpressivity",
     "Restriction",
     "SO2Irrep",
     "SO2Rep",
-    "SO3Irrep",
-    "SO3Rep",
     "SqrtRational",
     "TPExpressivity",
     "axis_angle_to_matrix",
-    "cache_dir",
     "cg_convolution",
     "cg_convolution_paths",
     "cg_sparsity",
@@ -194,3 +203,30 @@ __all__ = [
     "wigner_D_euler",
     "wigner_d_half_pi",
 ]
+
+
+_DEPRECATED = {
+    "SO3Irrep": ("Irrep", lambda: Irrep),
+    "SO3Rep": ("Irreps", lambda: Irreps),
+    "cache_dir": ('reptheory._cache.cache_dir("so3")', lambda: _so3_cache_dir),
+}
+
+
+def _so3_cache_dir():
+    """The SO(3) table cache directory, ``reptheory._cache.cache_dir("so3")``."""
+    from .._cache import cache_dir
+
+    return cache_dir("so3")
+
+
+def __getattr__(name: str):
+    """Deprecated names (kept for one release, with a DeprecationWarning)."""
+    if name in _DEPRECATED:
+        import warnings
+
+        new, get = _DEPRECATED[name]
+        warnings.warn(
+            f"reptheory.so3.{name} is deprecated; use {new}", DeprecationWarning, stacklevel=2
+        )
+        return get()
+    raise AttributeError(f"module 'reptheory.so3' has no attribute {name!r}")

@@ -3,7 +3,8 @@
 Every coefficient is ``sign * sqrt(p / q)`` with integers p, q (times ``1/sqrt(pi)`` for
 Gaunt coefficients).  We compute ``sign``, ``p`` and ``q`` with Python integers from the
 Racah formula, so there is no cancellation error at any degree; floats are obtained by one
-correctly rounded integer division and one square root (relative error <= 1 ulp-ish).
+single correct rounding of the exact value (an exact integer square root with a sticky bit),
+so every float equals the exact value rounded to nearest.
 
 Half-integer angular momenta are accepted wherever physics allows them (``clebsch_gordan``,
 ``wigner_3j``) as ``int``, :class:`fractions.Fraction`, sympy ``Rational`` or a float that is
@@ -16,6 +17,7 @@ import math
 import numbers
 from collections.abc import Mapping
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -94,9 +96,10 @@ class SqrtRational:
         return Fraction(self.sign * self.num, self.den)
 
     def __float__(self) -> float:
+        """The correctly rounded float (round to nearest, ties to even) of the exact value."""
         if self.sign == 0:
             return 0.0
-        return self.sign * math.sqrt(self.num / self.den)  # int/int is correctly rounded
+        return self.sign * _sqrt_ratio(self.num, self.den)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, SqrtRational):
@@ -145,6 +148,30 @@ class SqrtRational:
         if self.sign == 0:
             return sympy.Integer(0)
         return self.sign * sympy.sqrt(sympy.Rational(self.num, self.den))
+
+
+def _sqrt_ratio(num: int, den: int) -> float:
+    """``sqrt(num / den)`` correctly rounded to float64 (positive integers), rounded once.
+
+    An integer square root with at least 58 significant bits, and a sticky bit when it is
+    inexact, is converted by ``float(int)`` (correctly rounded, ties to even): no rounding
+    boundary lies strictly between the truncated root and the true value.  Exact for every
+    result in the normal float range (subnormal results, below 2.2e-308, may be rounded twice).
+
+    Examples
+    --------
+    >>> _sqrt_ratio(1, 4), _sqrt_ratio(2, 1) == 2 ** 0.5
+    (0.5, True)
+    """
+    k = (118 - (num.bit_length() - den.bit_length())) // 2 + 1
+    if k >= 0:
+        q, r = divmod(num << (2 * k), den)
+    else:
+        q, r = divmod(num, den << (-2 * k))
+    s = math.isqrt(q)
+    if r or s * s != q:
+        s, k = 2 * s + 1, k + 1  # sticky bit: the true root lies strictly inside (s, s + 1)
+    return math.ldexp(float(s), -k)
 
 
 def _sgn(x) -> int:
@@ -285,7 +312,11 @@ def clebsch_gordan(j1, m1, j2, m2, j, m):
 
 
 def clebsch_gordan_float(j1, m1, j2, m2, j, m) -> float:
-    """<j1 m1; j2 m2 | j m> as a float, rounded from the exact value (no cancellation).
+    """<j1 m1; j2 m2 | j m> as a float: the exact value correctly rounded (to nearest).
+
+    The coefficient ``sign * sqrt(p / q)`` is computed exactly in integers and rounded once
+    (integer square root with a sticky bit), so the result is the float nearest to the exact
+    value, at every degree (no cancellation).
 
     Examples
     --------
@@ -295,6 +326,8 @@ def clebsch_gordan_float(j1, m1, j2, m2, j, m) -> float:
     0.085523907399
     >>> clebsch_gordan_float(1, 1, 1, -1, 0, 0)
     0.5773502691896257
+    >>> clebsch_gordan_float(6, 4, 7, -4, 3, 0)  # math.sqrt(32 / 1105) rounds twice: ...683
+    0.1701742519246068
     """
     return float(clebsch_gordan_exact(j1, m1, j2, m2, j, m))
 
@@ -427,16 +460,16 @@ def _real_gaunt_sq(l1: int, l2: int, l3: int, m1: int, m2: int, m3: int) -> Sqrt
         return SqrtRational(0, 0)
     # U row m as list of (k, coefficient) with coefficient = (re, im) * 2^(-1/2 or 0)
     terms = []
-    for k1, c1 in _urow(m1):
-        for k2, c2 in _urow(m2):
-            for k3, c3 in _urow(m3):
+    for k1, c1, h1 in _urow(m1):
+        for k2, c2, h2 in _urow(m2):
+            for k3, c3, h3 in _urow(m3):
                 if k1 + k2 + k3 != 0:
                     continue
                 g = _gaunt_sq(l1, l2, l3, k1, k2, k3)
                 if g.sign == 0:
                     continue
-                coef = c1[0] * c2[0] * c3[0]  # complex (as Python complex of small ints)
-                half = c1[1] + c2[1] + c3[1]  # number of 1/sqrt(2) factors
+                coef = c1 * c2 * c3  # complex (as Python complex of small ints)
+                half = h1 + h2 + h3  # number of 1/sqrt(2) factors
                 terms.append((coef, half, g))
     if not terms:
         return SqrtRational(0, 0)
@@ -454,15 +487,24 @@ def _real_gaunt_sq(l1: int, l2: int, l3: int, m1: int, m2: int, m3: int) -> Sqrt
     return SqrtRational(_sgn(t), t * t * g0.num, g0.den * 2**half)
 
 
-def _urow(m: int):
-    """Row m of the complex -> real change of basis U (Y_real = U Y_complex) as
-    [(k, (unit complex coefficient, number of 1/sqrt(2) factors))]."""
+@cache
+def _urow(m: int) -> tuple[tuple[int, complex, int], ...]:
+    """Row m of the complex -> real change of basis U (``Y_real = U Y_complex``), exactly.
+
+    Returns ``[(k, unit Gaussian integer c, h)]``: ``U[m, k] = c / sqrt(2)**h``.  The one home of
+    this row (the real CG / Gaunt tables and the generated tensor products all read it).
+
+    Examples
+    --------
+    >>> _urow(0), _urow(1)
+    (((0, (1+0j), 0),), ((1, (-1+0j), 1), (-1, (1+0j), 1)))
+    """
     if m == 0:
-        return [(0, (1 + 0j, 0))]
+        return ((0, 1 + 0j, 0),)
     if m > 0:
-        return [(m, ((-1) ** m + 0j, 1)), (-m, (1 + 0j, 1))]
+        return ((m, complex((-1) ** m), 1), (-m, 1 + 0j, 1))
     k = -m
-    return [(k, (-1j * (-1) ** k, 1)), (-k, (1j, 1))]
+    return ((k, complex(0, -((-1) ** k)), 1), (-k, 1j, 1))
 
 
 def real_gaunt(l1, l2, l3, m1, m2, m3):
@@ -619,10 +661,11 @@ class CGBlock(Mapping):
         return out
 
     def to_float(self) -> np.ndarray:
-        """Float array (2l1+1, 2l2+1) of ``<l1 m1; l2 m2 | l3 m1+m2>``."""
+        """Float array (2l1+1, 2l2+1) of ``<l1 m1; l2 m2 | l3 m1+m2>``, correctly rounded."""
         den = self._den
         vals = [
-            (math.sqrt(v / den) if v > 0 else -math.sqrt(-v / den)) if v else 0.0 for v in self._sn
+            (_sqrt_ratio(v, den) if v > 0 else -_sqrt_ratio(-v, den)) if v else 0.0
+            for v in self._sn
         ]
         return np.array(vals, dtype=float).reshape(2 * self.l1 + 1, 2 * self.l2 + 1)
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from .._validate import check_int
-from ._reps import SO2Rep, SO3Rep
+from ._irreps import Irreps
+from ._reps import SO2Rep
 
 __all__ = ["grid_coordinates", "so3_fourier_rep", "sphere_rep"]
 
 
-def sphere_rep(L: int, channels: int = 1) -> SO3Rep:
+def sphere_rep(L: int, channels: int = 1) -> Irreps:
     """``channels`` copies of rho_0 + ... + rho_L in the layout (channel-major blocks by degree).
 
     Examples
@@ -23,14 +24,14 @@ def sphere_rep(L: int, channels: int = 1) -> SO3Rep:
     >>> sphere_rep(2).dim
     9
     >>> sphere_rep(1, 2)
-    SO3Rep('2x0+2x1')
+    Irreps('2x0e+2x1o')
     """
     L = check_int("L", L, minimum=0)
     channels = check_int("channels", channels, minimum=1)
-    return SO3Rep([(channels, l) for l in range(L + 1)])
+    return Irreps([(channels, l) for l in range(L + 1)])
 
 
-def so3_fourier_rep(L: int, channels: int = 1) -> SO3Rep:
+def so3_fourier_rep(L: int, channels: int = 1) -> Irreps:
     """Fourier coefficients of a band-limited signal on SO(3): (2l+1) copies of rho_l, l <= L.
 
     Examples
@@ -40,7 +41,7 @@ def so3_fourier_rep(L: int, channels: int = 1) -> SO3Rep:
     """
     L = check_int("L", L, minimum=0)
     channels = check_int("channels", channels, minimum=1)
-    return SO3Rep([(channels * (2 * l + 1), l) for l in range(L + 1)])
+    return Irreps([(channels * (2 * l + 1), l) for l in range(L + 1)])
 
 
 def grid_coordinates(H: int, W: int) -> np.ndarray:
@@ -63,9 +64,9 @@ def grid_coordinates(H: int, W: int) -> np.ndarray:
     return np.stack([(j - (W - 1) / 2) * s, (i - (H - 1) / 2) * s], -1).reshape(-1, 2)
 
 
-def _signed_frequencies(rep: SO2Rep | SO3Rep) -> tuple[np.ndarray, np.ndarray]:
+def _signed_frequencies(rep: SO2Rep | Irreps) -> tuple[np.ndarray, np.ndarray]:
     """Signed frequency n and partner p of each coordinate, such that the rotation about z by t
-    (``rep.matrix(t)`` for a real SO2Rep, ``rep.matrix(rot_z(t))`` for an SO3Rep) maps
+    (``rep.matrix(t)`` for a real SO2Rep, ``rep.matrix(rot_z(t))`` for an Irreps) maps
     ``x_a -> cos(n_a t) x_a - sin(n_a t) x_{p(a)}``.
 
     Real harmonics: ``D_l(Rz(t))`` acts on ``(Y_{l,m}, Y_{l,-m})`` as a rotation by ``m t``
@@ -73,7 +74,7 @@ def _signed_frequencies(rep: SO2Rep | SO3Rep) -> tuple[np.ndarray, np.ndarray]:
     """
     n, p = [], []
     i = 0
-    if isinstance(rep, SO3Rep):
+    if isinstance(rep, Irreps):
         for l in rep.labels():
             m = np.arange(-l, l + 1)
             n.append(m)

@@ -2,9 +2,12 @@
 
 * SO(2): complex irreps ``chi_m(t) = exp(i m t)`` (m in Z, dim 1) and real irreps
   ``psi_0 = 1``, ``psi_k(t) = [[cos kt, -sin kt], [sin kt, cos kt]]`` (k >= 1, dim 2).
-* SO(3): real irreps ``rho_l = D_l`` (dim 2l+1) in the real-harmonic basis of
-  :mod:`reptheory.so3`.
-* Direct sums with multiplicities, parsed from strings like ``"2x0+1x1+3"``.
+* SO(3) / O(3): :class:`Irrep` ``(l, p)``, real irreps ``rho_l = D_l`` (dim 2l+1) in the
+  real-harmonic basis of :mod:`reptheory.so3`, with parity p on the inversion; direct sums
+  :class:`Irreps` parsed by the one parser :func:`parse_irreps` from ``"2x0e+1x1o"`` or, with
+  natural parities ``(-1)^l``, ``"2x0+1x1"``.  (``SO3Irrep`` and ``SO3Rep`` are deprecated
+  names of :class:`Irrep` and :class:`Irreps`.)
+* SO(2) direct sums :class:`SO2Rep` parsed from strings like ``"2x0+1x1+3"``.
 """
 
 from __future__ import annotations
@@ -16,21 +19,31 @@ import numpy as np
 
 from .._validate import check_int
 from ..errors import InvalidParameterError, ReptheoryTypeError
+from ._irreps import Irrep, Irreps
 from ._sh import complex_to_real_matrix
-from ._wigner import rot_z, wigner_D, wigner_D_complex
+from ._wigner import check_rotation, rot_z, wigner_D, wigner_D_complex
 
 __all__ = [
     "InducedRep",
     "Restriction",
     "SO2Irrep",
     "SO2Rep",
-    "SO3Irrep",
-    "SO3Rep",
     "frobenius_reciprocity",
     "hom_basis",
     "induce",
     "restrict",
 ]
+
+
+def _finite_angle(t) -> float:
+    """A finite real angle t, or an InvalidParameterError naming ``t``."""
+    try:
+        t = float(t)
+    except (TypeError, ValueError):
+        raise ReptheoryTypeError(f"t must be a real angle, got {t!r}") from None
+    if not np.isfinite(t):
+        raise InvalidParameterError(f"t must be a finite angle, got {t!r}")
+    return t
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,7 @@ class SO2Irrep:
 
     def matrix(self, t: float) -> np.ndarray:
         """The representing matrix at angle t (complex 1 x 1 for chi_m)."""
+        t = _finite_angle(t)
         if not self.real:
             return np.array([[np.exp(1j * self.m * t)]])
         if self.m == 0:
@@ -77,30 +91,9 @@ class SO2Irrep:
         return f"psi_{self.m}" if self.real else f"chi_{self.m}"
 
 
-@dataclass(frozen=True)
-class SO3Irrep:
-    """The real irrep rho_l of SO(3) (dimension 2l+1), realised by :func:`wigner_D`.
-
-    Examples
-    --------
-    >>> SO3Irrep(2).dim
-    5
-    """
-
-    l: int
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "l", check_int("l", self.l, minimum=0))
-
-    @property
-    def dim(self) -> int:
-        return 2 * self.l + 1
-
-    def matrix(self, R) -> np.ndarray:
-        return wigner_D(self.l, R)
-
-    def __str__(self) -> str:
-        return f"rho_{self.l}"
+#: Deprecated names (one release): ``SO3Irrep`` is :class:`Irrep`, ``SO3Rep`` is :class:`Irreps`.
+SO3Irrep = Irrep
+SO3Rep = Irreps
 
 
 _TERM = re.compile(r"^\s*(?:(\d+)\s*x\s*)?(-?\d+)\s*$")
@@ -114,7 +107,7 @@ def _parse(spec: str) -> tuple[tuple[int, int], ...]:
         mt = _TERM.match(part)
         if not mt:
             raise InvalidParameterError(
-                f"cannot parse representation term {part!r} in {spec!r}; use e.g. '2x0+1x1+3'"
+                f"cannot parse representation term {part!r} in {spec!r}; use e.g. '1x0+2x1'"
             )
         mult = int(mt.group(1)) if mt.group(1) is not None else 1
         terms.append((mult, int(mt.group(2))))
@@ -122,7 +115,7 @@ def _parse(spec: str) -> tuple[tuple[int, int], ...]:
 
 
 class _DirectSum:
-    """Common machinery of SO2Rep / SO3Rep (immutable, hashable, equal by value)."""
+    """Direct sum machinery of SO2Rep (immutable, hashable, equal by value)."""
 
     __slots__ = ("_terms",)
 
@@ -175,48 +168,8 @@ class _DirectSum:
     def __hash__(self) -> int:
         return hash((type(self).__name__, self._key()))
 
-    def __add__(self, other):
-        if type(other) is not type(self):
-            return NotImplemented
-        return type(self)(self._terms + other._terms)
-
     def __str__(self) -> str:
         return "+".join(f"{m}x{lab}" for m, lab in self._terms) or "0-dim"
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({str(self)!r})"
-
-
-class SO3Rep(_DirectSum):
-    """A direct sum of real SO(3) irreps with multiplicities, e.g. ``SO3Rep("2x0+1x1+3")``.
-
-    Examples
-    --------
-    >>> r = SO3Rep("2x0+1x1+3")
-    >>> r.dim, r.labels()
-    (12, [0, 0, 1, 3])
-    >>> SO3Rep("1x1") + SO3Rep("2")
-    SO3Rep('1x1+1x2')
-    """
-
-    __slots__ = ()
-
-    def _label(self, lab) -> int:
-        return check_int("l", lab, minimum=0)
-
-    @property
-    def dim(self) -> int:
-        return sum(m * (2 * l + 1) for m, l in self._terms)
-
-    def matrix(self, R) -> np.ndarray:
-        """Block-diagonal real Wigner matrix (one rotation, shape (dim, dim))."""
-        out = np.zeros((self.dim, self.dim))
-        i = 0
-        for l in self.labels():
-            d = 2 * l + 1
-            out[i : i + d, i : i + d] = wigner_D(l, R)
-            i += d
-        return out
 
 
 class SO2Rep(_DirectSum):
@@ -262,6 +215,8 @@ class SO2Rep(_DirectSum):
         return sum(ir.dim for ir in self.irreps())
 
     def matrix(self, t: float) -> np.ndarray:
+        """Block-diagonal representing matrix at angle t."""
+        t = _finite_angle(t)
         blocks = [ir.matrix(t) for ir in self.irreps()]
         out = np.zeros((self.dim, self.dim), dtype=complex if not self._real else float)
         i = 0
@@ -297,7 +252,7 @@ class Restriction:
     irreps: tuple
     rep: SO2Rep
     axis: np.ndarray
-    source: SO3Rep
+    source: Irreps
 
 
 def _axis_frame(axis) -> tuple[np.ndarray, np.ndarray | None]:
@@ -336,14 +291,14 @@ def _z_permutation(l: int) -> np.ndarray:
     return Q
 
 
-def restrict(rep: int | SO3Irrep | SO3Rep | str, axis="z", basis: str = "real") -> Restriction:
+def restrict(rep: int | Irrep | Irreps | str, axis="z", basis: str = "real") -> Restriction:
     """Restrict an SO(3) representation to the SO(2) of rotations about ``axis``.
 
     Res rho_l = psi_0 + psi_1 + ... + psi_l (real) = ``chi_-l + ... + chi_l`` (complex).
 
     Parameters
     ----------
-    rep : int, SO3Irrep, SO3Rep or str
+    rep : int, Irrep, Irreps or str
         The representation (an int l means rho_l).
     axis : {"x", "y", "z"} or array_like of shape (3,)
         Rotation axis of the subgroup.
@@ -371,13 +326,11 @@ def restrict(rep: int | SO3Irrep | SO3Rep | str, axis="z", basis: str = "real") 
            [0, 0, 1],
            [1, 0, 0]])
     """
-    if isinstance(rep, SO3Irrep):
-        rep = SO3Rep(rep.l)
-    elif isinstance(rep, (int, np.integer, str)):
-        rep = SO3Rep(rep)
-    elif not isinstance(rep, SO3Rep):
+    if isinstance(rep, (int, np.integer, str, Irrep)):
+        rep = Irreps(rep)
+    elif not isinstance(rep, Irreps):
         raise ReptheoryTypeError(
-            f"rep must be an int, SO3Irrep, SO3Rep or str, got {type(rep).__name__}"
+            f"rep must be an int, Irrep, Irreps or str, got {type(rep).__name__}"
         )
     if basis not in ("real", "complex"):
         raise InvalidParameterError(f"basis must be 'real' or 'complex', got {basis!r}")
@@ -422,7 +375,7 @@ class InducedRep:
     --------
     >>> ind = induce(1, 3)
     >>> ind.decomposition
-    SO3Rep('1x1+1x2+1x3')
+    Irreps('1x1o+1x2e+1x3o')
     >>> ind.dim
     15
     """
@@ -461,9 +414,9 @@ class InducedRep:
         return list(range(abs(self._m), self._L + 1))
 
     @property
-    def decomposition(self) -> SO3Rep:
+    def decomposition(self) -> Irreps:
         """The SO(3) irreps rho_l, abs(m) <= l <= L, each once (Frobenius reciprocity)."""
-        return SO3Rep([(1, l) for l in self.degrees])
+        return Irreps([(1, l) for l in self.degrees])
 
     @property
     def dim(self) -> int:
@@ -481,7 +434,7 @@ class InducedRep:
 
     def basis_functions(self, R) -> np.ndarray:
         """Values ``phi_{l,n}(g)`` at rotations R (N, 3, 3): shape (N, dim), complex."""
-        R = np.asarray(R, dtype=float).reshape(-1, 3, 3)
+        R = check_rotation(R).reshape(-1, 3, 3)
         cols = [np.conj(wigner_D_complex(l, R)[:, :, l + self._m]) for l in self.degrees]
         return np.concatenate(cols, axis=1) if cols else np.zeros((R.shape[0], 0), complex)
 
@@ -524,7 +477,7 @@ def induce(m: int | SO2Irrep, L: int) -> InducedRep:
     Examples
     --------
     >>> induce(0, 2).decomposition
-    SO3Rep('1x0+1x1+1x2')
+    Irreps('1x0e+1x1o+1x2e')
     >>> induce(3, 2).dim
     0
     """
@@ -545,21 +498,21 @@ _J = np.array([[0, -1], [1, 0]])
 
 def _blocks(rep) -> tuple[str, list]:
     """(kind, list of (key, dim, offset)) where equal keys mean isomorphic irreps."""
-    if isinstance(rep, (SO3Irrep,)):
-        rep = SO3Rep(rep.l)
+    if isinstance(rep, Irrep):
+        rep = Irreps(rep)
     if isinstance(rep, SO2Irrep):
         rep = SO2Rep([rep.m], real=rep.real)
     if isinstance(rep, Restriction):
         rep = rep.rep
     out, off = [], 0
-    if isinstance(rep, SO3Rep):
-        for l in rep.labels():
-            out.append((("r", l), 2 * l + 1, off))
-            off += 2 * l + 1
+    if isinstance(rep, Irreps):
+        for ir in rep.irreps():
+            out.append((("r", ir.l, ir.p), ir.dim, off))
+            off += ir.dim
         return "SO3", out
     if isinstance(rep, InducedRep):
         for l in rep.degrees:
-            out.append((("c", l), 2 * l + 1, off))
+            out.append((("c", l, (-1) ** l), 2 * l + 1, off))
             off += 2 * l + 1
         return "SO3", out
     if isinstance(rep, SO2Rep):
@@ -568,7 +521,7 @@ def _blocks(rep) -> tuple[str, list]:
             off += ir.dim
         return "SO2", out
     raise ReptheoryTypeError(
-        "rep must be an SO2Irrep, SO2Rep, Restriction, SO3Irrep, SO3Rep or InducedRep, "
+        "rep must be an SO2Irrep, SO2Rep, Restriction, Irrep, Irreps or InducedRep, "
         f"got {type(rep).__name__}"
     )
 
@@ -597,8 +550,8 @@ def _so2_maps(kin, kout) -> list[np.ndarray]:
 
 
 def _so3_maps(kin, kout) -> list[np.ndarray]:
-    (tin, li), (tout, lo) = kin, kout
-    if li != lo:
+    (tin, li, pi), (tout, lo, po) = kin, kout
+    if li != lo or pi != po:
         return []
     if tin == tout:
         return [np.eye(2 * li + 1, dtype=int)]
@@ -609,8 +562,9 @@ def _so3_maps(kin, kout) -> list[np.ndarray]:
 def hom_basis(rep_in, rep_out) -> list[np.ndarray]:
     """A basis of the equivariant linear maps rep_in -> rep_out (Schur's lemma, block form).
 
-    For SO(3) reps (real irreps are absolutely irreducible) every pair of equal degrees gives
-    an identity block; for real SO(2) irreps psi_k (k >= 1) the pair gives I and
+    For SO(3) reps (real irreps are absolutely irreducible) every pair of equal irreps (equal
+    degree and parity, so the maps are O(3)-equivariant; with the default natural parities
+    this is every pair of equal degrees) gives an identity block; for real SO(2) irreps psi_k (k >= 1) the pair gives I and
     J = [[0, -1], [1, 0]] (End psi_k = C); complex characters match by frequency.  Mixed
     real/complex pairs (e.g. chi_m -> Res rho_l, or Ind chi_m -> rho_l) use the exact
     complex change of basis.  Matrices have shape (dim_out, dim_in); integer arrays when the
@@ -618,7 +572,7 @@ def hom_basis(rep_in, rep_out) -> list[np.ndarray]:
 
     Parameters
     ----------
-    rep_in, rep_out : SO2Irrep, SO2Rep, Restriction, SO3Irrep, SO3Rep or InducedRep
+    rep_in, rep_out : SO2Irrep, SO2Rep, Restriction, Irrep, Irreps or InducedRep
         Both SO(2) or both SO(3). A Restriction stands for its SO(2) direct sum (in the basis
         after ``change_of_basis``).
 
@@ -633,7 +587,7 @@ def hom_basis(rep_in, rep_out) -> list[np.ndarray]:
 
     Examples
     --------
-    >>> len(hom_basis(SO3Rep("2x1"), SO3Rep("1x1+1x0")))
+    >>> len(hom_basis(Irreps("2x1o"), Irreps("1x1o+1x0e")))
     2
     >>> len(hom_basis(SO2Rep("1x2"), restrict(3).rep))
     2
@@ -675,5 +629,5 @@ def frobenius_reciprocity(m: int, l: int) -> tuple[int, int]:
     A = np.concatenate([wigner_D(l, rot_z(t)) - np.exp(1j * m * t) * np.eye(2 * l + 1) for t in ts])
     sv = np.linalg.svd(A, compute_uv=False)
     left = int(np.sum(sv < 1e-9))
-    right = len(hom_basis(induce(m, max(l, abs(m))), SO3Rep(l)))
+    right = len(hom_basis(induce(m, max(l, abs(m))), Irreps(l)))
     return left, right

@@ -4,7 +4,7 @@ This module imports torch at its top; it is not imported by ``reptheory.so3``.
 
 * :class:`InducedLayer`: 2-D image features whose channels transform under in-plane rotations
   as real SO(2) irreps (an :class:`~reptheory.so3.SO2Rep`) -> SO(3) features (an
-  :class:`~reptheory.so3.SO3Rep`, e.g. spherical-harmonic coefficients of a signal on S^2
+  :class:`~reptheory.so3.Irreps`, e.g. spherical-harmonic coefficients of a signal on S^2
   or Fourier coefficients of a signal on SO(3)).  The consistency constraint
 
       layer(rotate_image(f, t)) = D_out(Rz(t)) layer(f),
@@ -53,7 +53,8 @@ except ImportError as exc:  # pragma: no cover
 from .._validate import check_dense_size, check_int
 from ..errors import InvalidParameterError, ReptheoryTypeError, ShapeError
 from ._pose_geometry import _signed_frequencies, grid_coordinates, sphere_rep
-from ._reps import SO2Rep, SO3Rep
+from ._irreps import Irreps
+from ._reps import SO2Rep
 from ._sh import spherical_harmonics_all
 
 __all__ = ["InducedLayer", "RestrictionLayer"]
@@ -66,8 +67,8 @@ def _as_so2(rep) -> SO2Rep:
     return rep
 
 
-def _as_so3(rep) -> SO3Rep:
-    return rep if isinstance(rep, SO3Rep) else SO3Rep(rep)
+def _as_so3(rep) -> Irreps:
+    return rep if isinstance(rep, Irreps) else Irreps(rep)
 
 
 def _intertwiner_masks(n_out: np.ndarray, n_in: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +116,7 @@ class InducedLayer(nn.Module):
     ----------
     in_rep : SO2Rep or str
         Real SO(2) type of the input channels (e.g. ``"8x0"`` for 8 plain channels).
-    out_rep : SO3Rep or str
+    out_rep : Irreps or str
         Output type, e.g. :func:`~reptheory.so3.sphere_rep` (S^2 signals) or
         :func:`~reptheory.so3.so3_fourier_rep`.
     n_rings : int

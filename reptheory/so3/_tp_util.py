@@ -8,13 +8,11 @@ leading axes are batch (and channel) axes.
 from __future__ import annotations
 
 import math
-import re
-from typing import NamedTuple
 
 import numpy as np
 
-from .._validate import check_int
-from ..errors import InvalidParameterError, ReptheoryTypeError, ShapeError
+from ..errors import ReptheoryTypeError, ShapeError
+from ._irreps import Irrep, parse_irreps  # the one irreps type and parser (re-exported)
 
 __all__ = [
     "Irrep",
@@ -97,64 +95,3 @@ def from_grid_layout(g: np.ndarray, L: int) -> np.ndarray:
     """Inverse of :func:`to_grid_layout` (entries with |m| > l are dropped)."""
     ls, ms = _layout_index(L)
     return g[:, ls, ms]
-
-
-class Irrep(NamedTuple):
-    """One O(3) irrep: degree ``l`` and parity ``p`` (+1 even, -1 odd)."""
-
-    l: int
-    p: int
-
-    def __str__(self) -> str:
-        return f"{self.l}{'e' if self.p == 1 else 'o'}"
-
-
-_TOKEN = re.compile(r"^\s*(?:(\d+)\s*x\s*)?(\d+)\s*([eoy]?)\s*$")
-
-
-def parse_irreps(irreps) -> tuple[tuple[int, Irrep], ...]:
-    """Parse an irreps string such as ``"2x0e + 1x1o + 2e"`` into ``((mul, Irrep), ...)``.
-
-    Parity letters: ``e`` (even), ``o`` (odd), ``y`` or none (the parity of the spherical
-    harmonics, ``(-1)**l``).  An int L is read as ``"0y+1y+...+Ly"`` (the degrees of a
-    spherical-harmonic feature).
-
-    Raises
-    ------
-    InvalidParameterError
-        A token does not parse; the message points at it.
-
-    Examples
-    --------
-    >>> [(mul, str(ir)) for mul, ir in parse_irreps("2x0e+1x1o+2")]
-    [(2, '0e'), (1, '1o'), (1, '2e')]
-    >>> parse_irreps("1x1q")
-    Traceback (most recent call last):
-    ...
-    reptheory.errors.InvalidParameterError: irreps: cannot parse token '1x1q' at position 0 of '1x1q' (expected [MULx]L[e|o|y], e.g. '2x1o')
-    """
-    if isinstance(irreps, (int, np.integer)) and not isinstance(irreps, bool):
-        L = check_int("irreps", irreps, minimum=0)
-        return tuple((1, Irrep(l, (-1) ** l)) for l in range(L + 1))
-    if not isinstance(irreps, str):
-        raise ReptheoryTypeError(
-            f"irreps must be a string like '2x0e+1x1o' or an int L, got {irreps!r}"
-        )
-    out = []
-    pos = 0
-    for tok in irreps.split("+"):
-        mt = _TOKEN.match(tok)
-        if mt is None or (not tok.strip()):
-            where = pos + (len(tok) - len(tok.lstrip()))
-            raise InvalidParameterError(
-                f"irreps: cannot parse token {tok.strip()!r} at position {where} of {irreps!r} "
-                f"(expected [MULx]L[e|o|y], e.g. '2x1o')"
-            )
-        mul = int(mt.group(1)) if mt.group(1) else 1
-        l = int(mt.group(2))
-        letter = mt.group(3)
-        p = 1 if letter == "e" else -1 if letter == "o" else (-1) ** l
-        if mul > 0:
-            out.append((mul, Irrep(l, p)))
-        pos += len(tok) + 1
-    return tuple(out)

@@ -7,7 +7,7 @@
 
 Representations are given by ``k`` (input) and ``l`` (output): a tensor order of the
 defining representation (int), or for SO(3) / O(3) a sum of real irreps on one axis (irreps
-string such as ``"1x0e+2x1o"`` or an :class:`~reptheory.so3.SO3Rep`; Wigner D blocks in the
+string such as ``"1x0e+2x1o"`` or an :class:`~reptheory.so3.Irreps`; Wigner D blocks in the
 order m = -l..l, so ``1o`` holds (y, z, x)). A tuple of groups is their direct product: the
 factors act on consecutive blocks of trailing axes, e.g. ``(rt.S(N), rt.O(3))`` with
 ``k=(1, 1)`` on point clouds of shape ``(..., N, 3)``; :class:`TrivialGroup` marks axes no

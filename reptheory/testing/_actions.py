@@ -6,7 +6,7 @@ A *representation spec* for one group factor is either
   of size n (g on each axis), or
 * for SO(3) / O(3) (``rt.SO3()``, ``rt.SO(3)``, ``rt.O(3)``): a sum of real irreps, as an
   irreps string (``"2x0e+1x1o"``, see :func:`reptheory.so3.parse_irreps`) or an
-  :class:`~reptheory.so3.SO3Rep`, acting on one trailing axis of size ``dim`` by the
+  :class:`~reptheory.so3.Irreps`, acting on one trailing axis of size ``dim`` by the
   block-diagonal real Wigner matrix (degree-l blocks in the order ``m = -l..l``, so the vector
   irrep ``1o`` has its coordinates in the order (y, z, x)); under O(3) an element g with
   det g = -1 acts on an irrep of parity p as ``p * D_l(-g)``, or
@@ -119,24 +119,24 @@ def _parse_spec(group: Group, spec: Any, name: str) -> Any:
     if isinstance(spec, (int, np.integer)) and not isinstance(spec, bool):
         return ("tensor", check_int(name, spec, minimum=0))
     from ..groups import SO2
-    from ..so3 import SO2Rep, SO3Rep, parse_irreps
+    from ..so3 import Irreps, SO2Rep, parse_irreps
 
     if isinstance(spec, SO2Rep):
         if not isinstance(group, SO2):
             raise InvalidParameterError(f"{name}: an SO2Rep needs the group SO2(), got {group!r}")
         return ("so2", spec)
-    if isinstance(spec, (str, SO3Rep)):
+    if isinstance(spec, (str, Irreps)):
         if not _is_so3_like(group):
             raise InvalidParameterError(
                 f"{name}: irreps {str(spec)!r} need the group SO3(), SO(3) or O(3), got "
                 f"{group!r}; for other groups give the tensor order as an int")
-        if isinstance(spec, SO3Rep):
+        if isinstance(spec, Irreps):
             irreps = [(l, (-1) ** l) for l in spec.labels()]
         else:
             irreps = [(ir.l, ir.p) for mul, ir in parse_irreps(spec) for _ in range(mul)]
         return ("irreps", irreps)
     raise ReptheoryTypeError(
-        f"{name} must be a tensor order (int >= 0), an irreps string or SO3Rep (SO(3)/O(3)) "
+        f"{name} must be a tensor order (int >= 0), an irreps string or Irreps (SO(3)/O(3)) "
         f"or an SO2Rep (SO2), got {spec!r}")
 
 

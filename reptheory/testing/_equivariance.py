@@ -156,7 +156,7 @@ def assert_equivariant(
         get torch tensors of their parameters' dtype.
     group : Group or tuple of Group
         A tuple is the direct product (factors act on consecutive blocks of trailing axes).
-    k, l : int, irreps string or SO3Rep (or tuples of these for a direct product)
+    k, l : int, irreps string or Irreps (or tuples of these for a direct product)
         Input and output representations: a tensor order of the defining representation, or
         for SO(3) / O(3) a sum of irreps on one axis (see :mod:`reptheory.testing`).
     n_samples : int
@@ -229,7 +229,7 @@ def equivariance_error(
     group : Group or tuple of Group
         A tuple is the direct product, e.g. ``(rt.S(N), rt.O(3))`` for point clouds of shape
         ``(..., N, 3)`` with ``k=(1, 1)``.
-    k, l : int, irreps string or SO3Rep (or tuples of these for a direct product)
+    k, l : int, irreps string or Irreps (or tuples of these for a direct product)
     input_shape : tuple of int
         Leading axes of the random standard-normal inputs (ignored when ``x`` is given).
     n_samples : int

@@ -7,10 +7,10 @@ from scipy.spatial.transform import Rotation
 from reptheory.errors import InvalidParameterError, ReptheoryError, ReptheoryTypeError
 from reptheory.groups._rotation import SO2, SO3
 from reptheory.so3 import (
+    Irrep,
+    Irreps,
     SO2Irrep,
     SO2Rep,
-    SO3Irrep,
-    SO3Rep,
     axis_angle_to_matrix,
     frobenius_reciprocity,
     hom_basis,
@@ -36,7 +36,7 @@ def _block_mask(irreps):
 @pytest.mark.parametrize("axis", ["z", "x", "y", [1.0, -2.0, 0.5], [0, 0, -1]])
 @pytest.mark.parametrize("basis", ["real", "complex"])
 def test_restriction_is_block_diagonal(axis, basis):
-    rep = SO3Rep("2x1+1x3")
+    rep = Irreps("2x1+1x3")
     res = restrict(rep, axis=axis, basis=basis)
     Q = res.change_of_basis
     assert np.allclose(Q @ Q.conj().T, np.eye(rep.dim))
@@ -63,7 +63,7 @@ def test_restrict_int_and_permutation():
 @pytest.mark.parametrize("m,L", [(0, 4), (2, 5), (-3, 4), (5, 3)])
 def test_induced_multiplicities_and_realisation(m, L):
     ind = induce(m, L)
-    assert ind.decomposition.multiplicities() == {l: 1 for l in range(abs(m), L + 1)}
+    assert ind.decomposition.multiplicities() == {Irrep(l): 1 for l in range(abs(m), L + 1)}
     if ind.dim == 0:
         return
     rng = np.random.default_rng(0)
@@ -99,7 +99,7 @@ def _numerical_hom_dim(mat_in, mat_out, dim_in, dim_out, elements):
 
 @pytest.mark.parametrize("a,b", [("2x0+1x1+3", "1x0+2x3"), ("1x2+1x1", "1x1+1x2+1x2"), ("0", "1")])
 def test_so3_hom_basis_matches_nullspace(a, b):
-    A, B = SO3Rep(a), SO3Rep(b)
+    A, B = Irreps(a), Irreps(b)
     basis = hom_basis(A, B)
     for M in basis:
         for R in ROTS:
@@ -126,20 +126,20 @@ def test_so2_hom_basis_matches_nullspace(a, b):
 
 
 def test_reps_value_objects_and_parsing():
-    assert SO3Rep("2x0+1x1+3") == SO3Rep([(2, 0), (1, 1), (1, 3)])
-    assert hash(SO3Rep("1x2")) == hash(SO3Rep(2))
-    assert SO2Irrep(1, True) == SO2Irrep(1, True) and SO3Irrep(3).dim == 7
+    assert Irreps("2x0+1x1+3") == Irreps([(2, 0), (1, 1), (1, 3)])
+    assert hash(Irreps("1x2")) == hash(Irreps(2))
+    assert SO2Irrep(1, True) == SO2Irrep(1, True) and Irrep(3).dim == 7
     assert induce(2, 4) == induce(2, 4)
     with pytest.raises(AttributeError):
-        SO3Rep("1")._terms = ()
+        Irreps("1")._terms = ()
     with pytest.raises(InvalidParameterError):
-        SO3Rep("2y1")
+        Irreps("2y1")
     with pytest.raises(InvalidParameterError):
-        SO3Rep("-1")
+        Irreps("-1")
     with pytest.raises(InvalidParameterError):
         SO2Rep("-1")  # real SO(2) irreps need k >= 0
     with pytest.raises(ReptheoryTypeError):
-        hom_basis(SO3Rep("1"), SO2Rep("1"))
+        hom_basis(Irreps("1"), SO2Rep("1"))
     with pytest.raises(ReptheoryError):
         restrict(2, axis="w")
     with pytest.raises(ReptheoryError):
@@ -159,3 +159,78 @@ def test_rotation_groups():
     rng = np.random.default_rng(0)
     tr = [np.trace(G.random_element(rng)) for _ in range(2000)]
     assert abs(np.mean(tr)) < 0.1
+
+
+def test_one_so3_group_for_groups_layers_and_so3():
+    import pickle
+
+    import reptheory as rt
+    from reptheory import so3
+
+    G = rt.SO3()
+    assert so3.SO3 is rt.SO3 and G == rt.SO(3) and rt.SO(3) == G and hash(G) == hash(rt.SO(3))
+    assert {rt.SO(3): "x"}[G] == "x" and pickle.loads(pickle.dumps(G)) == G
+    # the diagram machinery of SO(n), n = 3: same basis and dimensions as SO(3)
+    checked = 0
+    for k, l in [(1, 1), (2, 1), (2, 2), (3, 0)]:
+        assert rt.hom_dimension(G, k, l) == rt.hom_dimension(rt.SO(3), k, l)
+        B = rt.layer_basis(G, k, l)
+        mats = B.dense_matrices()
+        assert len(mats) == rt.hom_dimension(G, k, l) > 0
+        for M in mats:
+            rt.assert_equivariant(M, G, k, l)
+        checked += 1
+    assert checked == 4
+    # same random draws as SO(3), and the irreps machinery on top
+    assert np.array_equal(G.random_element(11), rt.SO(3).random_element(11))
+    R = G.random_element(2)
+    assert np.allclose(G.wigner_D(1, R), wigner_D(1, R))
+    assert G.irrep(2) == Irrep(2, 1) and G.irreps("1x1o") == Irreps("1x1")
+    assert (G != rt.SO(3)) is False and (rt.SO(3) != G) is False and G != rt.O(3)
+
+
+def test_irreps_accept_both_spellings_and_keep_parity():
+    assert Irreps("2x0+1x1+3") == Irreps("2x0e+1x1o+1x3o") == Irreps([(2, "0e"), (1, 1), (1, 3)])
+    assert Irreps("1x1e") != Irreps("1x1") and Irreps("1x1e").irreps() == [Irrep(1, 1)]
+    assert str(Irreps("2x0+1x2")) == "2x0e+1x2e" and Irreps(str(Irreps("3x1e+2"))) == Irreps(
+        "3x1e+2"
+    )
+    assert (
+        Irreps("").dim == 0
+        and Irreps(2) == Irreps("1x2e")
+        and Irreps.spherical_harmonics(2).labels() == [0, 1, 2]
+    )
+    assert Irrep("1o") == Irrep(1) == (1, -1) and Irrep(1, 1).p == 1
+    # the tensor-product parser is the same function and type
+    from reptheory.so3._tp_util import Irrep as TPIrrep
+    from reptheory.so3._tp_util import parse_irreps as tp_parse
+
+    assert TPIrrep is Irrep and tp_parse("2x0+1x1o") == Irreps("2x0e+1x1").terms
+    with pytest.raises(InvalidParameterError):
+        Irrep(1, 0)
+    with pytest.raises(InvalidParameterError):
+        Irreps("1x1q")
+    # O(3) action: parity on the inversion, O(3)-equivariant Hom bases respect it
+    R = ROTS[0]
+    assert np.allclose(Irrep(2, -1).matrix(-R), -wigner_D(2, R))
+    assert np.allclose(Irrep(2, 1).matrix(-R), wigner_D(2, R))
+    assert hom_basis(Irreps("1x1e"), Irreps("1x1o")) == []
+    A, B = Irreps("1x1e+1x1o"), Irreps("2x1o")
+    basis = hom_basis(A, B)
+    assert len(basis) == 2
+    for g in (R, -R):
+        for M in basis:
+            assert np.allclose(B.matrix(g) @ M, M @ A.matrix(g), atol=1e-12)
+
+
+def test_deprecated_names_warn_and_alias():
+    from reptheory import so3
+    from reptheory._cache import cache_dir
+
+    with pytest.warns(DeprecationWarning, match="Irreps"):
+        old = so3.SO3Rep
+    assert old is Irreps and old("2x0+1x1").dim == 5
+    with pytest.warns(DeprecationWarning, match="Irrep"):
+        assert so3.SO3Irrep is Irrep
+    with pytest.warns(DeprecationWarning, match="cache_dir"):
+        assert so3.cache_dir() == cache_dir("so3")

@@ -6,7 +6,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from reptheory.errors import ShapeError
-from reptheory.so3 import SO2Rep, SO3Rep, grid_coordinates, rot_z, so3_fourier_rep, sphere_rep
+from reptheory.so3 import SO2Rep, Irreps, grid_coordinates, rot_z, so3_fourier_rep, sphere_rep
 from reptheory.torch import InducedLayer, RestrictionLayer
 
 
@@ -21,7 +21,7 @@ def _so2_mat(rep, t):
 
 @pytest.mark.parametrize(
     "in_rep,out_rep",
-    [("2x0+1x1", sphere_rep(3)), ("1x0+1x2+1x3", so3_fourier_rep(2)), ("1x1", SO3Rep("1x0+2x2"))],
+    [("2x0+1x1", sphere_rep(3)), ("1x0+1x2+1x3", so3_fourier_rep(2)), ("1x1", Irreps("1x0+2x2"))],
 )
 def test_induced_layer_points_any_angle(in_rep, out_rep):
     layer = InducedLayer(in_rep, out_rep, n_rings=3, dtype=torch.float64)

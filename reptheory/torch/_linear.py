@@ -342,7 +342,8 @@ class EquivariantLinear(nn.Module):
             batches = set()
             for k, t in xs.items():
                 self._check_tensor(t, k, self.rep_in.channels(k),
-                                   "x" if not self.mixed else f"x[{k}]", None)
+                                   "x" if not self.mixed else f"x[{k}]",
+                                   None if self.size_free else self.group.n)
                 batches.add(int(t.shape[0]))
             if len(batches) > 1:
                 raise ShapeError(f"the input tensors disagree on the batch size: {sorted(batches)}")

@@ -12,6 +12,7 @@ import pytest
 MODULES = [
     "reptheory.torch",
     "reptheory.torch._linear",
+    "reptheory.torch._nonlinear",
     "reptheory.kernels._torch",
     "reptheory.polynomials.torch_layers",
     "reptheory.so3.torch_layers",

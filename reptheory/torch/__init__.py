@@ -2,11 +2,18 @@
 
 * :class:`EquivariantLinear`: a layer from an exact basis of G-equivariant maps
   (S_n, A_n, O(n), SO(n), Sp(n)), applied without a dense matrix.
+* :class:`NormActivation`, :class:`GatedActivation`: equivariant nonlinearities for tensor
+  features; :func:`invariant_pool`, :class:`InvariantPooling`: masked readouts;
+  :func:`pointwise_activation_equivariant`: when a pointwise activation is equivariant.
 * :class:`CGTensorProduct`, :class:`GauntTensorProduct`, :class:`ESCNConvolution`: SO(3)
   tensor products on real spherical-harmonic features (see :mod:`reptheory.so3`).
 """
 
 from ..so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
+from ..nn._pointwise import PointwiseCheck, pointwise_activation_equivariant
 from ._linear import EquivariantLinear
+from ._nonlinear import GatedActivation, InvariantPooling, NormActivation, invariant_pool
 
 __all__ = ["EquivariantLinear", "CGTensorProduct", "GauntTensorProduct", "ESCNConvolution"]
+__all__ += ["GatedActivation", "InvariantPooling", "NormActivation", "PointwiseCheck",
+            "invariant_pool", "pointwise_activation_equivariant"]

@@ -74,7 +74,7 @@ __all__ = [
 ]
 
 _LAZY_SUBPACKAGES = ("so3", "polynomials", "algebroids", "codegen", "nn", "diagrams", "layers",
-                     "kernels", "groups", "testing", "cli")
+                     "kernels", "groups", "testing", "cli", "models")
 
 
 def __getattr__(name: str):

@@ -7,7 +7,7 @@ from torch import nn
 
 from .._validate import check_int
 from ..groups import S
-from ..torch import EquivariantLinear
+from ..torch import EquivariantLinear, MaskedInstanceNorm
 from ._common import check_widths, mlp
 
 __all__ = ["IGN2"]
@@ -17,7 +17,9 @@ class IGN2(nn.Module):
     """Invariant graph network of order 2 (Maron, Ben-Hamu, Shamir, Lipman, ICLR 2019).
 
     ``num_layers`` layers ``EquivariantLinear(S(), 2, 2)`` (the 15 partition diagrams, with the
-    2 invariant bias diagrams) with ReLU, then ``EquivariantLinear(S(), 2, 0)`` (sum of the
+    2 invariant bias diagrams), each followed by :class:`~reptheory.torch.MaskedInstanceNorm`
+    (``norm=True``: without it the sums over n^2 entries make activations grow with n and
+    training diverges) and ReLU, then ``EquivariantLinear(S(), 2, 0)`` (sum of the
     diagonal, sum of all entries) and an MLP. Node features, if any, enter the first layer
     with the edge features through a mixed-order layer ``"c_e x2 + c_v x1" -> "hidden x2"``.
 
@@ -29,6 +31,8 @@ class IGN2(nn.Module):
     num_layers : int
     node_channels : int
         Node-feature channels (0: none).
+    norm : bool
+        Masked instance normalisation after each order-2 layer (default True).
 
     Examples
     --------
@@ -42,7 +46,7 @@ class IGN2(nn.Module):
     """
 
     def __init__(self, in_channels: int, hidden: int, out_channels: int, num_layers: int = 3,
-                 node_channels: int = 0) -> None:
+                 node_channels: int = 0, norm: bool = True) -> None:
         super().__init__()
         hidden, num_layers = check_widths(hidden, num_layers)
         c = check_int("in_channels", in_channels, minimum=1)
@@ -56,6 +60,8 @@ class IGN2(nn.Module):
             else:
                 self.layers.append(EquivariantLinear(S(), 2, 2, in_channels=c, out_channels=hidden))
             c = hidden
+        self.norms = nn.ModuleList(MaskedInstanceNorm(hidden, 2) for _ in range(num_layers)) \
+            if norm else None
         self.invariant = EquivariantLinear(S(), 2, 0, in_channels=hidden, out_channels=hidden)
         self.readout = mlp([hidden, hidden, out_channels])
 
@@ -68,5 +74,7 @@ class IGN2(nn.Module):
                 x = layer({2: x, 1: nodes}, mask=mask)[2]
             else:
                 x = layer(x, mask=mask)
+            if self.norms is not None:
+                x = self.norms[i](x, mask)
             x = torch.relu(x)
         return self.readout(torch.relu(self.invariant(x, mask=mask)))

@@ -12,8 +12,15 @@
 from ..so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
 from ..nn._pointwise import PointwiseCheck, pointwise_activation_equivariant
 from ._linear import EquivariantLinear
-from ._nonlinear import GatedActivation, InvariantPooling, NormActivation, invariant_pool
+from ._nonlinear import (
+    GatedActivation,
+    InvariantPooling,
+    MaskedInstanceNorm,
+    NormActivation,
+    invariant_pool,
+)
 
 __all__ = ["EquivariantLinear", "CGTensorProduct", "GauntTensorProduct", "ESCNConvolution"]
-__all__ += ["GatedActivation", "InvariantPooling", "NormActivation", "PointwiseCheck",
+__all__ += ["GatedActivation", "InvariantPooling", "MaskedInstanceNorm", "NormActivation",
+            "PointwiseCheck",
             "invariant_pool", "pointwise_activation_equivariant"]

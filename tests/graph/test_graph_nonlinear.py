@@ -153,3 +153,41 @@ def test_pooling_errors():
         invariant_pool(x, torch.tensor([[True, True, False], [False] * 3]))
     with pytest.raises(ShapeError):
         invariant_pool(torch.randn(2, 3))
+
+
+@pytest.mark.parametrize("order", [1, 2])
+def test_masked_instance_norm_padded_equals_alone(order):
+    from reptheory.torch import MaskedInstanceNorm
+
+    torch.manual_seed(30)
+    norm = MaskedInstanceNorm(2, order).double()
+    with torch.no_grad():
+        norm.weight.normal_()
+        norm.bias.normal_()
+    rng = np.random.default_rng(31)
+    sizes, n = [3, 6, 2], 7
+    x = torch.full((3, 2) + (n,) * order, -9.0, dtype=torch.float64)
+    mask = torch.zeros(3, n, dtype=torch.bool)
+    parts = []
+    for b, m in enumerate(sizes):
+        pos = torch.as_tensor(rng.permutation(n)[:m])
+        mask[b, pos] = True
+        xb = torch.as_tensor(rng.standard_normal((1, 2) + (m,) * order)) * 5 + 2
+        idx = [slice(None)] + [pos.reshape((-1,) + (1,) * (order - 1 - a)) for a in range(order)]
+        x[b][tuple(idx)] = xb[0]
+        parts.append((idx, xb))
+    y = norm(x, mask)
+    dims = tuple(range(2, 2 + order))
+    shape = (1, 2) + (1,) * order
+    compared = 0
+    for b, (idx, xb) in enumerate(parts):
+        ref = (xb - xb.mean(dim=dims, keepdim=True)) / torch.sqrt(
+            xb.var(dim=dims, unbiased=False, keepdim=True) + 1e-5)
+        ref = ref * norm.weight.reshape(shape) + norm.bias.reshape(shape)
+        assert torch.allclose(y[b][tuple(idx)], ref[0], atol=1e-10)
+        assert torch.allclose(norm(xb)[0], ref[0], atol=1e-10)
+        compared += 1
+    assert compared == 3
+    m = mask.double()
+    pad = (m[:, None, :] if order == 1 else m[:, None, :, None] * m[:, None, None, :]) == 0
+    assert (y.masked_select(pad.expand_as(y)) == 0).all()

@@ -1,6 +1,6 @@
 """End to end: substructure counting with reptheory's 2-IGN and PPGN against hand-written ones.
 
-Run:  python benchmarks/bench_graph_models.py [--quick] [--threads N] [--seeds 3]
+Run:  python benchmarks/bench_graph_models.py [--quick] [--threads N] [--seeds 3] [--plot PATH]
 
 Data: random graphs, Erdős–Rényi (p uniform in [0.1, 0.4]) and random regular (degree 3-6,
 networkx), 10-20 nodes for training and testing, and a second test set of 40-node graphs.
@@ -10,14 +10,16 @@ over node pairs / triangles, checked against trace formulas of powers of A).
 Models, trained on the same data with the same seeds and optimiser (Adam, MSE on standardised
 targets, padded masked batches): reptheory's ``IGN2`` and ``PPGN`` (reptheory.models) and the
 same architectures written by hand below in plain torch (the 2-IGN layer as Maron et al.'s 15
-operations stacked and mixed by one einsum; PPGN with the same blocks). Reported: test MAE
+operations stacked and mixed by one einsum, sums over nodes taken as means over the real
+nodes in both; PPGN with the same blocks). Reported: test MAE
 divided by the test targets' standard deviation (mean and spread over seeds), the same on the
 40-node graphs, and time per training epoch (epochs of the four models interleaved, median
 over epochs, ratio reptheory / hand-written measured in the same run).
 
 A second table times single layers (forward + backward): the size-free 2->2 layer against the
 hand-written 15-operation layer, and the mixed layer "8x0+16x1+16x2" -> same against its
-largest block 2->2 alone.
+largest block 2->2 alone. With matplotlib installed it draws the MAE and epoch-time bars to
+``benchmarks/results/graph_models.png`` (``--plot ''`` to skip).
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ def _parse() -> argparse.Namespace:
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--hidden", type=int, default=16)
+    p.add_argument("--plot", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                                  "results", "graph_models.png"),
+                   help="where to draw the picture (needs matplotlib; '' for none)")
     return p.parse_args()
 
 
@@ -46,7 +51,7 @@ if ARGS.threads > 0:
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from _common import table  # noqa: E402
+from _common import best_time, table  # noqa: E402
 
 try:
     import torch
@@ -129,19 +134,23 @@ def batches(data, batch_size: int, rng=None):
 
 
 # -- hand-written baselines (plain torch) ---------------------------------------------------------
-def _std(c_in: int, n_ref: int, blocks: list[int], l: int) -> float:
+def _std(c_in: int, n_ref: int, blocks: list[int], l: int, summed=None) -> float:
     """The same variance-preserving initial std as reptheory's layers (n_ref = 16)."""
-    return (n_ref**l / (c_in * sum(n_ref**b for b in blocks))) ** 0.5
+    summed = summed or [0] * len(blocks)
+    return (n_ref**l / (c_in * sum(n_ref**(b - 2 * s) for b, s in zip(blocks, summed)))) ** 0.5
 
 
 class HandIGNLayer(nn.Module):
-    """Maron et al.'s 2 -> 2 layer: 15 operations stacked, mixed by one einsum, masked."""
+    """Maron et al.'s 2 -> 2 layer: 15 operations stacked, mixed by one einsum, masked; sums
+    over nodes divided by the number of real nodes (their normalised layer)."""
 
     BLOCKS = [1, 2, 2, 2, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 4]   # blocks of each operation's diagram
+    SUMMED = [0, 1, 1, 1, 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2]   # indices each operation sums over
 
     def __init__(self, c_in: int, c_out: int) -> None:
         super().__init__()
-        self.weight = nn.Parameter(torch.randn(c_in, c_out, 15) * _std(c_in, 16, self.BLOCKS, 2))
+        self.weight = nn.Parameter(torch.randn(c_in, c_out, 15)
+                                   * _std(c_in, 16, self.BLOCKS, 2, self.SUMMED))
         self.bias_all = nn.Parameter(torch.zeros(c_out))
         self.bias_diag = nn.Parameter(torch.zeros(c_out))
 
@@ -149,10 +158,11 @@ class HandIGNLayer(nn.Module):
         m2 = (mask[:, None, :, None] & mask[:, None, None, :]).to(x.dtype)
         x = x * m2
         n = x.shape[-1]
+        m = mask.sum(1).to(x.dtype)[:, None]                     # real nodes (B, 1)
         diag = torch.diagonal(x, dim1=2, dim2=3)                 # (B, c, n)
-        sum_diag = diag.sum(2)
-        rows, cols = x.sum(3), x.sum(2)
-        total = rows.sum(2)
+        sum_diag = diag.sum(2) / m
+        rows, cols = x.sum(3) / m[..., None], x.sum(2) / m[..., None]
+        total = rows.sum(2) / m
         e = lambda t: t[..., None, None].expand(-1, -1, n, n)    # noqa: E731
         ops = [torch.diag_embed(diag), torch.diag_embed(sum_diag[..., None].expand(-1, -1, n)),
                torch.diag_embed(rows), torch.diag_embed(cols),
@@ -186,34 +196,17 @@ def _head(hidden: int, out: int) -> nn.Sequential:
     return nn.Sequential(nn.Linear(hidden, hidden), nn.ReLU(), nn.Linear(hidden, out))
 
 
-class HandNorm(nn.Module):
-    """Instance normalisation over the real entries of each graph and channel."""
-
-    def __init__(self, c: int) -> None:
-        super().__init__()
-        self.weight, self.bias = nn.Parameter(torch.ones(c)), nn.Parameter(torch.zeros(c))
-
-    def forward(self, x, mask):
-        m2 = (mask[:, None, :, None] & mask[:, None, None, :]).to(x.dtype)
-        count = mask.sum(1).to(x.dtype)[:, None, None, None] ** 2
-        mean = (x * m2).sum((2, 3), keepdim=True) / count
-        var = (((x - mean) * m2) ** 2).sum((2, 3), keepdim=True) / count
-        y = (x - mean) / torch.sqrt(var + 1e-5)
-        return (y * self.weight[:, None, None] + self.bias[:, None, None]) * m2
-
-
 class HandIGN2(nn.Module):
     def __init__(self, c_in: int, hidden: int, out: int, num_layers: int = 3) -> None:
         super().__init__()
         self.layers = nn.ModuleList(HandIGNLayer(c_in if i == 0 else hidden, hidden)
                                     for i in range(num_layers))
-        self.norms = nn.ModuleList(HandNorm(hidden) for _ in range(num_layers))
         self.invariant = HandInvariant(hidden, hidden)
         self.readout = _head(hidden, out)
 
     def forward(self, x, mask):
-        for layer, norm in zip(self.layers, self.norms):
-            x = torch.relu(norm(layer(x, mask), mask))
+        for layer in self.layers:
+            x = torch.relu(layer(x, mask))
         return self.readout(torch.relu(self.invariant(x, mask)))
 
 
@@ -272,7 +265,7 @@ def train_all(names, seed, train, tests, epochs, hidden, batch_size=32):
     ys = torch.as_tensor(np.array([t for _, t in train], dtype=np.float32))
     mu, sd = ys.mean(0), ys.std(0)
     models = {nm: build(nm, seed, hidden) for nm in names}
-    opts = {nm: torch.optim.Adam(m.parameters(), lr=1e-3) for nm, m in models.items()}
+    opts = {nm: torch.optim.Adam(m.parameters(), lr=2e-3) for nm, m in models.items()}
     times = {nm: [] for nm in names}
     for epoch in range(epochs):
         order = np.random.default_rng(seed * 1000 + epoch).permutation(len(names))
@@ -295,9 +288,9 @@ def layer_timings(n: int, batch: int, repeat: int):
     torch.manual_seed(0)
     rows = []
     mask = torch.ones(batch, n, dtype=torch.bool)
-    ours = EquivariantLinear(rt.S(), 2, 2, in_channels=16, out_channels=16)
+    ours = EquivariantLinear(rt.S(), 2, 2, in_channels=16, out_channels=16, aggregation="mean")
     hand = HandIGNLayer(16, 16)
-    mixed = EquivariantLinear(rt.S(), "8x0+16x1+16x2", "8x0+16x1+16x2")
+    mixed = EquivariantLinear(rt.S(), "8x0+16x1+16x2", "8x0+16x1+16x2", aggregation="mean")
     x = torch.randn(batch, 16, n, n)
     xs = {0: torch.randn(batch, 8), 1: torch.randn(batch, 16, n), 2: x}
 
@@ -316,9 +309,7 @@ def layer_timings(n: int, batch: int, repeat: int):
     for _ in range(repeat):          # interleaved rounds
         for k, f in cases.items():
             f()
-            t0 = time.perf_counter()
-            f()
-            best[k].append(time.perf_counter() - t0)
+            best[k].append(best_time(f, 3))
     b = {k: min(v) for k, v in best.items()}
     spread = {k: max(v) / min(v) for k, v in best.items()}
     rows.append([n, batch, 1e3 * b["S() 2->2"], 1e3 * b["hand 15-op 2->2"],
@@ -330,7 +321,7 @@ def layer_timings(n: int, batch: int, repeat: int):
 
 def main() -> None:
     quick = ARGS.quick
-    epochs = ARGS.epochs or (12 if quick else 60)
+    epochs = ARGS.epochs or (15 if quick else 60)
     n_train, n_test, n_big = (320, 160, 48) if quick else (2000, 500, 200)
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
@@ -340,7 +331,7 @@ def main() -> None:
     print(f"data: {n_train} train / {n_test} test graphs (10-20 nodes, half Erdős–Rényi, half "
           f"random regular), {n_big} test graphs of 40 nodes; targets checked against trace "
           f"formulas ({time.perf_counter() - t0:.1f} s)")
-    print(f"training: {epochs} epochs, Adam lr 1e-3, batch 32, hidden {ARGS.hidden}, "
+    print(f"training: {epochs} epochs, Adam lr 2e-3, batch 32, hidden {ARGS.hidden}, "
           f"3 layers / blocks, {ARGS.seeds} seeds, torch threads {torch.get_num_threads()}\n")
     names = ["reptheory 2-IGN", "hand 2-IGN", "reptheory PPGN", "hand PPGN"]
     mae = {nm: [] for nm in names}
@@ -366,6 +357,8 @@ def main() -> None:
         ratio.append([ours.split()[1], float(np.median(r)), float(r.min()), float(r.max())])
     print("\nepoch time reptheory / hand-written (per interleaved epoch: median, min, max)")
     print(table(ratio, ["model", "median", "min", "max"]))
+    if ARGS.plot:
+        plot(names, mae, epoch_t, ARGS.plot)
     print("\nsingle layers, forward + backward unless noted (best of interleaved rounds, ms; "
           "spread = worst/best round over all cases)")
     lrows = []
@@ -373,6 +366,34 @@ def main() -> None:
         lrows += layer_timings(n, 32, 5 if quick else 10)
     print(table(lrows, ["n", "batch", "S() 2->2", "hand 15-op", "ratio", "mixed fwd",
                         "2->2 fwd", "mixed/2->2 fwd", "mixed/2->2 f+b", "spread"]))
+
+
+def plot(names, mae, epoch_t, path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("(matplotlib is not installed: no picture)")
+        return
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(10, 3.6), gridspec_kw={"width_ratios": [3, 1.3]})
+    width = 0.8 / len(names)
+    colors = ["#1f77b4", "#aec7e8", "#d62728", "#ff9896"]
+    for i, nm in enumerate(names):
+        a = np.array(mae[nm])
+        a1.bar(np.arange(3) + i * width, a.mean(0), width, yerr=a.std(0), label=nm,
+               color=colors[i], capsize=2)
+        a2.bar(i, 1e3 * float(np.median(epoch_t[nm])), color=colors[i])
+    a1.set_xticks(np.arange(3) + 0.4 - width / 2, TARGETS)
+    a1.set_ylabel("test MAE / std(target)")
+    a1.legend(fontsize=8, ncol=2)
+    a2.set_xticks(range(len(names)), [nm.replace(" ", "\n", 1) for nm in names], fontsize=7)
+    a2.set_ylabel("ms per epoch (median)")
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    fig.savefig(path, dpi=110)
+    print(f"(picture: {os.path.basename(path)})")
 
 
 if __name__ == "__main__":

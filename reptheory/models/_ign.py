@@ -16,10 +16,10 @@ __all__ = ["IGN2"]
 class IGN2(nn.Module):
     """Invariant graph network of order 2 (Maron, Ben-Hamu, Shamir, Lipman, ICLR 2019).
 
-    ``num_layers`` layers ``EquivariantLinear(S(), 2, 2)`` (the 15 partition diagrams, with the
-    2 invariant bias diagrams), each followed by :class:`~reptheory.torch.MaskedInstanceNorm`
-    (``norm=True``: without it the sums over n^2 entries make activations grow with n and
-    training diverges) and ReLU, then ``EquivariantLinear(S(), 2, 0)`` (sum of the
+    ``num_layers`` layers ``EquivariantLinear(S(), 2, 2, aggregation="mean")`` (the 15
+    partition diagrams, with the 2 invariant bias diagrams; sums over nodes taken as means over
+    the real nodes, as in the normalised layers of Maron et al., so activations do not grow
+    with n), optionally :class:`~reptheory.torch.MaskedInstanceNorm`, and ReLU, then ``EquivariantLinear(S(), 2, 0)`` (sum of the
     diagonal, sum of all entries) and an MLP. Node features, if any, enter the first layer
     with the edge features through a mixed-order layer ``"c_e x2 + c_v x1" -> "hidden x2"``.
 
@@ -32,7 +32,11 @@ class IGN2(nn.Module):
     node_channels : int
         Node-feature channels (0: none).
     norm : bool
-        Masked instance normalisation after each order-2 layer (default True).
+        Masked instance normalisation after each order-2 layer (default False).
+    aggregation : {"mean", "sum"}
+        Means (default) or sums over the real nodes inside the order-2 layers (see
+        :class:`~reptheory.torch.EquivariantLinear`); the invariant readout always sums. With
+        plain sums activations grow like n per layer and training is unstable.
 
     Examples
     --------
@@ -46,7 +50,7 @@ class IGN2(nn.Module):
     """
 
     def __init__(self, in_channels: int, hidden: int, out_channels: int, num_layers: int = 3,
-                 node_channels: int = 0, norm: bool = True) -> None:
+                 node_channels: int = 0, norm: bool = False, aggregation: str = "mean") -> None:
         super().__init__()
         hidden, num_layers = check_widths(hidden, num_layers)
         c = check_int("in_channels", in_channels, minimum=1)
@@ -56,9 +60,11 @@ class IGN2(nn.Module):
         for i in range(num_layers):
             if i == 0 and self.node_channels:
                 rep_in = f"{c}x2+{self.node_channels}x1"
-                self.layers.append(EquivariantLinear(S(), rep_in, f"{hidden}x2"))
+                self.layers.append(EquivariantLinear(S(), rep_in, f"{hidden}x2",
+                                                     aggregation=aggregation))
             else:
-                self.layers.append(EquivariantLinear(S(), 2, 2, in_channels=c, out_channels=hidden))
+                self.layers.append(EquivariantLinear(S(), 2, 2, in_channels=c, out_channels=hidden,
+                                                     aggregation=aggregation))
             c = hidden
         self.norms = nn.ModuleList(MaskedInstanceNorm(hidden, 2) for _ in range(num_layers)) \
             if norm else None

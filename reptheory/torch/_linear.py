@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -62,6 +63,10 @@ class EquivariantLinear(nn.Module):
     reference_n : int
         For ``S()``, the size n at which the initial weight std is variance preserving
         (default 16).
+    aggregation : {"sum", "mean"}
+        ``"mean"`` divides every sum over node indices by the number of real nodes (per graph
+        with a mask, else n), so activations do not grow with the graph size (each basis map
+        is scaled by m^-s, s its summed indices: still equivariant for every n).
     device, dtype : optional
         As for torch modules (float32 or float64).
 
@@ -101,8 +106,8 @@ class EquivariantLinear(nn.Module):
 
     def __init__(self, group, k: Any, l: Any, in_channels: int | None = None,
                  out_channels: int | None = None, bias: bool = True, *, kind: str | None = None,
-                 share: bool = True, gain: float = 1.0, reference_n: int = 16, device: Any = None,
-                 dtype: Any = None) -> None:
+                 share: bool = True, gain: float = 1.0, reference_n: int = 16,
+                 aggregation: str = "sum", device: Any = None, dtype: Any = None) -> None:
         super().__init__()
         from ..layers import TensorRep, layer_basis
 
@@ -134,7 +139,10 @@ class EquivariantLinear(nn.Module):
         self.reference_n = check_int("reference_n", reference_n, minimum=1)
         self.size_free = getattr(group, "n", 0) is None
         self.is_permutation_group = type(group).__name__ in ("SymmetricGroup", "AlternatingGroup")
-        self._use_shared = self.mixed or self.size_free
+        if aggregation not in ("sum", "mean"):
+            raise InvalidParameterError(f"aggregation must be 'sum' or 'mean', got {aggregation!r}")
+        self.aggregation = aggregation
+        self._use_shared = self.mixed or self.size_free or aggregation == "mean"
         if not self._use_shared:
             self._init_single(layer_basis(group, self.k, self.l, kind), share, bias, device, dtype)
         else:
@@ -247,10 +255,15 @@ class EquivariantLinear(nn.Module):
             if len(basis) == 0:
                 continue
             if self.size_free:
-                fro2 = sum(float(n) ** len(d.blocks) for d in basis)
+                sq = np.array([float(n) ** len(d.blocks) for d in basis])
             else:
-                fro2 = float(basis_frobenius_sq(basis).sum())
-            totals[l] += self.rep_in.channels(k) * fro2
+                sq = np.asarray(basis_frobenius_sq(basis), dtype=float)
+            if self.aggregation == "mean":   # each element divided by n^(summed indices)
+                spec = basis.spec
+                s = [len(spec.operations[row[0][0]].summed_labels()) if row else 0
+                     for row in spec.coefficients]
+                sq = sq * float(n) ** (-2.0 * np.array(s))
+            totals[l] += self.rep_in.channels(k) * float(sq.sum())
         with torch.no_grad():
             for attr, key in self._block_params:
                 p = getattr(self, attr) if key is None else getattr(self, attr)[key]
@@ -383,7 +396,11 @@ class EquivariantLinear(nn.Module):
                 t = t * node_mask(mask, k, t.dtype, channels_last=True)
             xl[k] = t
         xl["bias"] = ref.new_ones((batch, 1))
-        ys = self._shared.forward(xl, self._block_tensors(), n, consts)
+        counts = None
+        if self.aggregation == "mean":
+            counts = mask.sum(dim=1).to(ref.dtype) if mask is not None else \
+                ref.new_full((batch,), float(n))
+        ys = self._shared.forward(xl, self._block_tensors(), n, consts, counts)
         out = {}
         for l, cl in self.rep_out.items():
             y = ys.get(l)

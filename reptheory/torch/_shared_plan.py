@@ -72,6 +72,8 @@ class SharedPlan:
                     ri = red_index[rkey] = len(self.reductions)
                     self.reductions.append(self._reduction(key, k, inputs, factors, r))
                 groups.setdefault((l, pattern, r), []).append((ri, bi, j))
+        self.num_summed = [len(set(self._summed_labels(kind, data, r)))
+                           for _, _, kind, data, r, _ in self.reductions]
         # embeddings grouped by output order, then by the pattern of equal output axes
         self.outputs: dict[int, list] = {}
         for (l, pattern, r), terms in groups.items():
@@ -101,6 +103,14 @@ class SharedPlan:
                 self.expand[(l, structure)] = (expr, len(deltas))
 
     @staticmethod
+    def _summed_labels(kind, data, r):
+        """The labels a reduction sums over (input labels >= r)."""
+        if kind == "sum":
+            return data[0]
+        inputs = data.split("->")[0].split(",")[0][1:-1]
+        return tuple(c for c in inputs if _L.index(c) >= r)
+
+    @staticmethod
     def _reduction(key, k, inputs, factors, r):
         names = tuple(nm for nm, _ in factors)
         if not factors and len(set(inputs)) == len(inputs):
@@ -114,14 +124,17 @@ class SharedPlan:
         expr = ",".join(subs) + "->" + _B + "".join(_L[a] for a in range(r)) + _C
         return (key, k, "einsum", expr, r, names)
 
-    def forward(self, xs: dict, weights: list, n: int, consts: dict[str, Any]) -> dict:
+    def forward(self, xs: dict, weights: list, n: int, consts: dict[str, Any],
+                counts=None) -> dict:
         """Channels-last inputs ``xs[key]`` (batch, n.., c) -> ``{l: (batch, n.., c_out)}``.
 
-        ``weights[i]`` is block i's (c_out, c_in, num basis) tensor.
+        ``weights[i]`` is block i's (c_out, c_in, num basis) tensor. With ``counts`` (a
+        (batch,) tensor of node counts m), a reduction summing s labels is divided by m**s
+        (means instead of sums).
         """
         batch = next(iter(xs.values())).shape[0]
         R = []
-        for key, _, kind, data, r, names in self.reductions:
+        for (key, _, kind, data, r, names), summed_count in zip(self.reductions, self.num_summed):
             x = xs[key]
             if kind == "sum":
                 summed, perm = data
@@ -130,7 +143,10 @@ class SharedPlan:
                     v = v.permute(perm)
             else:
                 v = torch.einsum(data, x, *[consts[nm] for nm in names])
-            R.append(v.reshape(batch, n**r, v.shape[-1]))
+            v = v.reshape(batch, n**r, v.shape[-1])
+            if counts is not None and summed_count:
+                v = v / (counts ** summed_count).reshape(batch, 1, 1)
+            R.append(v)
         # per-block weights as (num ops, c_in, c_out)
         W = []
         for (_, _, _, nops, C), w in zip(self.blocks, weights):

@@ -316,3 +316,30 @@ def test_mixed_layer_backward_and_no_bias():
     out = layer({0: torch.randn(2, 1), 1: torch.randn(2, 2, 5)})
     (out[1].sum() + out[2].pow(2).sum()).backward()
     assert all(p.grad is not None for p in layer.parameters())
+
+
+def test_mean_aggregation_divides_sums_by_real_nodes():
+    """aggregation='mean': each diagram scaled by m^-(blocks with input vertices only)."""
+    torch.manual_seed(9)
+    layer = EquivariantLinear(rt.S(), 2, 1, in_channels=2, out_channels=2, aggregation="mean",
+                              dtype=torch.float64)
+    with torch.no_grad():
+        layer.bias.normal_()
+    ds = list(partition_diagrams(2, 1))
+    scaled = layer.weight.detach().clone()
+    rng = np.random.default_rng(10)
+    for m in (2, 5):
+        x = rng.standard_normal((3, 2, m, m))
+        for j, d in enumerate(ds):
+            s = sum(1 for b in d.blocks if min(b) >= d.l)
+            scaled[:, :, j] = layer.weight.detach()[:, :, j] / m**s
+        ref = _brute(_np(scaled), _np(layer.bias), 2, 1, x, m)
+        assert np.allclose(_np(layer(torch.as_tensor(x))), ref, atol=1e-10)
+        # padded with a mask: the same as alone
+        xp = torch.zeros(3, 2, 7, 7, dtype=torch.float64)
+        xp[:, :, :m, :m] = torch.as_tensor(x)
+        mask = torch.zeros(3, 7, dtype=torch.bool)
+        mask[:, :m] = True
+        assert np.allclose(_np(layer(xp, mask=mask))[:, :, :m], ref, atol=1e-10)
+    with pytest.raises(InvalidParameterError, match="aggregation"):
+        EquivariantLinear(rt.S(), 1, 1, in_channels=1, out_channels=1, aggregation="max")

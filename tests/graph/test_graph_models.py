@@ -152,3 +152,47 @@ def test_ddp_gradients_equal_single_process(tmp_path):
             assert torch.allclose(grads[kind][name], p.grad, atol=1e-12, rtol=1e-10), (kind, name)
             compared += 1
     assert compared > 10
+
+
+def test_hand_written_ign_layer_of_the_benchmark_matches():
+    """The benchmark's hand-written 15-operation layer computes the same map as
+    EquivariantLinear(S(), 2, 2, aggregation='mean') once the weights are matched by evaluating
+    both on basis inputs (so the speed comparison compares equal layers)."""
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "bench_graph_models.py"
+    src = path.read_text()
+    start, end = src.index("class HandIGNLayer"), src.index("class HandInvariant")
+    ns = {"torch": torch, "nn": torch.nn}
+    exec(src[src.index("def _std"):src.index("class HandIGNLayer")], ns)
+    exec(src[start:end], ns)
+    torch.manual_seed(40)
+    hand = ns["HandIGNLayer"](1, 1).double()
+    from reptheory.torch import EquivariantLinear
+    import reptheory as rt
+
+    ours = EquivariantLinear(rt.S(), 2, 2, in_channels=1, out_channels=1, aggregation="mean",
+                             dtype=torch.double)
+    # fit our 15 weights + 2 biases to the hand layer by least squares on random inputs (n = 5)
+    rng = np.random.default_rng(41)
+    n = 5
+    X = torch.as_tensor(rng.standard_normal((40, 1, n, n)))
+    mask = torch.ones(40, n, dtype=torch.bool)
+    target = hand(X, mask).detach().reshape(40, -1)
+    cols = []
+    with torch.no_grad():
+        for j in range(15 + 2):
+            ours.weight.zero_()
+            ours.bias.zero_()
+            (ours.weight if j < 15 else ours.bias).view(-1)[j % 15 if j < 15 else j - 15] = 1.0
+            cols.append(ours(X).reshape(40, -1).flatten())
+    M = torch.stack(cols, 1)
+    coef = torch.linalg.lstsq(M, target.flatten()[:, None]).solution
+    assert torch.allclose(M @ coef, target.flatten()[:, None], atol=1e-9)
+    # and the fitted layer then agrees on padded graphs of other sizes with masks
+    with torch.no_grad():
+        ours.weight.view(-1).copy_(coef[:15, 0])
+        ours.bias.view(-1).copy_(coef[15:, 0])
+    x, mask2, _ = _pad(_random_graphs(rng, [3, 7]), 8, rng)
+    assert torch.allclose(ours(x, mask=mask2), hand(x, mask2), atol=1e-9)

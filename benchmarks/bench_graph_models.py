@@ -51,7 +51,7 @@ if ARGS.threads > 0:
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from _common import best_time, table  # noqa: E402
+from _common import best_time, table
 
 try:
     import torch
@@ -65,9 +65,9 @@ except ImportError:  # pragma: no cover
     print("networkx is not installed: pip install networkx (the targets need it)")
     sys.exit(0)
 
-import reptheory as rt  # noqa: E402
-from reptheory.models import IGN2, PPGN  # noqa: E402
-from reptheory.torch import EquivariantLinear  # noqa: E402
+import reptheory as rt
+from reptheory.models import IGN2, PPGN
+from reptheory.torch import EquivariantLinear
 
 if ARGS.threads > 0:
     torch.set_num_threads(ARGS.threads)
@@ -144,8 +144,8 @@ class HandIGNLayer(nn.Module):
     """Maron et al.'s 2 -> 2 layer: 15 operations stacked, mixed by one einsum, masked; sums
     over nodes divided by the number of real nodes (their normalised layer)."""
 
-    BLOCKS = [1, 2, 2, 2, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 4]   # blocks of each operation's diagram
-    SUMMED = [0, 1, 1, 1, 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2]   # indices each operation sums over
+    BLOCKS = (1, 2, 2, 2, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 4)   # blocks of each operation's diagram
+    SUMMED = (0, 1, 1, 1, 2, 1, 1, 1, 1, 1, 0, 0, 0, 0, 2)   # indices each operation sums over
 
     def __init__(self, c_in: int, c_out: int) -> None:
         super().__init__()
@@ -163,7 +163,7 @@ class HandIGNLayer(nn.Module):
         sum_diag = diag.sum(2) / m
         rows, cols = x.sum(3) / m[..., None], x.sum(2) / m[..., None]
         total = rows.sum(2) / m
-        e = lambda t: t[..., None, None].expand(-1, -1, n, n)    # noqa: E731
+        e = lambda t: t[..., None, None].expand(-1, -1, n, n)
         ops = [torch.diag_embed(diag), torch.diag_embed(sum_diag[..., None].expand(-1, -1, n)),
                torch.diag_embed(rows), torch.diag_embed(cols),
                torch.diag_embed(total[..., None].expand(-1, -1, n)),

@@ -124,7 +124,7 @@ class SizeFreeLayerBasis(LayerBasis):
             if len(shape) != 2 + self._k:
                 from ..errors import ShapeError
 
-                raise ShapeError(f"x must have shape (batch, c_in" + ", n" * self._k
+                raise ShapeError("x must have shape (batch, c_in" + ", n" * self._k
                                  + f") with k={self._k} node axes, got {shape}")
             nx = int(shape[-1])
             if n is not None and check_int("n", n, minimum=1) != nx:

@@ -16,4 +16,4 @@ from ._deepsets import DeepSets
 from ._ign import IGN2
 from ._ppgn import PPGN
 
-__all__ = ["DeepSets", "IGN2", "PPGN"]
+__all__ = ["IGN2", "PPGN", "DeepSets"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import torch
 from torch import nn
 
 from .._validate import check_int
 from ..errors import InvalidParameterError
 
-__all__ = ["mlp", "check_widths"]
+__all__ = ["check_widths", "mlp"]
 
 
 def check_widths(hidden: int, num_layers: int) -> tuple[int, int]:
@@ -21,7 +23,7 @@ def mlp(sizes: list[int], activation: type[nn.Module] = nn.ReLU) -> nn.Sequentia
     if len(sizes) < 2:
         raise InvalidParameterError(f"an MLP needs at least two sizes, got {sizes}")
     layers: list[nn.Module] = []
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:])):
+    for i, (a, b) in enumerate(itertools.pairwise(sizes)):
         layers.append(nn.Linear(a, b))
         if i < len(sizes) - 2:
             layers.append(activation())

@@ -9,8 +9,8 @@
   tensor products on real spherical-harmonic features (see :mod:`reptheory.so3`).
 """
 
-from ..so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
 from ..nn._pointwise import PointwiseCheck, pointwise_activation_equivariant
+from ..so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
 from ._linear import EquivariantLinear
 from ._nonlinear import (
     GatedActivation,

@@ -11,7 +11,7 @@ from reptheory.errors import InvalidParameterError, ReptheoryTypeError, ShapeErr
 from reptheory.layers import SizeFreeLayerBasis, TensorRep
 
 torch = pytest.importorskip("torch")
-from reptheory.torch import EquivariantLinear  # noqa: E402
+from reptheory.torch import EquivariantLinear
 
 
 def brute_diagram_matrix(d, n):
@@ -27,13 +27,6 @@ def brute_diagram_matrix(d, n):
                 M[np.ravel_multi_index(I, (n,) * l) if l else 0,
                   np.ravel_multi_index(J, (n,) * k) if k else 0] = 1.0
     return M
-
-
-def brute_layer(weight, bias, k, l, x):
-    """y[b, o] = sum_{i, d} w[o, i, d] D_d x[b, i] + sum_j bias[o, j] E_j, from enumeration."""
-    x = np.asarray(x, dtype=np.float64)
-    batch, c_in, n = x.shape[0], x.shape[1], (x.shape[-1] if k else None)
-    return _brute(weight, bias, k, l, x, n)
 
 
 def _brute(weight, bias, k, l, x, n):

@@ -7,7 +7,8 @@ import pytest
 from reptheory.errors import InvalidParameterError, ShapeError
 
 torch = pytest.importorskip("torch")
-from reptheory.models import IGN2, PPGN, DeepSets  # noqa: E402
+from reptheory.models import IGN2, PPGN, DeepSets
+
 
 def _random_graphs(rng, sizes):
     graphs = []
@@ -154,23 +155,27 @@ def test_ddp_gradients_equal_single_process(tmp_path):
     assert compared > 10
 
 
-def test_hand_written_ign_layer_of_the_benchmark_matches():
+def test_hand_written_ign_layer_of_the_benchmark_matches(monkeypatch):
     """The benchmark's hand-written 15-operation layer computes the same map as
     EquivariantLinear(S(), 2, 2, aggregation='mean') once the weights are matched by evaluating
     both on basis inputs (so the speed comparison compares equal layers)."""
     import importlib.util
     import pathlib
+    import sys
 
-    path = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "bench_graph_models.py"
-    src = path.read_text()
-    start, end = src.index("class HandIGNLayer"), src.index("class HandInvariant")
-    ns = {"torch": torch, "nn": torch.nn}
-    exec(src[src.index("def _std"):src.index("class HandIGNLayer")], ns)
-    exec(src[start:end], ns)
-    torch.manual_seed(40)
-    hand = ns["HandIGNLayer"](1, 1).double()
-    from reptheory.torch import EquivariantLinear
     import reptheory as rt
+    from reptheory.torch import EquivariantLinear
+
+    pytest.importorskip("networkx")
+    bench = pathlib.Path(__file__).resolve().parents[2] / "benchmarks"
+    monkeypatch.syspath_prepend(str(bench))
+    monkeypatch.setattr(sys, "argv", ["bench_graph_models.py", "--threads", "0"])
+    spec = importlib.util.spec_from_file_location("bench_graph_models_under_test",
+                                                  bench / "bench_graph_models.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    torch.manual_seed(40)
+    hand = module.HandIGNLayer(1, 1).double()
 
     ours = EquivariantLinear(rt.S(), 2, 2, in_channels=1, out_channels=1, aggregation="mean",
                              dtype=torch.double)

@@ -9,7 +9,7 @@ from reptheory.groups import tensor_power
 from reptheory.nn import pointwise_activation_equivariant
 
 torch = pytest.importorskip("torch")
-from reptheory.torch import (  # noqa: E402
+from reptheory.torch import (
     GatedActivation,
     InvariantPooling,
     NormActivation,
@@ -34,7 +34,7 @@ def _commutes(group, order, f, rng, samples=4):
 def test_pointwise_verdict_matches_numerics(group, order):
     rng = np.random.default_rng(11)
     check = pointwise_activation_equivariant(group, order)
-    relu = lambda v: np.maximum(v, 0.0)  # noqa: E731
+    relu = lambda v: np.maximum(v, 0.0)
     assert _commutes(group, order, relu, rng) == bool(check), check.reason
     assert _commutes(group, order, np.tanh, rng) == (check.activations in ("any", "odd"))
     assert isinstance(check.reason, str) and check.reason

@@ -64,13 +64,21 @@ class SizeFreeLayerBasis(LayerBasis):
 
     @property
     def spec(self) -> LayerSpec:
-        """The :class:`LayerSpec` at the smallest n where the diagrams are a basis (k + l, at
-        least 1). Its operations and coefficients do not depend on n; use :meth:`spec_at` for
-        another size."""
-        return self._spec
+        """Not defined: a :class:`LayerSpec` has a size. Use :meth:`spec_at` (its operations and
+        coefficients are the same for every n)."""
+        raise InvalidParameterError(
+            "S() layers have no fixed size, so they have no single LayerSpec (code generation and "
+            "JSON export need one): use basis.spec_at(n), or the group S(n)")
 
     def spec_at(self, n: int) -> LayerSpec:
-        """The :class:`LayerSpec` of these diagrams for S(n) (cached per n)."""
+        """The :class:`LayerSpec` of these diagrams for S(n) (cached per n).
+
+        Examples
+        --------
+        >>> import reptheory as rt
+        >>> rt.layer_basis(rt.S(), 1, 1).spec_at(7).n
+        7
+        """
         return self.at(n).spec
 
     def at(self, n: int) -> LayerBasis:

@@ -196,7 +196,7 @@ class EquivariantLinear(nn.Module):
                 else:
                     self.weight = w
                     self._block_params.append(("weight", None))
-                blocks.append((k, k, l, basis.spec))
+                blocks.append((k, k, l, _ops_spec(basis)))
         if not self.mixed:
             self.basis = self.bases[(self.k, self.l)]
             if not blocks:
@@ -214,7 +214,7 @@ class EquivariantLinear(nn.Module):
             else:
                 self.bias = b
                 self._block_params.append(("bias", None))
-            blocks.append(("bias", 0, l, B0.spec))
+            blocks.append(("bias", 0, l, _ops_spec(B0)))
         if not self.mixed and not has_bias:
             self.register_parameter("bias", None)
         for _, _, _, spec in blocks:
@@ -259,7 +259,7 @@ class EquivariantLinear(nn.Module):
             else:
                 sq = np.asarray(basis_frobenius_sq(basis), dtype=float)
             if self.aggregation == "mean":   # each element divided by n^(summed indices)
-                spec = basis.spec
+                spec = _ops_spec(basis)
                 s = [len(spec.operations[row[0][0]].summed_labels()) if row else 0
                      for row in spec.coefficients]
                 sq = sq * float(n) ** (-2.0 * np.array(s))
@@ -410,6 +410,14 @@ class EquivariantLinear(nn.Module):
                 y = y * node_mask(mask, l, y.dtype, channels_last=True)
             out[l] = y.movedim(-1, 1)
         return out
+
+
+def _ops_spec(basis):
+    """The basis's LayerSpec; for ``S()`` the one at n = k + l (its operations and coefficients
+    are those of every n, and it has no constant tensors)."""
+    if getattr(basis, "n", 0) is None:
+        return basis.spec_at(max(basis.k + basis.l, 1))
+    return basis.spec
 
 
 def _compiling() -> bool:

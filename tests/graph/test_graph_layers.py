@@ -336,3 +336,18 @@ def test_mean_aggregation_divides_sums_by_real_nodes():
         assert np.allclose(_np(layer(xp, mask=mask))[:, :, :m], ref, atol=1e-10)
     with pytest.raises(InvalidParameterError, match="aggregation"):
         EquivariantLinear(rt.S(), 1, 1, in_channels=1, out_channels=1, aggregation="max")
+
+
+def test_size_free_basis_needs_a_size_for_spec_and_codegen():
+    B = rt.layer_basis(rt.S(), 2, 1)
+    assert B.spec_at(6).n == 6 and len(B.spec_at(6)) == len(B)
+    with pytest.raises(InvalidParameterError, match="spec_at"):
+        B.spec
+    from reptheory import codegen
+
+    with pytest.raises(InvalidParameterError, match="no fixed size"):
+        codegen.generate(B, "numpy")
+    from reptheory.nn import EquivariantLinear as NumpyLinear
+
+    with pytest.raises(InvalidParameterError, match="fixed n"):
+        NumpyLinear(rt.S(), 1, 1, 1, 1)

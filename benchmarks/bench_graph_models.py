@@ -321,8 +321,8 @@ def layer_timings(n: int, batch: int, repeat: int):
 
 def main() -> None:
     quick = ARGS.quick
-    epochs = ARGS.epochs or (15 if quick else 60)
-    n_train, n_test, n_big = (320, 160, 48) if quick else (2000, 500, 200)
+    epochs = ARGS.epochs or (12 if quick else 60)
+    n_train, n_test, n_big = (256, 128, 32) if quick else (2000, 500, 200)
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
     train = make_graphs(n_train, 10, 20, rng)

@@ -28,9 +28,9 @@ class PPGN(nn.Module):
 
     Each block maps x (batch, c, n, n) to ``mlp3(cat(x, mlp1(x) @ mlp2(x)))``: two pointwise
     MLPs (S_n-equivariant: they act on channels only), their matrix product per channel
-    (the order-2 composition, equivariant), and a third MLP on the concatenation. The
-    entries of padded nodes are zeroed before every product, so products sum over real nodes
-    only. Each block's output is read out by ``EquivariantLinear(S(), 2, 0)`` (diagonal sum and
+    (the order-2 composition, equivariant), and a third MLP on the concatenation. The padded
+    entries of the right factor are zeroed before every product, so products sum over real
+    nodes only, and each block's output is zeroed on padded entries. Each block's output is read out by ``EquivariantLinear(S(), 2, 0)`` (diagonal sum and
     total sum); the readouts are summed and passed to an MLP.
 
     Parameters
@@ -78,8 +78,9 @@ class PPGN(nn.Module):
         x = x * m2
         out = None
         for block, readout in zip(self.blocks, self.readouts):
-            a = block["m1"](x) * m2
-            b = block["m2"](x) * m2
+            a = block["m1"](x)      # padded rows of a only reach padded rows of the product,
+            b = block["m2"](x) * m2  # which the mask after m3 zeroes; b's padding must be zero
+
             x = block["m3"](torch.cat([x, torch.matmul(a, b)], dim=1)) * m2
             r = readout(x, mask=mask)
             out = r if out is None else out + r

@@ -3,13 +3,13 @@
 * :class:`EquivariantLinear`: a layer from an exact basis of G-equivariant maps
   (S_n, A_n, O(n), SO(n), Sp(n)), applied without a dense matrix.
 * :class:`NormActivation`, :class:`GatedActivation`: equivariant nonlinearities for tensor
-  features; :func:`invariant_pool`, :class:`InvariantPooling`: masked readouts;
-  :func:`pointwise_activation_equivariant`: when a pointwise activation is equivariant.
+  features (:func:`reptheory.nn.pointwise_activation_equivariant` says when a pointwise
+  activation is enough); :func:`invariant_pool`, :class:`InvariantPooling`: masked readouts;
+  :class:`MaskedInstanceNorm`.
 * :class:`CGTensorProduct`, :class:`GauntTensorProduct`, :class:`ESCNConvolution`: SO(3)
   tensor products on real spherical-harmonic features (see :mod:`reptheory.so3`).
 """
 
-from ..nn._pointwise import PointwiseCheck, pointwise_activation_equivariant
 from ..so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
 from ._linear import EquivariantLinear
 from ._nonlinear import (
@@ -22,5 +22,4 @@ from ._nonlinear import (
 
 __all__ = ["EquivariantLinear", "CGTensorProduct", "GauntTensorProduct", "ESCNConvolution"]
 __all__ += ["GatedActivation", "InvariantPooling", "MaskedInstanceNorm", "NormActivation",
-            "PointwiseCheck",
-            "invariant_pool", "pointwise_activation_equivariant"]
+            "invariant_pool"]

@@ -57,6 +57,7 @@ class SharedPlan:
 
     def __init__(self, blocks) -> None:
         self.blocks = []          # (input key, k, l, num ops, coefficient matrix or None)
+        self._coefficients: dict = {}   # (block, dtype, device) -> coefficient tensor
         self.reductions = []      # (input key, k, kind, data, rank, const names)
         red_index: dict[tuple, int] = {}
         groups: dict[tuple, list] = {}   # (l, pattern, rank) -> [(reduction, block, op)]
@@ -149,10 +150,13 @@ class SharedPlan:
             R.append(v)
         # per-block weights as (num ops, c_in, c_out)
         W = []
-        for (_, _, _, nops, C), w in zip(self.blocks, weights):
+        for bi, ((_, _, _, nops, C), w) in enumerate(zip(self.blocks, weights)):
             c_out, c_in, nb = w.shape
             if C is not None:
-                Ct = torch.as_tensor(C, dtype=w.dtype, device=w.device)
+                key = (bi, w.dtype, w.device)
+                Ct = self._coefficients.get(key)
+                if Ct is None:
+                    Ct = self._coefficients[key] = torch.as_tensor(C, dtype=w.dtype, device=w.device)
                 w = torch.matmul(w.reshape(c_out * c_in, nb), Ct).reshape(c_out, c_in, nops)
             W.append(w.permute(2, 1, 0))
         ys = {}

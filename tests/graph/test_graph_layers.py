@@ -351,3 +351,18 @@ def test_size_free_basis_needs_a_size_for_spec_and_codegen():
 
     with pytest.raises(InvalidParameterError, match="fixed n"):
         NumpyLinear(rt.S(), 1, 1, 1, 1)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_cuda_matches_cpu():
+    torch.manual_seed(50)
+    layer = EquivariantLinear(rt.S(), "2x0+3x1+2x2", "1x0+2x2", aggregation="mean",
+                              dtype=torch.float64)
+    xs = {0: torch.randn(3, 2, dtype=torch.float64), 1: torch.randn(3, 3, 6, dtype=torch.float64),
+          2: torch.randn(3, 2, 6, 6, dtype=torch.float64)}
+    mask = torch.tensor([[True] * 6, [True] * 4 + [False] * 2, [True] * 2 + [False] * 4])
+    ref = layer(xs, mask=mask)
+    gpu = layer.to("cuda")
+    out = gpu({k: v.cuda() for k, v in xs.items()}, mask=mask.cuda())
+    for k in ref:
+        assert torch.allclose(out[k].cpu(), ref[k], atol=1e-10)

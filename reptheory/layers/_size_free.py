@@ -81,8 +81,11 @@ class SizeFreeLayerBasis(LayerBasis):
         """
         return self.at(n).spec
 
-    def at(self, n: int) -> LayerBasis:
+    def at(self, n: int, require_basis: bool = False) -> LayerBasis:
         """The same diagrams for S(n): the spanning set, a basis iff n >= k + l.
+
+        With ``require_basis=True``, n < k + l raises :class:`InvalidParameterError` (the
+        diagrams are then linearly dependent).
 
         Examples
         --------
@@ -92,6 +95,10 @@ class SizeFreeLayerBasis(LayerBasis):
         (False, True, True)
         """
         n = check_int("n", n, minimum=1)
+        if require_basis and n < self._k + self._l:
+            raise InvalidParameterError(
+                f"n must be >= k + l = {self._k + self._l} for the {len(self)} ({self._k}, "
+                f"{self._l}) diagrams to be a basis of S(n)-equivariant maps, got n = {n}")
         return _spanning_at(n, self._k, self._l)
 
     def _needs_n(self, what: str):

@@ -85,6 +85,9 @@ def test_size_free_basis_errors():
         B.matrices()
     with pytest.raises(InvalidParameterError, match="'diagram'"):
         rt.layer_basis(rt.S(), 1, 1, kind="orbit")
+    with pytest.raises(InvalidParameterError, match="n must be >= k \\+ l = 2"):
+        B.at(1, require_basis=True)
+    assert B.at(2, require_basis=True).is_basis
 
 
 # -- one order -------------------------------------------------------------------------------

@@ -345,7 +345,7 @@ def test_size_free_basis_needs_a_size_for_spec_and_codegen():
     B = rt.layer_basis(rt.S(), 2, 1)
     assert B.spec_at(6).n == 6 and len(B.spec_at(6)) == len(B)
     with pytest.raises(InvalidParameterError, match="spec_at"):
-        B.spec
+        _ = B.spec
     from reptheory import codegen
 
     with pytest.raises(InvalidParameterError, match="no fixed size"):

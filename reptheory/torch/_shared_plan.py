@@ -32,10 +32,16 @@ _B, _C = "Y", "Z"
 
 
 def _relabel(op):
-    """(input labels, factors, kept count, output pattern) with kept labels 0..r-1 first."""
-    kept = op.kept_labels()
-    lab: dict[int, int] = {a: i for i, a in enumerate(kept)}
-    for a in (*op.inputs, *(x for _, ls in op.factors for x in ls)):
+    """(input labels, factors, kept count, output pattern) with kept labels 0..r-1 first, in
+    order of first appearance on the input side (so x and its transpose are one reduction,
+    the transpose moving to the embedding, which is a free view)."""
+    kept = set(op.kept_labels())
+    source = (*op.inputs, *(x for _, ls in op.factors for x in ls))
+    lab: dict[int, int] = {}
+    for a in source:
+        if a in kept:
+            lab.setdefault(a, len(lab))
+    for a in source:
         lab.setdefault(a, len(lab))
     out_lab = dict(lab)
     for a in op.outputs:
@@ -43,6 +49,7 @@ def _relabel(op):
     inputs = tuple(lab[a] for a in op.inputs)
     factors = tuple((nm, tuple(lab[a] for a in ls)) for nm, ls in op.factors)
     return inputs, factors, len(kept), tuple(out_lab[a] for a in op.outputs)
+
 
 
 class SharedPlan:
@@ -81,8 +88,13 @@ class SharedPlan:
             uniq = tuple(dict.fromkeys(pattern))
             structure = tuple(uniq.index(a) for a in pattern)
             view = tuple(a < r for a in uniq)        # True: axis of size n, False: size 1
+            kept_order = [a for a in uniq if a < r]
+            perm = None
+            if kept_order != sorted(kept_order):
+                perm = (0,) + tuple(1 + a for a in kept_order) + (r + 1,)
+            ones = tuple(1 + i for i, v in enumerate(view) if not v)
             per_l = self.outputs.setdefault(l, {})
-            per_l.setdefault(structure, []).append((r, view, tuple(terms)))
+            per_l.setdefault(structure, []).append((r, perm, ones, tuple(terms)))
         self.expand = {}
         for l, per_l in self.outputs.items():
             for structure in per_l:
@@ -164,14 +176,18 @@ class SharedPlan:
             y = None
             for structure, entries in per_l.items():
                 s = None
-                for r, view, terms in entries:
+                for r, perm, ones, terms in entries:
                     if len(terms) == 1:
                         ri, bi, j = terms[0]
                         g = torch.matmul(R[ri], W[bi][j])
                     else:
                         X = torch.cat([R[ri] for ri, _, _ in terms], -1)
                         g = torch.matmul(X, torch.cat([W[bi][j] for _, bi, j in terms], 0))
-                    g = g.reshape((batch,) + tuple(n if v else 1 for v in view) + (g.shape[-1],))
+                    g = g.reshape((batch,) + (n,) * r + (g.shape[-1],))
+                    if perm is not None:
+                        g = g.permute(perm)
+                    for axis in ones:
+                        g = g.unsqueeze(axis)
                     s = g if s is None else s + g
                 ex = self.expand[(l, structure)]
                 if ex is not None:

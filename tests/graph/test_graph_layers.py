@@ -369,3 +369,17 @@ def test_cuda_matches_cpu():
     out = gpu({k: v.cuda() for k, v in xs.items()}, mask=mask.cuda())
     for k in ref:
         assert torch.allclose(out[k].cpu(), ref[k], atol=1e-10)
+
+
+def test_shared_plan_computes_each_reduction_once():
+    """An order-2 input has 6 distinct reductions under S_n (x, diagonal, row sums, column
+    sums, trace, total); a layer to orders 0, 1, 2 (2 + 5 + 15 diagrams) computes just those,
+    plus one for the bias input."""
+    layer = EquivariantLinear(rt.S(), "3x2", "1x0+2x1+2x2")
+    plan = layer._shared
+    per_input = {}
+    for key, _, _, _, r, _ in plan.reductions:
+        per_input.setdefault(key, []).append(r)
+    assert sorted(per_input[2]) == [0, 0, 1, 1, 1, 2]
+    assert per_input["bias"] == [0]
+    assert sum(len(b) for b in layer.bases.values()) == 22

@@ -289,8 +289,8 @@ class EquivariantLinear(nn.Module):
 
     # -- checks ------------------------------------------------------------------------------
     def _dtype(self):
-        return next(self.parameters()).dtype if any(True for _ in self.parameters()) else \
-            torch.get_default_dtype()
+        p = next(self.parameters(), None)
+        return p.dtype if p is not None else torch.get_default_dtype()
 
     def _check_tensor(self, x, order: int, channels: int, what: str, n: int | None):
         if not isinstance(x, torch.Tensor):
@@ -310,7 +310,12 @@ class EquivariantLinear(nn.Module):
         """n from the inputs, the mask, the argument or the group; all must agree."""
         sizes = {int(t.shape[-1]) for k, t in xs.items() if k > 0}
         if mask is not None:
-            sizes.add(int(mask.shape[-1]) if mask.dim() == 2 else -1)
+            if not isinstance(mask, torch.Tensor):
+                raise ReptheoryTypeError(f"mask must be a torch.Tensor of dtype torch.bool, got "
+                                         f"{type(mask).__name__}")
+            if mask.dim() != 2:
+                raise ShapeError(f"mask must have shape (batch, n), got {tuple(mask.shape)}")
+            sizes.add(int(mask.shape[-1]))
         if n is not None:
             sizes.add(check_int("n", n, minimum=1))
         if not self.size_free:

@@ -191,6 +191,10 @@ def test_mask_errors():
         layer(x, mask=torch.ones(3, 4, dtype=torch.bool))
     with pytest.raises(ShapeError, match="disagree"):
         layer(x, mask=torch.ones(2, 5, dtype=torch.bool))
+    with pytest.raises(ShapeError, match="mask must have shape"):
+        layer(x, mask=torch.ones(2, 4, 1, dtype=torch.bool))
+    with pytest.raises(ReptheoryTypeError, match="mask must be a torch.Tensor"):
+        layer(x, mask=[[True] * 4] * 2)
     with pytest.raises(InvalidParameterError, match="at least one real node"):
         layer(x, mask=torch.tensor([[True] * 4, [False] * 4]))
     with pytest.raises(InvalidParameterError, match="permutation groups"):

@@ -206,6 +206,7 @@ API_MODULES: list[tuple[str, str]] = [
     ("reptheory.codegen", "Code generation (PyTorch, JAX, NumPy) and the JSON pattern"),
     ("reptheory.nn", "Plain-numpy equivariant layers"),
     ("reptheory.torch", "PyTorch layers (imports torch)"),
+    ("reptheory.models", "Models for sets and graphs of any size: DeepSets, 2-IGN, PPGN (imports torch)"),
 ]
 # Subpackages being written; documented automatically once they exist on the branch being built.
 OPTIONAL_API_MODULES: list[tuple[str, str]] = [

@@ -37,6 +37,7 @@ from .groups import (
 from .layers import (
     LayerBasis,
     LayerSpec,
+    TensorRep,
     hom_dimension,
     layer_basis,
     spanning_set,
@@ -65,6 +66,7 @@ __all__ = [
     "SpecialOrthogonalGroup",
     "SymmetricGroup",
     "SymplecticGroup",
+    "TensorRep",
     "__version__",
     "assert_equivariant",
     "group_from_name",
@@ -74,7 +76,7 @@ __all__ = [
 ]
 
 _LAZY_SUBPACKAGES = ("so3", "polynomials", "algebroids", "codegen", "nn", "diagrams", "layers",
-                     "kernels", "groups", "testing", "cli")
+                     "kernels", "groups", "testing", "cli", "models")
 
 
 def __getattr__(name: str):

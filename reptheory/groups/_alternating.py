@@ -54,6 +54,8 @@ class AlternatingGroup(Group):
 
     symbol = "A"
     is_finite = True
+    _needs_n_because = ("its jellyfish basis elements involve the Levi-Civita symbol of R^n, so "
+                        "the basis depends on n")
     __slots__ = ()
 
     @property

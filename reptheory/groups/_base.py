@@ -36,11 +36,24 @@ class Group(ABC):
     is_finite: bool = True
     #: Smallest allowed n.
     min_n: int = 1
+    #: Why the group needs a fixed n (said when n is omitted; only ``S()`` is size-free).
+    _needs_n_because: str = "its equivariant layer bases depend on n"
 
     __slots__ = ("_n",)
 
-    def __init__(self, n: int) -> None:
-        self._n = check_int("n", n, minimum=self.min_n)
+    def __init__(self, n: int | None = None) -> None:
+        self._n = self._check_n(n)
+
+    @classmethod
+    def _check_n(cls, n: object) -> int:
+        """``n`` as an int >= min_n; a clear error when it is omitted."""
+        if n is None:
+            from ..errors import InvalidParameterError
+
+            raise InvalidParameterError(
+                f"n is required for {cls.symbol}(n) ({cls._needs_n_because}); only the symmetric "
+                f"group S() is defined for every size")
+        return check_int("n", n, minimum=cls.min_n)
 
     # -- value-object protocol -------------------------------------------------------------
     @property
@@ -58,7 +71,7 @@ class Group(ABC):
         return hash(self._key())
 
     def __repr__(self) -> str:
-        return f"{self.symbol}({self._n})"
+        return f"{self.symbol}({'' if self._n is None else self._n})"
 
     def __setattr__(self, name: str, value: Any) -> None:
         if hasattr(self, "_n"):

@@ -43,6 +43,7 @@ class OrthogonalGroup(Group):
 
     symbol = "O"
     is_finite = False
+    _needs_n_because = "n is the dimension of the vector space the features live in"
     __slots__ = ()
 
     def random_element(self, rng=None) -> np.ndarray:

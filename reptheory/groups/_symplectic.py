@@ -72,8 +72,10 @@ class SymplecticGroup(Group):
     min_n = 2
     __slots__ = ()
 
-    def __init__(self, n: int) -> None:
-        n = check_int("n", n, minimum=2)
+    _needs_n_because = "n is the dimension of the symplectic space the features live in"
+
+    def __init__(self, n: int | None = None) -> None:
+        n = self._check_n(n)
         if n % 2:
             raise InvalidParameterError(f"n must be an even integer >= 2 for Sp(n), got {n}")
         super().__init__(n)

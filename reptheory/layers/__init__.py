@@ -2,6 +2,7 @@
 
 from ._basis import LayerBasis
 from ._dimension import mckay_quiver, sn_hom_dimension_mckay, sn_hom_dimension_stirling
+from ._size_free import SizeFreeLayerBasis
 from ._registry import hom_dimension, layer_basis, register_layer_family, spanning_set
 from ._spec import SPEC_FORMAT_VERSION, ConstantTensor, LayerSpec, Operation, canonical_operations
 from ._symmetric import change_of_basis, coarsenings, diagram_operation
@@ -9,6 +10,7 @@ from ._symmetric import change_of_basis, coarsenings, diagram_operation
 __all__ = [
     "LayerBasis",
     "LayerSpec",
+    "SizeFreeLayerBasis",
     "Operation",
     "ConstantTensor",
     "SPEC_FORMAT_VERSION",
@@ -64,3 +66,6 @@ __all__ += [
     "alternating_burnside",
     "hom_dimension_methods",
 ]
+from ._rep import TensorRep
+
+__all__ += ["TensorRep"]

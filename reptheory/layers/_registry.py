@@ -36,7 +36,7 @@ def layer_basis(group: Group, k: int, l: int, kind: str | None = None):
     Parameters
     ----------
     group : Group
-        For example ``S(5)``.
+        For example ``S(5)``, or ``S()`` for the symmetric group of any size.
     k, l : int
         Input and output tensor orders (>= 0).
     kind : str, optional
@@ -46,6 +46,9 @@ def layer_basis(group: Group, k: int, l: int, kind: str | None = None):
     Returns
     -------
     LayerBasis
+        For ``S()`` a :class:`~reptheory.layers.SizeFreeLayerBasis`: all B(k+l) partition
+        diagrams, applied at the size of the input (a basis for n >= k + l, a spanning set of
+        equivariant maps below).
 
     Examples
     --------
@@ -55,6 +58,8 @@ def layer_basis(group: Group, k: int, l: int, kind: str | None = None):
     (15, True)
     >>> len(rt.layer_basis(rt.S(2), 2, 2, kind="orbit"))
     8
+    >>> len(rt.layer_basis(rt.S(), 2, 2)), rt.hom_dimension(rt.S(), 2, 2)
+    (15, 15)
     """
     builder, _, kinds, default = _family(group)
     k = check_int("k", k, minimum=0)
@@ -82,7 +87,8 @@ def spanning_set(group: Group, k: int, l: int):
 
 
 def hom_dimension(group: Group, k: int, l: int) -> int:
-    """The exact dimension of Hom_G((R^n)^{⊗k}, (R^n)^{⊗l}).
+    """The exact dimension of Hom_G((R^n)^{⊗k}, (R^n)^{⊗l}) (for ``S()``: the dimension for
+    every n >= k + l, the Bell number B(k+l)).
 
     Examples
     --------

@@ -103,8 +103,25 @@ def change_of_basis(n: int, k: int, l: int, source: str = "diagram", target: str
     return M
 
 
+def _build_size_free(group: SymmetricGroup, k: int, l: int, kind: str) -> LayerBasis:
+    from ._size_free import SizeFreeLayerBasis
+
+    if kind != "diagram":
+        raise InvalidParameterError(f"kind must be 'diagram' for the size-free S(), got {kind!r}")
+    ds = list(partition_diagrams(k, l))
+    spec = LayerSpec(
+        group=repr(group), n=max(k + l, 1), k=k, l=l, basis_kind="diagram",
+        operations=tuple(diagram_operation(d) for d in ds),
+        coefficients=tuple(((j, 1),) for j in range(len(ds))),
+        element_names=tuple(d.to_text() for d in ds),
+    )
+    return SizeFreeLayerBasis(group, k, l, ds, spec)
+
+
 def _build(group: SymmetricGroup, k: int, l: int, kind: str, spanning: bool) -> LayerBasis:
     n = group.n
+    if n is None:
+        return _build_size_free(group, k, l, kind)
     dim = sn_hom_dimension_stirling(n, k, l)
     if spanning:
         ds = sn_diagrams(n, k, l, spanning=True)
@@ -133,6 +150,10 @@ def _build(group: SymmetricGroup, k: int, l: int, kind: str, spanning: bool) -> 
 
 
 def _dimension(group: Group, k: int, l: int) -> int:
+    if group.n is None:   # S(): the dimension for every n >= k + l
+        from ..diagrams._enumerate import bell
+
+        return bell(k + l)
     return sn_hom_dimension_stirling(group.n, k, l)
 
 

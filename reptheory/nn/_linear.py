@@ -50,6 +50,11 @@ class EquivariantLinear:
                  gain: float = 1.0, rng: Any = None, dtype: Any = np.float64) -> None:
         from ..layers import layer_basis
 
+        if getattr(group, "n", 0) is None:
+            from ..errors import InvalidParameterError
+
+            raise InvalidParameterError("group must have a fixed n for the numpy layer; use S(n), "
+                                        "or reptheory.torch.EquivariantLinear for S() (any size)")
         self.group = group
         self.k = check_int("k", k, minimum=0)
         self.l = check_int("l", l, minimum=0)

@@ -2,6 +2,10 @@
 
 * :class:`EquivariantLinear`: a layer from an exact basis of G-equivariant maps
   (S_n, A_n, O(n), SO(n), Sp(n)), applied without a dense matrix.
+* :class:`NormActivation`, :class:`GatedActivation`: equivariant nonlinearities for tensor
+  features (:func:`reptheory.nn.pointwise_activation_equivariant` says when a pointwise
+  activation is enough); :func:`invariant_pool`, :class:`InvariantPooling`: masked readouts;
+  :class:`MaskedInstanceNorm`.
 * :class:`CGTensorProduct`, :class:`GauntTensorProduct`, :class:`ESCNConvolution`: SO(3)
   tensor products on real spherical-harmonic features (see :mod:`reptheory.so3`).
 * :class:`InducedLayer`, :class:`RestrictionLayer`: SO(2)-to-SO(3) induction (image features
@@ -29,6 +33,13 @@ from ._frames import (
     pca_frames,
 )
 from ._linear import EquivariantLinear
+from ._nonlinear import (
+    GatedActivation,
+    InvariantPooling,
+    MaskedInstanceNorm,
+    NormActivation,
+    invariant_pool,
+)
 
 __all__ = [
     "CGTensorProduct",
@@ -36,9 +47,13 @@ __all__ = [
     "ESCNConvolution",
     "EquivariantLinear",
     "FrameAveraging",
+    "GatedActivation",
     "GauntTensorProduct",
     "InducedLayer",
+    "InvariantPooling",
     "LearnedCanonicalizer",
+    "MaskedInstanceNorm",
+    "NormActivation",
     "PCACanonicalizer",
     "RestrictionLayer",
     "S2Convolution",
@@ -48,5 +63,6 @@ __all__ = [
     "SoftEquivariance",
     "SortCanonicalizer",
     "equivariance_loss",
+    "invariant_pool",
     "pca_frames",
 ]

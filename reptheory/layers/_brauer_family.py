@@ -131,7 +131,8 @@ def special_orthogonal_hom_dimension(n: int, k: int, l: int) -> int:
     """
     n = check_int("n", n, minimum=1)
     m = check_int("k", k, minimum=0) + check_int("l", l, minimum=0)
-    return bratteli_walks(m, _o_allowed(n)) + bratteli_walks(m, _o_allowed(n), (1,) * n)
+    det = bratteli_walks(m, _o_allowed(n), (1,) * n) if n <= m else 0  # (1^n) needs n steps
+    return bratteli_walks(m, _o_allowed(n)) + det
 
 
 @lru_cache(maxsize=256)

@@ -54,7 +54,7 @@ def test_stable_threshold_and_huge_n(symbol):
 
 def test_stable_dimension_is_the_diagram_count():
     # S_n, A_n: Bell numbers; O, SO, Sp: (m-1)!! (brute-force enumeration of the diagrams)
-    for m in range(0, 7):
+    for m in range(7):
         k, l = m // 2, m - m // 2
         n_part = sum(1 for _ in rt.diagrams.partition_diagrams(k, l))
         n_brauer = sum(1 for _ in rt.diagrams.brauer_diagrams(k, l))
@@ -159,3 +159,12 @@ def test_tensor_power_rejects_non_square():
     np.testing.assert_allclose(rt.O(3).tensor_power(g, 2), np.einsum("ac,bd->abcd", g, g).reshape(9, 9))
     with pytest.raises(SizeLimitError):
         rt.groups.tensor_power(np.eye(10), 9)
+
+
+def test_drawing_is_guarded_before_matplotlib_works():
+    ds = list(rt.diagrams.partition_diagrams(3, 3))
+    with pytest.raises(SizeLimitError, match="drawing 203 diagrams"):
+        rt.diagrams.draw_diagrams(ds, max_entries=1000)
+    many = list(rt.diagrams.partition_diagrams(4, 4))  # 4140: over the default budget
+    with pytest.raises(SizeLimitError, match="REPTHEORY_MAX_DENSE_ENTRIES"):
+        rt.diagrams.draw_diagrams(many)

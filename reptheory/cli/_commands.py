@@ -19,10 +19,6 @@ __all__ = [
     "zero_space_note",
 ]
 
-#: Memory of one drawn diagram in 8-byte entries (a matplotlib axes and its pixels at 120 dpi:
-#: measured about 0.9 MB).
-WORDS_PER_DRAWN_DIAGRAM = 2**17
-
 
 def _group(args: argparse.Namespace):
     from ..groups import group_from_name
@@ -55,7 +51,6 @@ def add_basis_command(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_basis(args: argparse.Namespace) -> int:
     """Handler of ``reptheory basis``."""
-    from .._validate import check_dense_size
     from ..errors import InvalidParameterError
     from ..layers import layer_basis, spanning_set
 
@@ -66,8 +61,6 @@ def cmd_basis(args: argparse.Namespace) -> int:
     G = _group(args)
     B = spanning_set(G, args.k, args.l) if args.spanning else layer_basis(G, args.k, args.l, kind=args.kind)
     if args.draw:
-        check_dense_size(f"drawing {len(B)} diagrams", len(B) * WORDS_PER_DRAWN_DIAGRAM,
-                         hint="draw a smaller basis")
         fig = B.draw()
         try:
             fig.savefig(args.draw, dpi=120)

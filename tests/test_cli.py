@@ -295,3 +295,17 @@ def test_zero_space_is_said_plainly(capsys, argv):
 def test_codegen_of_a_zero_space_notes_it(capsys):
     code, out, err = run(capsys, "codegen", "O", "3", "--k", "1", "--l", "2", "--target", "numpy")
     assert code == 0 and "NUM_BASIS = 0" in out and "is zero" in err
+
+
+def test_readme_names_the_extras_of_the_commands():
+    import os
+
+    from reptheory.cli import build_parser
+
+    readme = open(os.path.join(os.path.dirname(__file__), os.pardir, "README.md"), encoding="utf-8").read()
+    assert "`basis ... --draw FILE` | `[plot]`" in readme and "--max-entries N" in readme
+    commands = {path[0] for path, _ in _leaf_parsers(build_parser())}
+    table = readme[readme.index("| command | extra |"):]
+    table = table[:table.index("\n\n")]
+    missing = [c for c in commands if f"`{c}" not in table]
+    assert not missing, missing  # every command has a row saying what it needs

@@ -270,7 +270,12 @@ def test_error_hints_name_command_line_options(capsys):
 
 @pytest.mark.parametrize("argv", [["basis", "S", "3", "--k", "12", "--l", "12"],
                                   ["basis", "Sp", "1000000000", "--k", "2", "--l", "2"],
-                                  ["dim", "O", "300", "--k", "300", "--l", "300"]])
+                                  ["dim", "O", "300", "--k", "300", "--l", "300"],
+                                  ["dim", "S", "1000000000", "--all-methods"],
+                                  ["dim", "A", "1000000000", "--all-methods"],
+                                  ["dim", "O", "3", "--k", "15", "--l", "15", "--all-methods"],
+                                  ["so3", "restrict", "100000"],
+                                  ["so3", "cg", "2000", "2000", "4000"]])
 def test_huge_requests_fail_fast(capsys, argv):
     import time
 

@@ -99,6 +99,15 @@ def add_dim_command(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=cmd_dim)
 
 
+def _partition_count(n: int) -> int:
+    """p(n), or a number above any budget once n > 400 (p(400) is about 7e18)."""
+    if n > 400:
+        return 2**64
+    from sympy import npartitions
+
+    return int(npartitions(n))
+
+
 def cmd_dim(args: argparse.Namespace) -> int:
     """Handler of ``reptheory dim``."""
     from ..layers import hom_dimension
@@ -106,13 +115,26 @@ def cmd_dim(args: argparse.Namespace) -> int:
     G = _group(args)
     d = hom_dimension(G, args.k, args.l)
     if args.all_methods and G.symbol == "S":
+        from .._validate import check_dense_size
         from ..layers import sn_hom_dimension_mckay, sn_hom_dimension_stirling
 
+        # the quiver has a vertex per partition of n and about n arrows at each
+        vertices = _partition_count(G.n)
+        check_dense_size(f"the McKay quiver of S_{G.n} ({vertices} vertices)",
+                         vertices * (G.n + args.k + args.l), hint="leave out --all-methods")
         print(f"Stirling sum : {sn_hom_dimension_stirling(G.n, args.k, args.l)}")
         print(f"McKay quiver : {sn_hom_dimension_mckay(G.n, args.k, args.l)}")
     elif args.all_methods:
+        from .._validate import check_dense_size
         from ..layers import hom_dimension_methods
+        from ..layers._registry import _check_build
 
+        # the methods enumerate every diagram (Gram ranks) or every cycle type of S_n (Burnside)
+        _check_build(G, args.k, args.l, "diagram", True, None)
+        if G.symbol == "A":
+            vertices = _partition_count(G.n)
+            check_dense_size(f"Burnside's count over the {vertices} cycle types of S_{G.n}",
+                             vertices * (G.n + 1), hint="leave out --all-methods")
         methods = hom_dimension_methods(G, args.k, args.l)
         width = max(len(m) for m in methods)
         for method, value in methods.items():

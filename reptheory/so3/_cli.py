@@ -76,6 +76,14 @@ def cmd_so3_cg(args) -> int:
         print(f"every <{t1} m1; {t2} m2 | {t3} M> is zero: j3 = {t3} is outside "
               f"|j1 - j2| .. j1 + j2 = {_text(abs(j1 - j2))} .. {_text(j1 + j2)}")
         return 0
+    from math import lgamma, log
+
+    from .._validate import check_dense_size
+
+    count = (int(2 * j1) + 1) * (int(2 * j2) + 1)  # at most this many (m1, m2) pairs
+    words = 1 + int(lgamma(float(j1 + j2 + j3) + 2) / log(2) / 32)  # exact sqrt(p/q) sizes
+    check_dense_size(f"the block of up to {count} exact coefficients", count * words,
+                     hint="lower the degrees")
     if all(j.denominator == 1 for j in (j1, j2, j3)):
         items = sorted((Fraction(m1), Fraction(m2), v) for (m1, m2), v in
                        clebsch_gordan_table(int(j1), int(j2), int(j3)).items())
@@ -97,8 +105,11 @@ def cmd_so3_cg(args) -> int:
 
 def cmd_so3_restrict(args) -> int:
     """Handler of ``reptheory so3 restrict``."""
+    from .._validate import check_dense_size
     from . import restrict
 
+    check_dense_size(f"the change of basis of Res rho_{args.l}", (2 * args.l + 1) ** 2,
+                     hint="lower l")
     res = restrict(args.l)
     print(" + ".join(str(ir) for ir in res.irreps))
     print(res.change_of_basis.astype(int))

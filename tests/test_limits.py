@@ -168,3 +168,12 @@ def test_drawing_is_guarded_before_matplotlib_works():
     many = list(rt.diagrams.partition_diagrams(4, 4))  # 4140: over the default budget
     with pytest.raises(SizeLimitError, match="REPTHEORY_MAX_DENSE_ENTRIES"):
         rt.diagrams.draw_diagrams(many)
+
+
+@pytest.mark.parametrize("group, k, l", [(rt.O(HUGE), 2, HUGE), (rt.O(5), 10**8, 1),
+                                         (rt.Sp(HUGE), 10**7, 10**7), (rt.SO(7), 3 * 10**4, 0),
+                                         (rt.S(HUGE), 10**8, 0), (rt.A(HUGE), 0, 10**9)])
+def test_huge_orders_are_refused_without_allocating(group, k, l):
+    for call in (rt.hom_dimension, rt.layer_basis, rt.spanning_set):
+        with pytest.raises(SizeLimitError, match="k=|exact dimension"):
+            call(group, k, l)

@@ -103,9 +103,9 @@ def _partition_count(n: int) -> int:
     """p(n), or a number above any budget once n > 400 (p(400) is about 7e18)."""
     if n > 400:
         return 2**64
-    from sympy import npartitions
+    from sympy import partition
 
-    return int(npartitions(n))
+    return int(partition(n))
 
 
 def cmd_dim(args: argparse.Namespace) -> int:

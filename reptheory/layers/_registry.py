@@ -101,15 +101,18 @@ def _dimension_cost(symbol: str, n: int, m: int, budget: int) -> tuple[int, str]
         return 0, ""
     if n >= _stable_threshold(symbol, m):
         n = _stable_threshold(symbol, m)
-        if symbol in ("O", "SO", "Sp"):
-            return m, ""
+        if symbol in ("O", "SO", "Sp"):  # (m-1)!!: m/2 products of up to m log2(m) / 2 bits
+            words = 1 + int(m * log2(m + 1)) // 128
+            return m * words, f"(m-1)!! with m = {m}, about {words} words"
     if symbol in ("S", "A"):  # a table of Stirling numbers S(m, t), t <= min(n, m)
         t = min(n, m)
         words = 1 + int(m * log2(t + 1)) // 64
         return m * t * words, f"a table of {m * t} Stirling numbers of about {words} words"
     rows = n // 2 if symbol == "Sp" else n  # Bratteli walk of length m over partitions
-    states = _partitions_at_most(m, rows, budget // m + 1)
     words = 1 + int(m * log2(n + 1)) // 64
+    if m * (m + 1) > budget:  # at least the m + 1 one-row partitions: refuse before counting
+        return m * (m + 1) * words, f"a walk of {m} steps over at least {m + 1} partitions"
+    states = _partitions_at_most(m, rows, budget // m + 1)
     return m * states * words, f"a walk of {m} steps over up to {states} partitions"
 
 

@@ -266,6 +266,10 @@ def test_error_hints_name_command_line_options(capsys):
     assert code == 2 and "--max-entries" in err and "max_entries" not in err.replace("--max-entries", "")
     code, out, err = run(capsys, "basis", "S", "12", "--k", "2", "--l", "2", "--max-entries", "100000")
     assert code == 0 and "dimension 15" in out
+    code, _, err = run(capsys, "polynomials", "count", "--degree", "7")
+    assert code == 2 and "--max-degree 7" in err and "max_degree=" not in err
+    code, _, err = run(capsys, "so3", "tp-expressivity", "30", "30", "30")
+    assert code == 2 and "--no-numerical" in err and "numerical=False" not in err
 
 
 @pytest.mark.parametrize("argv", [["basis", "S", "3", "--k", "12", "--l", "12"],

@@ -42,6 +42,8 @@ _CLI_SPELLINGS = (
     (re.compile(r"\bask for the dimension only with hom_dimension\b"),
      "ask for the dimension only with 'reptheory dim'"),
     (re.compile(r"\bkind='(\w+)'"), r"the kind \1"),
+    (re.compile(r"\bmax_degree=(\d+)"), r"--max-degree \1"),
+    (re.compile(r"\bnumerical=False\b"), "--no-numerical"),
 )
 
 

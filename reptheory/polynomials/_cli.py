@@ -43,6 +43,9 @@ def add_polynomials_command(subparsers) -> argparse.ArgumentParser:
                    help="number of nodes n >= 1: keep the subset independent for graphs of n nodes")
     p.add_argument("--formula", action="store_true", help="list: print formulas, not einsum strings")
     p.add_argument("--model", default="PPGN++", help="expressivity: MPNN, PPGN or PPGN++")
+    p.add_argument("--max-degree", type=nonnegative_int, default=None, metavar="D",
+                   help="count and list: enumerate up to degree D (default 6; the basis grows "
+                        "about 8x per degree)")
     p.set_defaults(handler=cmd_polynomials)
     return p
 
@@ -53,11 +56,13 @@ def cmd_polynomials(args) -> int:
 
     if args.action == "count":
         if args.n is None:
-            print(basis_count(args.degree, args.output, args.symmetric, not args.upto))
+            print(basis_count(args.degree, args.output, args.symmetric, not args.upto,
+                              max_degree=args.max_degree))
         else:
             print(basis_dimension(args.degree, args.output, args.symmetric, not args.upto, args.n))
     elif args.action == "list":
-        for p in iter_polynomial_basis(args.degree, args.output, args.symmetric, not args.upto, args.n):
+        for p in iter_polynomial_basis(args.degree, args.output, args.symmetric, not args.upto,
+                                       args.n, max_degree=args.max_degree):
             print(p.formula() if args.formula else p.einsum)
     else:
         miss = missing_features(args.model, args.degree, args.output, args.symmetric)

@@ -2,14 +2,15 @@
 
 Every entry point here checks, before any work, how much the request would build, from counts
 that cost nothing next to the work itself (numbers of diagrams: Bell numbers, double
-factorials, Levi-Civita and jellyfish counts; numbers of Bratteli-walk states). The one budget
+factorials, Levi-Civita and jellyfish counts; numbers of Bratteli-walk states; exact-integer
+work as table cells times the words of each integer). The one budget
 is the dense-size budget of the whole package, counted in 8-byte entries: the ``max_entries``
 keyword, else the ``REPTHEORY_MAX_DENSE_ENTRIES`` environment variable, else 2**27 (1 GiB).
 Objects held in Python are converted at their measured size (a diagram vertex, with its
 operation and name, takes about 16 to 24 words; an entry of a sparse constant tensor about 40).
 
-Dimensions of the diagram families do not depend on n once n is large (the stable range,
-n >= k + l, n >= k + l + 2 for A_n): there the dimension is a count of diagrams (the Bell
+Dimensions of the diagram families do not depend on n once n is large (the stable range:
+n >= k + l; n > k + l for SO(n); n >= k + l + 2 for A_n): there the dimension is a count of diagrams (the Bell
 number B(k+l) for S_n and A_n, (k+l-1)!! for O(n), SO(n) and Sp(n)) and costs O(1) in n.
 """
 
@@ -282,8 +283,8 @@ def hom_dimension(group: Group, k: int, l: int, *, max_entries: int | None = Non
     """The exact dimension of Hom_G((R^n)^{⊗k}, (R^n)^{⊗l}).
 
     For the diagram groups the cost does not depend on n once n is in the stable range
-    (n >= k + l; n >= k + l + 2 for A_n), where the dimension is the Bell number B(k+l)
-    (S_n, A_n) or (k+l-1)!! (O(n), SO(n), Sp(n); 0 for odd k + l).
+    (n >= k + l; n > k + l for SO(n); n >= k + l + 2 for A_n), where the dimension is the
+    Bell number B(k+l) (S_n, A_n) or (k+l-1)!! (O(n), SO(n), Sp(n); 0 for odd k + l).
 
     Parameters
     ----------

@@ -1,79 +1,116 @@
 """The ``reptheory`` command line (also ``python -m reptheory``).
 
-Subcommands: ``basis``, ``dim``, ``info`` (more are added by other parts of the package).
-Errors print one line to stderr and exit with status 2.
+Every subcommand is added the same way: a function ``add_<name>_command(subparsers)`` that
+builds its parser, gives every argument a help text, and sets ``handler=cmd_<name>`` (a
+function ``cmd_<name>(args) -> exit status``) with ``set_defaults``. The package's own
+subcommands are listed in :data:`COMMANDS` (imported when the parser is built, so that
+``import reptheory.cli`` stays light); :func:`register_command` adds more to the same list.
+
+Errors print one line to stderr and exit with status 2; option names in the message are the
+command-line spellings (``--max-entries``), not Python keywords.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 
-__all__ = ["build_parser", "main", "register_command"]
+__all__ = ["COMMANDS", "build_parser", "main", "register_command"]
 
-# functions(subparsers) that add a subcommand and set its handler via set_defaults
-_EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
-
-# subcommands of the package's parts, as "module:function" (imported when the parser is built)
-_PART_COMMANDS = (
-    "reptheory.polynomials._cli:add_cli",
-    "reptheory.algebroids._cli:add_cli",
+#: The subcommands, in the order of ``reptheory --help``: "module:function" (imported when the
+#: parser is built) or a function, each adding one subcommand to an argparse subparsers object.
+COMMANDS: list[str | Callable[[argparse._SubParsersAction], object]] = [
+    "reptheory.cli._commands:add_basis_command",
+    "reptheory.cli._commands:add_dim_command",
+    "reptheory.cli._pattern:add_pattern_command",
     "reptheory.codegen._cli:add_codegen_command",
     "reptheory.codegen._cli:add_codegen_tp_command",
-    "reptheory.so3._cli:add_cli",
-    "reptheory.cli._pattern:add_pattern_command",
+    "reptheory.so3._cli:add_so3_command",
+    "reptheory.polynomials._cli:add_polynomials_command",
+    "reptheory.algebroids._cli:add_algebroids_command",
+    "reptheory.cli._commands:add_info_command",
+]
+
+# Python spellings in error messages -> command-line spellings
+_CLI_SPELLINGS = (
+    (re.compile(r"\bmax_entries=\.\.\."), "--max-entries N"),
+    (re.compile(r"(?<!-)\bmax_entries\b"), "--max-entries"),
+    (re.compile(r"\bask for the dimension only with hom_dimension\b"),
+     "ask for the dimension only with 'reptheory dim'"),
+    (re.compile(r"\bkind='(\w+)'"), r"the kind \1"),
+    (re.compile(r"\bmax_degree=(\d+)"), r"--max-degree \1"),
+    (re.compile(r"\bnumerical=False\b"), "--no-numerical"),
 )
 
 
-def register_command(add: Callable[[argparse._SubParsersAction], None]) -> None:
-    """Register a function that adds a subcommand (used by optional parts of the package)."""
-    _EXTRA_COMMANDS.append(add)
+class _UsageError(Exception):
+    """A command-line usage error (bad option value, unknown option); printed on one line."""
+
+    def __init__(self, prog: str, message: str) -> None:
+        super().__init__(message)
+        self.prog = prog
 
 
-def _add_group_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("group", help="group: S (symmetric), A (alternating), O, SO, Sp (n even)")
-    p.add_argument("n", type=int, help="dimension n of R^n")
-    p.add_argument("--k", type=int, default=1, help="input tensor order k (default 1)")
-    p.add_argument("--l", type=int, default=1, help="output tensor order l (default 1)")
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose usage errors become one line (exit status 2) in :func:`main`."""
+
+    def error(self, message: str):  # type: ignore[override]
+        raise _UsageError(self.prog, message)
+
+
+def register_command(add: str | Callable[[argparse._SubParsersAction], object]) -> None:
+    """Add a subcommand: ``add(subparsers)`` (or its ``"module:function"`` name) builds it.
+
+    ``add`` must call ``subparsers.add_parser(...)`` and ``set_defaults(handler=...)``.
+
+    Examples
+    --------
+    >>> def add_hello_command(subparsers):
+    ...     p = subparsers.add_parser("hello", help="print hello")
+    ...     p.set_defaults(handler=lambda args: print("hello") or 0)
+    >>> register_command(add_hello_command)
+    >>> main(["hello"])
+    hello
+    0
+    >>> COMMANDS.remove(add_hello_command)
+    """
+    COMMANDS.append(add)
+
+
+def _resolve(add: str | Callable) -> Callable:
+    if callable(add):
+        return add
+    module, func = add.split(":")
+    return getattr(importlib.import_module(module), func)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from ._commands import cmd_basis, cmd_dim, cmd_info
+    """The ``reptheory`` argument parser with every subcommand of :data:`COMMANDS`."""
+    from .. import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="reptheory",
-        description="Exact bases of equivariant linear layers (R^n)^{⊗k} -> (R^n)^{⊗l}.",
-        epilog="Example: reptheory basis S 5 --k 2 --l 2",
+        description="Exact bases of equivariant linear layers (R^n)^{⊗k} -> (R^n)^{⊗l}, "
+                    "SO(3) tools, graph polynomials and code generation.",
+        epilog="Example: reptheory basis S 5 --k 2 --l 2.  Size limits: --max-entries N or "
+               "the REPTHEORY_MAX_DENSE_ENTRIES environment variable.",
     )
+    parser.add_argument("--version", action="version", version=f"reptheory {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    p = sub.add_parser("basis", help="print the basis of equivariant maps (diagrams)")
-    _add_group_args(p)
-    p.add_argument("--kind", default=None, help="basis kind (S and A: diagram [default] or orbit)")
-    p.add_argument("--spanning", action="store_true",
-                   help="all diagrams (a spanning set; dependent when n is small)")
-    p.add_argument("--json", action="store_true", help="print the LayerSpec as JSON")
-    p.add_argument("--draw", metavar="FILE", help="draw the diagrams to FILE (.png or .svg)")
-    p.set_defaults(handler=cmd_basis)
-
-    p = sub.add_parser("dim", help="print the dimension of the space of equivariant maps")
-    _add_group_args(p)
-    p.add_argument("--all-methods", action="store_true",
-                   help="show every independent way of computing it (e.g. S: Stirling sum, McKay quiver)")
-    p.set_defaults(handler=cmd_dim)
-
-    p = sub.add_parser("info", help="version and optional backends found")
-    p.set_defaults(handler=cmd_info)
-
-    import importlib
-
-    for target in _PART_COMMANDS:
-        module, func = target.split(":")
-        getattr(importlib.import_module(module), func)(sub)
-    for add in _EXTRA_COMMANDS:
-        add(sub)
+    for add in COMMANDS:
+        _resolve(add)(sub)
     return parser
+
+
+def _cli_message(exc: BaseException) -> str:
+    msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    for pattern, spelling in _CLI_SPELLINGS:
+        msg = pattern.sub(spelling, msg)
+    return msg
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,23 +118,34 @@ def main(argv: Sequence[str] | None = None) -> int:
     from ..errors import ReptheoryError
 
     parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None) or getattr(args, "func", None)
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        print(f"{exc.prog}: error: {exc} (see '{exc.prog} --help')", file=sys.stderr)
+        return 2
+    handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return 0
+    budget = getattr(args, "max_entries", None)
+    saved = os.environ.get("REPTHEORY_MAX_DENSE_ENTRIES")
+    if budget is not None:  # --max-entries: the one size budget, for everything the command does
+        os.environ["REPTHEORY_MAX_DENSE_ENTRIES"] = str(budget)
     try:
         return int(handler(args) or 0)
     except ReptheoryError as exc:
-        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"reptheory: error: {msg}", file=sys.stderr)
+        print(f"reptheory: error: {_cli_message(exc)}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
-        import os
-
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:  # pragma: no cover
         print("reptheory: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if budget is not None:
+            if saved is None:
+                os.environ.pop("REPTHEORY_MAX_DENSE_ENTRIES", None)
+            else:
+                os.environ["REPTHEORY_MAX_DENSE_ENTRIES"] = saved

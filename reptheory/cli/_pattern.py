@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import argparse
 
+from ._args import add_budget_argument, add_group_arguments, nonnegative_int
+
 __all__ = ["add_pattern_command", "cmd_pattern"]
 
 
 def cmd_pattern(args: argparse.Namespace) -> int:
+    """Handler of ``reptheory pattern``."""
     from ..groups import group_from_name
     from ..layers import layer_basis
+    from ._commands import zero_space_note
 
     G = group_from_name(args.group, args.n)
     B = layer_basis(G, args.k, args.l, kind=args.kind)
+    if B.dimension == 0:
+        print(f"{G!r}, k={args.k}, l={args.l}, kind={B.kind}: 0 parameters")
+        print(zero_space_note(G, args.k, args.l))
+        return 0
     pat = B.sharing_pattern()
     if args.grid:
         if pat.is_partition():
@@ -32,15 +40,15 @@ def cmd_pattern(args: argparse.Namespace) -> int:
 
 
 def add_pattern_command(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``pattern`` subcommand (registered by the lead with ``register_command``)."""
+    """Add ``reptheory pattern``."""
     p = subparsers.add_parser(
-        "pattern", help="print the weight-sharing pattern: row, column, parameter, coefficient")
-    p.add_argument("group", help="group name, e.g. S")
-    p.add_argument("n", type=int, help="dimension n of R^n")
-    p.add_argument("--k", type=int, default=1, help="input tensor order k (default 1)")
-    p.add_argument("--l", type=int, default=1, help="output tensor order l (default 1)")
-    p.add_argument("--kind", default=None, help="basis kind (S: diagram [default] or orbit)")
+        "pattern", help="print the weight-sharing pattern: row, column, parameter, coefficient",
+        epilog="Example: reptheory pattern S 3 --k 1 --l 1 --kind orbit --grid")
+    add_group_arguments(p)
+    p.add_argument("--kind", default=None, help="basis kind (S and A: diagram [default] or orbit)")
     p.add_argument("--grid", action="store_true",
                    help="print the matrix of parameter indices (orbit-type patterns)")
-    p.add_argument("--max-lines", type=int, default=None, help="print at most this many entries")
+    p.add_argument("--max-lines", type=nonnegative_int, default=None, metavar="N",
+                   help="print at most N entries (an integer >= 0; default all)")
+    add_budget_argument(p)
     p.set_defaults(handler=cmd_pattern)

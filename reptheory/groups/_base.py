@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import check_int
+from .._validate import check_dense_size, check_int
 
 __all__ = ["Group", "tensor_power"]
 
@@ -117,7 +117,21 @@ class Group(ABC):
         raise NotImplementedError
 
     def tensor_power(self, g: np.ndarray, p: int) -> np.ndarray:
-        """The matrix of g acting on (R^n)^{⊗p}: the p-fold Kronecker power (n^p x n^p)."""
+        """The matrix of g acting on (R^n)^{⊗p}: the p-fold Kronecker power (n^p x n^p).
+
+        ``g`` must be an n x n matrix (:class:`~reptheory.errors.ShapeError` otherwise).
+
+        Examples
+        --------
+        >>> import numpy as np, reptheory as rt
+        >>> rt.O(3).tensor_power(np.eye(3), 2).shape
+        (9, 9)
+        """
+        g = np.asarray(g)
+        if g.shape != (self._n, self._n):
+            from ..errors import ShapeError
+
+            raise ShapeError(f"g must be a ({self._n}, {self._n}) matrix for {self!r}, got shape {g.shape}")
         return tensor_power(g, p)
 
 
@@ -129,9 +143,19 @@ def tensor_power(g: np.ndarray, p: int) -> np.ndarray:
     >>> import numpy as np
     >>> tensor_power(np.eye(2), 3).shape
     (8, 8)
+    >>> tensor_power(np.ones((3, 2)), 2)
+    Traceback (most recent call last):
+    ...
+    reptheory.errors.ShapeError: g must be a square matrix, got shape (3, 2)
     """
     p = check_int("p", p, minimum=0)
     g = np.asarray(g)
+    if g.ndim != 2 or g.shape[0] != g.shape[1]:
+        from ..errors import ShapeError
+
+        raise ShapeError(f"g must be a square matrix, got shape {g.shape}")
+    check_dense_size(f"the {p}-fold Kronecker power of a {g.shape[0]} x {g.shape[0]} matrix",
+                     g.shape[0] ** (2 * p))
     out = np.ones((1, 1), dtype=g.dtype)
     for _ in range(p):
         out = np.kron(out, g)

@@ -27,7 +27,7 @@ from itertools import permutations
 from math import factorial
 
 from .._validate import check_int
-from ..diagrams._brauer import BrauerDiagram, brauer_diagrams
+from ..diagrams._brauer import BrauerDiagram, brauer_diagrams, count_brauer_diagrams
 from ..diagrams._grood import LeviCivitaDiagram, levi_civita_diagrams
 from ..errors import SizeLimitError
 from ..groups._alternating import permutation_sign
@@ -115,6 +115,8 @@ def orthogonal_hom_dimension(n: int, k: int, l: int) -> int:
     """
     n = check_int("n", n, minimum=1)
     m = check_int("k", k, minimum=0) + check_int("l", l, minimum=0)
+    if m % 2 or n >= m:  # -I acts by -1; Brauer diagrams are independent (stable range)
+        return count_brauer_diagrams(k, l)
     return bratteli_walks(m, _o_allowed(n))
 
 
@@ -131,7 +133,8 @@ def special_orthogonal_hom_dimension(n: int, k: int, l: int) -> int:
     """
     n = check_int("n", n, minimum=1)
     m = check_int("k", k, minimum=0) + check_int("l", l, minimum=0)
-    return bratteli_walks(m, _o_allowed(n)) + bratteli_walks(m, _o_allowed(n), (1,) * n)
+    det = bratteli_walks(m, _o_allowed(n), (1,) * n) if n <= m else 0  # (1^n) needs n steps
+    return orthogonal_hom_dimension(n, k, l) + det
 
 
 @lru_cache(maxsize=256)
@@ -145,6 +148,8 @@ def symplectic_hom_dimension(n: int, k: int, l: int) -> int:
     """
     n = check_int("n", n, minimum=2)
     m = check_int("k", k, minimum=0) + check_int("l", l, minimum=0)
+    if m % 2 or n >= m:  # -I acts by -1; Brauer diagrams are independent (stable range)
+        return count_brauer_diagrams(k, l)
     r = n // 2
     return bratteli_walks(m, lambda lam: len(lam) <= r)
 

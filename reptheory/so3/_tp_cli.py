@@ -1,19 +1,15 @@
-"""Command-line subcommand for the tensor-product expressivity report (for the lead to wire up).
-
-``reptheory so3 tp-expressivity IRREPS1 IRREPS2 IRREPS_OUT [--no-numerical]`` prints the table
-of :func:`reptheory.so3.tensor_product_expressivity`.  Wire it with
-``add_tp_cli(so3_subparsers)`` inside ``reptheory.so3._cli.add_cli`` and dispatch
-``args.so3_cmd == "tp-expressivity"`` to :func:`run_tp`.
+"""``reptheory so3 tp-expressivity IRREPS1 IRREPS2 IRREPS_OUT [--no-numerical]``: the table of
+:func:`reptheory.so3.tensor_product_expressivity`.
 """
 
 from __future__ import annotations
 
 import argparse
 
-__all__ = ["add_tp_cli", "run_tp"]
+__all__ = ["add_tp_expressivity_command", "cmd_so3_tp_expressivity"]
 
 
-def add_tp_cli(subparsers) -> argparse.ArgumentParser:
+def add_tp_expressivity_command(subparsers) -> argparse.ArgumentParser:
     """Add ``tp-expressivity`` to the ``so3`` sub-subparsers."""
     p = subparsers.add_parser(
         "tp-expressivity",
@@ -22,7 +18,7 @@ def add_tp_cli(subparsers) -> argparse.ArgumentParser:
     for name in ("irreps1", "irreps2", "irreps_out"):
         p.add_argument(name, help="irreps string like '2x0e+1x1o', or an int L (0e+1o+...+L)")
     p.add_argument("--no-numerical", action="store_true", help="combinatorial counts only")
-    p.set_defaults(func=run_tp)
+    p.set_defaults(handler=cmd_so3_tp_expressivity)
     return p
 
 
@@ -30,13 +26,13 @@ def _irreps_arg(s: str):
     return int(s) if s.isdigit() else s
 
 
-def run_tp(args) -> int:
-    """Handler; returns the exit status.
+def cmd_so3_tp_expressivity(args) -> int:
+    """Handler of ``reptheory so3 tp-expressivity``; returns the exit status.
 
     Examples
     --------
     >>> import argparse
-    >>> run_tp(argparse.Namespace(irreps1="1o", irreps2="1o", irreps_out="1e", no_numerical=False))
+    >>> cmd_so3_tp_expressivity(argparse.Namespace(irreps1="1o", irreps2="1o", irreps_out="1e", no_numerical=False))
     tensor products 1o x 1o -> 1e
     all O(3)-equivariant bilinear maps: dimension 1
     method   paths  span params  x(x)x parity

@@ -16,7 +16,7 @@ import torch
 from ..errors import BackendUnavailableError, ReptheoryTypeError
 from ._checks import check_layer_inputs
 
-__all__ = ["TorchPlan", "apply_spec", "check_device", "sharing_gather", "torch_plan"]
+__all__ = ["TorchPlan", "apply_spec", "check_device", "layer_matrix", "sharing_gather", "torch_plan"]
 
 _LETTERS = string.ascii_letters[:50]
 _B, _C = "Y", "Z"   # batch and channel letters in einsum strings (labels use the first 50)
@@ -240,3 +240,14 @@ def sharing_gather(pattern, weights, n_rows: int, n_cols: int):
     out = torch.zeros(c_out, c_in, n_rows * n_cols, dtype=weights.dtype, device=dev)
     out = out.index_add(2, flat, vals).reshape(c_out, c_in, n_rows, n_cols)
     return out.permute(0, 2, 1, 3).reshape(c_out * n_rows, c_in * n_cols)
+
+
+def layer_matrix(spec, weights, sparse: bool | None = None, max_entries: int | None = None):
+    """Layer matrix as a torch tensor, differentiable in ``weights`` (dense, or sparse COO)."""
+    from ._pattern import sharing_pattern
+
+    pat = sharing_pattern(spec, max_entries)
+    w = weights if isinstance(weights, torch.Tensor) else torch.as_tensor(
+        np.asarray(weights, dtype=float))
+    M = sharing_gather(pat, w, *pat.shape)
+    return M.to_sparse() if sparse else M

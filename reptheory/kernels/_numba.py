@@ -40,6 +40,11 @@ __all__ = [
 ]
 
 
+#: Mix channels with a BLAS matrix product when c_in * c_out * (entries per channel) is at
+#: least this (large channel counts), else with a compiled loop.
+_GEMM_MIN = 2**16
+
+
 def numba_available() -> bool:
     """Whether numba can be imported (compiles nothing)."""
     try:
@@ -89,7 +94,8 @@ def _step_args(labels_src, labels_dst, n, spec, factors, dtype):
     fixed, vals, assign = constant_table(spec, factors, dtype)
     free = [a for a in all_labels if a not in fixed]
     # innermost label: the one with the smallest strides (contiguous access)
-    free.sort(key=lambda a: (-max(src_stride[a], dst_stride[a]), -src_stride[a]))
+    # (a tie, as in a transpose, puts the label with contiguous writes innermost)
+    free.sort(key=lambda a: (-max(src_stride[a], dst_stride[a]), -dst_stride[a]))
     src_base = (assign @ np.array([src_stride[a] for a in fixed], dtype=np.int64)
                 if fixed else np.zeros(len(vals), dtype=np.int64))
     dst_base = (assign @ np.array([dst_stride[a] for a in fixed], dtype=np.int64)
@@ -211,31 +217,32 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
         return _zero_or_empty(spec, weights, x, dtype)
     prog = _program(spec, plan, dtype)
     nd, gr, tm = prog["nd"], prog["gr"], prog["tm"]
-    # scratch of one thread: every reduce node (c_in blocks), then one group buffer
+    # scratch of one thread: every reduce node (c_in blocks), a group and a product buffer
     sizes = np.array([0 if nd_.is_alias() else n ** nd_.rank for nd_ in plan.nodes], dtype=np.int64)
     node_off = np.concatenate([[0], np.cumsum(c_in * sizes)[:-1]]).astype(np.int64)
-    group_buf = int(c_in * sizes.sum())
-    total = group_buf + max([n ** g.rank for g in plan.groups] + [1])
+    g_off = int(c_in * sizes.sum())
+    g_max = c_out * max([n ** g.rank for g in plan.groups] + [1])
+    t_off = g_off + g_max
     nd_src = np.where(nd["kind"] == 1, node_off[nd["src"]], 0).astype(np.int64)
     nd_scs = np.where(nd["kind"] == 1, sizes[nd["src"]], 0).astype(np.int64)
     tm_alias = np.array([int(plan.nodes[i].is_alias()) for i in tm["node"]], dtype=np.int64)
-    tm_src = node_off[tm["node"]] if len(tm["node"]) else np.zeros(0, dtype=np.int64)
+    tm_src = np.ascontiguousarray(node_off[tm["node"]], dtype=np.int64)
     C = spec.coefficient_matrix(dtype).toarray()
     w_eff = np.ascontiguousarray((weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C)
                                  .reshape(c_out, c_in, spec.num_operations))
+    w_terms = np.ascontiguousarray(w_eff.transpose(2, 0, 1)[tm["op"]])
     xr = np.ascontiguousarray(x, dtype=dtype).reshape(batch, -1)
     if not xr.flags.writeable:
         xr = xr.copy()
     y = np.empty((batch, c_out * n**l), dtype=dtype)
     threads = max(1, min(_num_threads(), batch))
     chunks = np.linspace(0, batch, threads + 1).round().astype(np.int64)
-    scratch = np.empty((threads, total), dtype=dtype)
-    gr_buf = np.full(len(gr["size"]), group_buf, dtype=np.int64)
-    _load().run_program(xr, y, w_eff, n, chunks, scratch, nd["kind"], nd_src, nd_scs, node_off,
-                        sizes, nd["fp"], nd["fl"], nd["ep"], nd["el"], gr["direct"], gr_buf,
+    scratch = np.empty((threads, t_off + g_max), dtype=dtype)
+    _load().run_program(xr, y, w_eff, w_terms, n, chunks, scratch, nd["kind"], nd_src, nd_scs,
+                        node_off, sizes, nd["fp"], nd["fl"], nd["ep"], nd["el"], gr["direct"],
                         gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"], gr["t0"], gr["t1"],
-                        tm["op"], tm_alias, np.ascontiguousarray(tm_src, dtype=np.int64),
-                        *prog["flat"], prog["max_f"], prog["has_direct"])
+                        tm["op"], tm_alias, tm_src, *prog["flat"], prog["max_f"],
+                        prog["has_direct"], g_off, t_off, _GEMM_MIN)
     return y.reshape((batch, c_out) + (n,) * l)
 
 

@@ -40,32 +40,53 @@ def accumulate(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, E, e_src, e_dst, e_va
         for f in range(F):
             idx[f] = 0
         for _t in range(outer):
-            if dl == 1 and sl == 1:           # contiguous copy / transfer (SIMD)
+            # views keep every index provably >= 0, so the loops below vectorise
+            if dl == 1 and sl == 1:           # contiguous copy / transfer
+                d = dst[do:do + n]
+                s = src[so:so + n]
                 for i in range(n):
-                    dst[do + i] += v * src[so + i]
+                    d[i] += v * s[i]
             elif dl == 1 and sl == 0:         # broadcast along the innermost axis
+                d = dst[do:do + n]
                 c = v * src[so]
                 for i in range(n):
-                    dst[do + i] += c
-            elif dl == 0 and sl == 1:         # contiguous contraction
-                a = 0.0
+                    d[i] += c
+            elif dl == 1:                     # strided read, contiguous write (a transpose)
+                d = dst[do:do + n]
+                s2 = src[so:so + (n - 1) * sl + 1:sl]
                 for i in range(n):
-                    a += src[so + i]
+                    d[i] += v * s2[i]
+            elif dl == 0 and sl == 1:         # contiguous contraction (4 partial sums)
+                s = src[so:so + n]
+                a0 = s[0] * 0
+                a1 = a0
+                a2 = a0
+                a3 = a0
+                m = n - n % 4
+                for i in range(0, m, 4):
+                    a0 += s[i]
+                    a1 += s[i + 1]
+                    a2 += s[i + 2]
+                    a3 += s[i + 3]
+                for i in range(m, n):
+                    a0 += s[i]
+                dst[do] += v * ((a0 + a1) + (a2 + a3))
+            elif dl == 0:                     # strided contraction
+                s2 = src[so:so + (n - 1) * sl + 1:sl]
+                a = s2[0] * 0
+                for i in range(n):
+                    a += s2[i]
                 dst[do] += v * a
-            elif dl == 0:
-                a = 0.0
-                s = so
-                for _i in range(n):
-                    a += src[s]
-                    s += sl
-                dst[do] += v * a
-            else:
-                s = so
-                d = do
-                for _i in range(n):
-                    dst[d] += v * src[s]
-                    s += sl
-                    d += dl
+            elif sl == 0:                     # strided broadcast
+                d2 = dst[do:do + (n - 1) * dl + 1:dl]
+                c = v * src[so]
+                for i in range(n):
+                    d2[i] += c
+            else:                             # strided transfer (e.g. a transpose)
+                d2 = dst[do:do + (n - 1) * dl + 1:dl]
+                s2 = src[so:so + (n - 1) * sl + 1:sl]
+                for i in range(n):
+                    d2[i] += v * s2[i]
             f = F - 2
             while f >= 0:
                 idx[f] += 1
@@ -83,6 +104,7 @@ def accumulate(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, E, e_src, e_dst, e_va
 def _mix_into(dst, d0, size, o, w_eff, op, src, s0, step):
     """dst[d0:d0+size] += sum_i w_eff[o, i, op] * src[s0 + i*step : ... + size] (4 inputs at a time)."""
     c_in = w_eff.shape[1]
+    d = dst[d0:d0 + size]
     i = 0
     while i + 4 <= c_in:
         w0 = w_eff[o, i, op]
@@ -90,32 +112,36 @@ def _mix_into(dst, d0, size, o, w_eff, op, src, s0, step):
         w2 = w_eff[o, i + 2, op]
         w3 = w_eff[o, i + 3, op]
         a0 = s0 + i * step
-        a1 = a0 + step
-        a2 = a1 + step
-        a3 = a2 + step
+        x0 = src[a0:a0 + size]
+        x1 = src[a0 + step:a0 + step + size]
+        x2 = src[a0 + 2 * step:a0 + 2 * step + size]
+        x3 = src[a0 + 3 * step:a0 + 3 * step + size]
         for e in range(size):
-            dst[d0 + e] += w0 * src[a0 + e] + w1 * src[a1 + e] + w2 * src[a2 + e] + w3 * src[a3 + e]
+            d[e] += w0 * x0[e] + w1 * x1[e] + w2 * x2[e] + w3 * x3[e]
         i += 4
     while i < c_in:
         wv = w_eff[o, i, op]
         if wv != 0:
             a0 = s0 + i * step
+            x0 = src[a0:a0 + size]
             for e in range(size):
-                dst[d0 + e] += wv * src[a0 + e]
+                d[e] += wv * x0[e]
         i += 1
 
 
 @njit(parallel=True, cache=True, fastmath=True)
-def run_program(x, y, w_eff, n, chunks, scratch, nd_kind, nd_src, nd_scs, nd_dst, nd_size,
-                nd_fp, nd_fl, nd_ep, nd_el, gr_direct, gr_buf, gr_size, gr_fp, gr_fl, gr_ep,
+def run_program(x, y, w_eff, w_terms, n, chunks, scratch, nd_kind, nd_src, nd_scs, nd_dst,
+                nd_size, nd_fp, nd_fl, nd_ep, nd_el, gr_direct, gr_size, gr_fp, gr_fl, gr_ep,
                 gr_el, gr_t0, gr_t1, tm_op, tm_alias, tm_src, fs_src, fs_dst, e_src, e_dst,
-                e_val, max_f, has_direct):
+                e_val, max_f, has_direct, g_off, t_off, gemm_min):
     """Run a flattened plan on x (batch, c_in * n^k) into y (batch, c_out * n^l).
 
     Each batch element is done start to end while it is in cache: reduce x into the small node
-    buffers, mix channels group by group (the full-size group that is y itself is written in
-    place), add every other group onto y through its strides. ``chunks`` splits the batch
-    between threads; ``scratch[t]`` is thread t's buffer.
+    buffers, mix the channels of each expand group (the full-size group that has y's own
+    layout is mixed straight into y), add every other group onto y through its strides.
+    Mixing is a matrix product (BLAS) when ``c_in * c_out * size >= gemm_min``, else a loop.
+    ``chunks`` splits the batch between threads; ``scratch[t]`` is thread t's buffer: the
+    reduce nodes, then one group buffer at ``g_off`` and one product buffer at ``t_off``.
     """
     c_out = w_eff.shape[0]
     c_in = w_eff.shape[1]
@@ -135,8 +161,7 @@ def run_program(x, y, w_eff, n, chunks, scratch, nd_kind, nd_src, nd_scs, nd_dst
                     continue
                 sz = nd_size[i]
                 d0 = nd_dst[i]
-                for j in range(c_in * sz):
-                    scr[d0 + j] = 0.0
+                scr[d0:d0 + c_in * sz] = 0.0
                 for c in range(c_in):
                     if kind == 0:
                         accumulate(xb, c * nk, scr, d0 + c * sz, n, nd_fl[i], fs_src, fs_dst,
@@ -146,32 +171,33 @@ def run_program(x, y, w_eff, n, chunks, scratch, nd_kind, nd_src, nd_scs, nd_dst
                                    nd_fl[i], fs_src, fs_dst, nd_fp[i], nd_el[i], e_src, e_dst,
                                    e_val, nd_ep[i], idx)
             if not has_direct:
-                for j in range(yb.shape[0]):
-                    yb[j] = 0.0
+                yb[:] = 0.0
             for g in range(n_groups):
                 size = gr_size[g]
                 direct = gr_direct[g] != 0
-                for o in range(c_out):
-                    if direct:
-                        d0 = o * nl
-                        for e in range(size):
-                            yb[d0 + e] = 0.0
+                if direct:
+                    G = yb[0:c_out * size]
+                else:
+                    G = scr[g_off:g_off + c_out * size]
+                G[:] = 0.0
+                gemm = c_in * c_out * size >= gemm_min
+                for q in range(gr_t0[g], gr_t1[g]):
+                    if tm_alias[q] != 0:
+                        src = xb[0:c_in * size]
                     else:
-                        d0 = gr_buf[g]
-                        for e in range(size):
-                            scr[d0 + e] = 0.0
-                    for q in range(gr_t0[g], gr_t1[g]):
-                        if direct and tm_alias[q] != 0:
-                            _mix_into(yb, d0, size, o, w_eff, tm_op[q], xb, 0, nk)
-                        elif direct:
-                            _mix_into(yb, d0, size, o, w_eff, tm_op[q], scr, tm_src[q], size)
-                        elif tm_alias[q] != 0:
-                            _mix_into(scr, d0, size, o, w_eff, tm_op[q], xb, 0, nk)
-                        else:
-                            _mix_into(scr, d0, size, o, w_eff, tm_op[q], scr, tm_src[q], size)
-                    if not direct:
-                        accumulate(scr, d0, yb, o * nl, n, gr_fl[g], fs_src, fs_dst, gr_fp[g],
-                                   gr_el[g], e_src, e_dst, e_val, gr_ep[g], idx)
+                        src = scr[tm_src[q]:tm_src[q] + c_in * size]
+                    if gemm:
+                        T = scr[t_off:t_off + c_out * size]
+                        np.dot(w_terms[q], src.reshape(c_in, size), T.reshape(c_out, size))
+                        for e in range(c_out * size):
+                            G[e] += T[e]
+                    else:
+                        for o in range(c_out):
+                            _mix_into(G, o * size, size, o, w_eff, tm_op[q], src, 0, size)
+                if not direct:
+                    for o in range(c_out):
+                        accumulate(G, o * size, yb, o * nl, n, gr_fl[g], fs_src, fs_dst,
+                                   gr_fp[g], gr_el[g], e_src, e_dst, e_val, gr_ep[g], idx)
 
 
 @njit(parallel=True, cache=True)

@@ -91,7 +91,7 @@ def run_plan(spec, plan, weights, x, xp, as_strided, dtype) -> Any:
     G: list[Any] = [None] * len(plan.groups)
     for t in plan.terms:
         r = vals[t.node]
-        m = xp.matmul(w_eff[:, :, t.op], r.reshape(batch, c_in, -1))
+        m = xp.matmul(w_eff[:, :, t.op], r.reshape(batch, c_in, n ** plan.nodes[t.node].rank))
         G[t.group] = m if G[t.group] is None else G[t.group] + m
     y = xp.zeros((batch, c_out) + (n,) * l, dtype=dtype)
     for g, grp in enumerate(plan.groups):

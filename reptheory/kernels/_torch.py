@@ -1,8 +1,13 @@
 """The torch executor: the plan's reduce / mix / expand steps on torch tensors.
 
-Differentiable (only out-of-place torch operations), float32/float64, CPU and CUDA, and
-traceable (``torch.jit.trace``, ``torch.compile``): the Python loop over the plan is static.
-This module imports torch; ``reptheory.kernels`` loads it only when the backend is used.
+Forward and backward are one custom autograd function (:func:`apply_plan`): the gradient with
+respect to x is the transposed layer, an (l, k) layer of the same spec run by its own plan,
+and the gradient with respect to the weights pairs the reduced inputs with the adjoint of each
+expand step (a reduction of the output gradient), so forward + backward costs about two
+forward passes and saves only x. Float32/float64, CPU and CUDA, traceable
+(``torch.jit.trace``) and compilable (``torch.compile(fullgraph=True)``): the Python loop over
+the plan is static. This module imports torch; ``reptheory.kernels`` loads it only when the
+backend is used.
 """
 
 from __future__ import annotations
@@ -16,7 +21,8 @@ import torch
 from ..errors import BackendUnavailableError, ReptheoryTypeError
 from ._checks import check_layer_inputs
 
-__all__ = ["TorchPlan", "apply_spec", "check_device", "layer_matrix", "sharing_gather", "torch_plan"]
+__all__ = ["TorchPlan", "apply_plan", "apply_spec", "check_device", "layer_matrix", "sharing_gather",
+           "torch_plan", "transpose_spec"]
 
 _LETTERS = string.ascii_letters[:50]
 _B, _C = "Y", "Z"   # batch and channel letters in einsum strings (labels use the first 50)
@@ -39,8 +45,9 @@ class TorchPlan:
     (batch * n^r, c_in) @ (c_in, c_out) per operation.
     """
 
-    def __init__(self, spec, plan) -> None:
+    def __init__(self, spec, plan, transposed: TorchPlan | None = None) -> None:
         self.n, self.k, self.l = spec.n, spec.k, spec.l
+        self.const_names = tuple(c.name for c in spec.constants)
         self.num_basis = len(spec)
         self.num_ops = spec.num_operations
         self.plan = plan
@@ -62,7 +69,21 @@ class TorchPlan:
                 expr = ",".join(subs) + "->" + _B + "".join(_LETTERS[a] for a in nd.labels) + _C
                 self.nodes.append(("einsum", nd.src, expr, tuple(nm for nm, _ in nd.factors)))
         self.groups = [self._expand_recipe(g) for g in plan.groups]
+        self.adjoint_exprs = [self._adjoint_expr(g) for g in plan.groups]
         self.terms = tuple((t.op, t.node, t.group) for t in plan.terms)
+        #: the plan of the transposed (l, k) layer, which computes the gradient in x
+        self.transposed = transposed if transposed is not None else TorchPlan(
+            transpose_spec(spec), transpose_spec(spec).plan(share=plan.shared), self)
+
+    @staticmethod
+    def _adjoint_expr(g) -> str:
+        """einsum of the adjoint of an expand step: y-shaped -> (batch, node axes, channel)."""
+        let = {u: _LETTERS[u] for u in range(g.rank)}
+        for u in g.out_axes:
+            if u < 0:
+                let.setdefault(u, _LETTERS[g.rank - 1 - u])
+        src = _B + "".join(let[u] for u in g.out_axes) + _C
+        return src + "->" + _B + "".join(_LETTERS[u] for u in range(g.rank)) + _C
 
     def _expand_recipe(self, g):
         uniq = g.unique()
@@ -104,6 +125,11 @@ class TorchPlan:
         w_eff = torch.matmul(weights.reshape(c_out * c_in, self.num_basis), C).reshape(
             c_out, c_in, self.num_ops).permute(2, 1, 0)
         xl = x.movedim(1, -1)                                    # channels last
+        vals = self._reduce(xl, consts)
+        return self._mix_expand(vals, w_eff, batch, c_in, c_out, x)
+
+    def _reduce(self, xl, consts: dict[str, Any]) -> list[Any]:
+        """Every reduce node of channels-last x."""
         vals: list[Any] = []
         for kind, src_i, a, b in self.nodes:
             src = xl if src_i == -1 else vals[src_i]
@@ -116,12 +142,18 @@ class TorchPlan:
             else:
                 v = torch.einsum(a, src, *[consts[nm] for nm in b])
             vals.append(v)
+        return vals
+
+    def _mix_expand(self, vals, w_eff, batch, c_in, c_out, x):
+        """Mix each node's channels and add every expand group into y (channels first)."""
+        n = self.n
         flat: dict[int, Any] = {}
         G: list[Any] = [None] * len(self.groups)
         for op, node, g in self.terms:
             r = flat.get(node)
             if r is None:
-                r = flat[node] = vals[node].reshape(batch, -1, c_in)
+                size = n ** self.plan.nodes[node].rank
+                r = flat[node] = vals[node].reshape(batch, size, c_in)
             m = torch.matmul(r, w_eff[op])                       # (batch, n^r, c_out)
             G[g] = m if G[g] is None else G[g] + m
         y = None
@@ -153,6 +185,85 @@ class TorchPlan:
         if y is None:
             y = torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype, device=x.device)
         return y.movedim(-1, 1)
+
+    def weight_grad(self, x, gy, C, consts: dict[str, Any]):
+        """d(sum gy * y) / d weights, shape (c_out, c_in, len(basis)), without forming y."""
+        batch, c_in, c_out = x.shape[0], x.shape[1], gy.shape[1]
+        if self.num_ops == 0:
+            return torch.zeros(c_out, c_in, self.num_basis, dtype=x.dtype, device=x.device)
+        vals = self._reduce(x.movedim(1, -1), consts)
+        gyl = gy.movedim(1, -1)
+        adj: dict[int, Any] = {}
+        rows: list[Any] = [None] * self.num_ops
+        for op, node, g in self.terms:
+            size = batch * self.n ** self.plan.nodes[node].rank
+            d = adj.get(g)
+            if d is None:
+                d = adj[g] = torch.einsum(self.adjoint_exprs[g], gyl).reshape(size, c_out)
+            rows[op] = torch.matmul(vals[node].reshape(size, c_in).transpose(0, 1), d)
+        for op in range(self.num_ops):          # an operation no basis element uses
+            if rows[op] is None:
+                rows[op] = torch.zeros(c_in, c_out, dtype=x.dtype, device=x.device)
+        g_eff = torch.stack(rows).permute(2, 1, 0).reshape(c_out * c_in, self.num_ops)
+        return torch.matmul(g_eff, C.transpose(0, 1)).reshape(c_out, c_in, self.num_basis)
+
+
+class _PlanFunction(torch.autograd.Function):
+    """y = layer(weights, x); backward: the transposed layer for x, reductions for weights."""
+
+    @staticmethod
+    def forward(ctx, plan, weights, x, C, *consts):
+        cd = dict(zip(plan.const_names, consts))
+        ctx.plan = plan
+        ctx.save_for_backward(weights, x, C, *consts)
+        return plan.forward(weights, x, C, cd)
+
+    @staticmethod
+    def backward(ctx, gy):
+        weights, x, C, *consts = ctx.saved_tensors
+        plan = ctx.plan
+        cd = dict(zip(plan.const_names, consts))
+        gw = gx = None
+        if ctx.needs_input_grad[1]:
+            gw = plan.weight_grad(x, gy, C, cd)
+        if ctx.needs_input_grad[2]:
+            gx = plan.transposed.forward(weights.transpose(0, 1), gy, C, cd)
+        return (None, gw, gx, None) + (None,) * len(consts)
+
+
+def apply_plan(tplan: TorchPlan, weights, x, C, consts: dict[str, Any]):
+    """The layer on tensors through the custom autograd function (see the module docstring).
+
+    ``weights`` (c_out, c_in, nb), ``x`` (batch, c_in, n, ..., n), ``C`` the (nb, n_ops)
+    coefficient matrix and ``consts`` the constant tensors by name (see :func:`spec_tensors`).
+    """
+    return _PlanFunction.apply(tplan, weights, x, C, *[consts[nm] for nm in tplan.const_names])
+
+
+def transpose_spec(spec):
+    """The transposed (l, k) layer: every operation with its inputs and outputs swapped
+    (cached on the spec). Its basis element b is the transpose of the spec's element b.
+
+    Examples
+    --------
+    >>> import reptheory as rt
+    >>> t = transpose_spec(rt.layer_basis(rt.S(3), 2, 1).spec)
+    >>> t.k, t.l, len(t)
+    (1, 2, 5)
+    """
+    cached = spec.__dict__.get("_transpose_cache")
+    if cached is not None:
+        return cached
+    from ..layers import LayerSpec, Operation
+
+    t = LayerSpec(group=spec.group, n=spec.n, k=spec.l, l=spec.k, basis_kind=spec.basis_kind,
+                  operations=tuple(Operation(op.outputs, op.inputs, op.factors)
+                                   for op in spec.operations),
+                  coefficients=spec.coefficients, constants=spec.constants,
+                  element_names=spec.element_names, metadata=spec.metadata)
+    object.__setattr__(spec, "_transpose_cache", t)
+    object.__setattr__(t, "_transpose_cache", spec)
+    return t
 
 
 def torch_plan(spec, share: bool = True) -> TorchPlan:
@@ -216,7 +327,7 @@ def apply_spec(spec, weights, x, share: bool = True, device: Any = None):
     x = x.to(dtype)
     weights = weights.to(device=dev, dtype=dtype)
     C, consts = spec_tensors(spec, dtype, dev)
-    y = torch_plan(spec, share).forward(weights, x, C, consts)
+    y = apply_plan(torch_plan(spec, share), weights, x, C, consts)
     return y.detach().cpu().numpy() if as_numpy else y
 
 

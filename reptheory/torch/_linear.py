@@ -9,7 +9,7 @@ from torch import nn
 
 from .._validate import check_int
 from ..errors import ReptheoryTypeError, ShapeError
-from ..kernels._torch import check_device, spec_tensors, torch_plan
+from ..kernels._torch import apply_plan, check_device, spec_tensors, torch_plan
 from ..nn._init import bias_tensors, init_std
 
 __all__ = ["EquivariantLinear"]
@@ -122,7 +122,7 @@ class EquivariantLinear(nn.Module):
         if not torch.jit.is_tracing():
             self._check(x)
         consts = {nm: getattr(self, f"constant_{i}") for i, nm in enumerate(self._const_names)}
-        y = self._plan.forward(self.weight, x, self.coefficient_matrix, consts)
+        y = apply_plan(self._plan, self.weight, x, self.coefficient_matrix, consts)
         if self.bias is not None:
             b = torch.tensordot(self.bias, self.bias_basis, dims=([1], [0]))
             y = y + b.unsqueeze(0)

@@ -92,10 +92,19 @@ def run_plan(spec, plan, weights, x, xp, as_strided, dtype) -> Any:
     for t in plan.terms:
         r = vals[t.node]
         m = xp.matmul(w_eff[:, :, t.op], r.reshape(batch, c_in, n ** plan.nodes[t.node].rank))
-        G[t.group] = m if G[t.group] is None else G[t.group] + m
-    y = xp.zeros((batch, c_out) + (n,) * l, dtype=dtype)
+        if G[t.group] is None:
+            G[t.group] = m
+        else:
+            G[t.group] += m
+    # the group with y's own layout (rank l, axes in order) becomes y: no zero fill, no copy
+    direct = next((g for g, grp in enumerate(plan.groups)
+                   if grp.rank == l and grp.out_axes == tuple(range(l)) and G[g] is not None), None)
+    if direct is not None:
+        y = G[direct].reshape((batch, c_out) + (n,) * l)
+    else:
+        y = xp.zeros((batch, c_out) + (n,) * l, dtype=dtype)
     for g, grp in enumerate(plan.groups):
-        if G[g] is not None:
+        if G[g] is not None and g != direct:
             expand_add(xp, as_strided, y, G[g].reshape((batch, c_out) + (n,) * grp.rank), grp)
     return y
 

@@ -49,7 +49,8 @@ def reduce_node(xp, nd, src, consts: dict[str, Any]):
         ops.append(consts[name])
         subs.append(_subs(lab))
     expr = ",".join(subs) + "->..." + _subs(nd.labels)
-    return xp.einsum(expr, *ops)
+    # optimize: contract the constants with BLAS instead of einsum's naive loop over all labels
+    return xp.einsum(expr, *ops, optimize=True)
 
 
 def expand_add(xp, as_strided, y, G, group) -> None:

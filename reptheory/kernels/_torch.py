@@ -39,10 +39,13 @@ def check_device(device: Any) -> torch.device:
 
 
 class TorchPlan:
-    """Precomputed einsum strings and permutations of a plan (no tensors: device neutral).
+    """Precomputed einsum strings, permutations and strides of a plan (no tensors: device
+    neutral). Tensors are channels first, as the layer's x and y: (batch, channel, n, ..., n).
 
-    Internally channels are the last axis, so that channel mixing is one matrix product
-    (batch * n^r, c_in) @ (c_in, c_out) per operation.
+    Channel mixing is one matrix product per operation, (c_out, c_in) @ (batch, c_in, n^r).
+    Without autograd recording (inside the custom autograd function) every expand step adds
+    in place into a strided view of y (a diagonal, a permutation or a broadcast); with autograd
+    recording (``forward`` called on tensors that require grad) it is out of place.
     """
 
     def __init__(self, spec, plan, transposed: TorchPlan | None = None) -> None:
@@ -51,23 +54,26 @@ class TorchPlan:
         self.num_basis = len(spec)
         self.num_ops = spec.num_operations
         self.plan = plan
+        self.node_sizes = tuple(spec.n ** nd.rank for nd in plan.nodes)
         self.nodes = []
         for nd in plan.nodes:
             if nd.is_alias():
                 self.nodes.append(("alias", nd.src, None, None))
             elif nd.src >= 0 or (not nd.factors and len(set(nd.src_labels)) == len(nd.src_labels)):
-                dims = tuple(1 + i for i, a in enumerate(nd.src_labels) if a not in nd.labels)
+                dims = tuple(2 + i for i, a in enumerate(nd.src_labels) if a not in nd.labels)
                 kept = [a for a in nd.src_labels if a in nd.labels]
                 perm = None
                 if tuple(kept) != nd.labels:
-                    r = len(nd.labels)
-                    perm = (0,) + tuple(1 + kept.index(a) for a in nd.labels) + (r + 1,)
+                    perm = (0, 1) + tuple(2 + kept.index(a) for a in nd.labels)
                 self.nodes.append(("sum", nd.src, dims, perm))
             else:
-                subs = [_B + "".join(_LETTERS[a] for a in nd.src_labels) + _C]
+                subs = [_B + _C + "".join(_LETTERS[a] for a in nd.src_labels)]
                 subs += ["".join(_LETTERS[a] for a in lab) for _, lab in nd.factors]
-                expr = ",".join(subs) + "->" + _B + "".join(_LETTERS[a] for a in nd.labels) + _C
+                expr = ",".join(subs) + "->" + _B + _C + "".join(_LETTERS[a] for a in nd.labels)
                 self.nodes.append(("einsum", nd.src, expr, tuple(nm for nm, _ in nd.factors)))
+        direct = [g for g, grp in enumerate(plan.groups)
+                  if grp.rank == spec.l and grp.out_axes == tuple(range(spec.l))]
+        self.direct = direct[0] if direct else -1
         self.groups = [self._expand_recipe(g) for g in plan.groups]
         self.adjoint_exprs = [self._adjoint_expr(g) for g in plan.groups]
         self.terms = tuple((t.op, t.node, t.group) for t in plan.terms)
@@ -77,23 +83,27 @@ class TorchPlan:
 
     @staticmethod
     def _adjoint_expr(g) -> str:
-        """einsum of the adjoint of an expand step: y-shaped -> (batch, node axes, channel)."""
+        """einsum of the adjoint of an expand step: y-shaped -> (batch, channel, node axes)."""
         let = {u: _LETTERS[u] for u in range(g.rank)}
         for u in g.out_axes:
             if u < 0:
                 let.setdefault(u, _LETTERS[g.rank - 1 - u])
-        src = _B + "".join(let[u] for u in g.out_axes) + _C
-        return src + "->" + _B + "".join(_LETTERS[u] for u in range(g.rank)) + _C
+        src = _B + _C + "".join(let[u] for u in g.out_axes)
+        return src + "->" + _B + _C + "".join(_LETTERS[u] for u in range(g.rank))
 
     def _expand_recipe(self, g):
         uniq = g.unique()
         kept = [u for u in uniq if u >= 0]
         perm = None
         if kept != sorted(kept):
-            perm = (0,) + tuple(1 + u for u in kept) + (g.rank + 1,)
-        shape_code = tuple(u >= 0 for u in uniq)  # True: axis of size n, False: size 1
+            perm = (0, 1) + tuple(2 + u for u in kept)
+        view_shape = tuple(self.n if u >= 0 else 1 for u in uniq)
+        # element strides of the strided view of y (contiguous y, one per distinct label)
+        ystr = [self.n ** (self.l - 1 - p) for p in range(self.l)]
+        view_strides = tuple(sum(ystr[p] for p, a in enumerate(g.out_axes) if a == u)
+                             for u in uniq)
+        # out of place (autograd): einsum with identity matrices for repeated outputs
         expr = None
-        expand_axes: tuple[int, ...] = ()
         n_deltas = 0
         if len(uniq) < len(g.out_axes):
             let = {u: _LETTERS[i] for i, u in enumerate(uniq)}
@@ -108,33 +118,62 @@ class TorchPlan:
                 else:
                     seen.add(u)
                     out.append(let[u])
-            expr = (",".join([_B + "".join(let[u] for u in uniq) + _C] + deltas) + "->" + _B
-                    + "".join(out) + _C)
+            expr = (",".join([_B + _C + "".join(let[u] for u in uniq)] + deltas) + "->" + _B + _C
+                    + "".join(out))
             n_deltas = len(deltas)
-            counts = {u: g.out_axes.count(u) for u in uniq}
-            expand_axes = tuple(1 + i for i, u in enumerate(uniq) if u < 0 and counts[u] > 1)
-        full = all(u >= 0 or g.out_axes.count(u) > 1 for u in uniq)   # no size-1 axis left
-        return perm, shape_code, expr, n_deltas, expand_axes, full
+        return perm, view_shape, view_strides, expr, n_deltas, len(uniq)
 
     def forward(self, weights, x, C, consts: dict[str, Any]):
         """y for weights (c_out, c_in, nb), x (batch, c_in, n..), C (nb, n_ops) tensors."""
         n = self.n
         batch, c_in = x.shape[0], x.shape[1]
         c_out = weights.shape[0]
-        # (n_ops, c_in, c_out): transposed effective weights for right-multiplication
+        # (n_ops, c_out, c_in): effective weights of each operation
         w_eff = torch.matmul(weights.reshape(c_out * c_in, self.num_basis), C).reshape(
-            c_out, c_in, self.num_ops).permute(2, 1, 0)
-        xl = x.movedim(1, -1)                                    # channels last
-        vals = self._reduce(xl, consts)
-        return self._mix_expand(vals, w_eff, batch, c_in, c_out, x)
+            c_out, c_in, self.num_ops).permute(2, 0, 1)
+        vals = self._reduce(x, consts)
+        G: list[Any] = [None] * len(self.groups)
+        for op, node, g in self.terms:
+            r = vals[node].reshape(batch, c_in, self.node_sizes[node])
+            m = torch.matmul(w_eff[op], r)                       # (batch, c_out, n^r)
+            G[g] = m if G[g] is None else G[g] + m
+        in_place = not torch.is_grad_enabled()
+        y_shape = (batch, c_out) + (n,) * self.l
+        if self.direct >= 0 and G[self.direct] is not None:
+            y = G[self.direct].reshape(y_shape)
+        else:
+            y = torch.zeros(y_shape, dtype=x.dtype, device=x.device)
+        eye = None
+        for g, (perm, view_shape, view_strides, expr, n_deltas, n_uniq) in enumerate(self.groups):
+            if G[g] is None or g == self.direct:
+                continue
+            rank = self.plan.groups[g].rank
+            t = G[g].reshape((batch, c_out) + (n,) * rank)
+            if perm is not None:
+                t = t.permute(perm)
+            if in_place:
+                # y is contiguous: add through a strided view (diagonal / permutation / broadcast)
+                view = y.as_strided((batch, c_out) + tuple(n for _ in view_shape),
+                                    (y.stride(0), y.stride(1)) + view_strides)
+                view.add_(t.reshape((batch, c_out) + view_shape))
+                continue
+            t = t.reshape((batch, c_out) + view_shape)
+            if expr is not None:
+                if any(s == 1 for s in view_shape):
+                    t = t.expand((batch, c_out) + (n,) * n_uniq)
+                if eye is None:
+                    eye = torch.eye(n, dtype=x.dtype, device=x.device)
+                t = torch.einsum(expr, t, *([eye] * n_deltas))
+            y = y + t
+        return y
 
-    def _reduce(self, xl, consts: dict[str, Any]) -> list[Any]:
-        """Every reduce node of channels-last x."""
+    def _reduce(self, x, consts: dict[str, Any]) -> list[Any]:
+        """Every reduce node of x (channels first)."""
         vals: list[Any] = []
         for kind, src_i, a, b in self.nodes:
-            src = xl if src_i == -1 else vals[src_i]
+            src = x if src_i == -1 else vals[src_i]
             if kind == "alias":
-                v = xl
+                v = x
             elif kind == "sum":
                 v = src.sum(dim=a) if a else src
                 if b is not None:
@@ -144,67 +183,25 @@ class TorchPlan:
             vals.append(v)
         return vals
 
-    def _mix_expand(self, vals, w_eff, batch, c_in, c_out, x):
-        """Mix each node's channels and add every expand group into y (channels first)."""
-        n = self.n
-        flat: dict[int, Any] = {}
-        G: list[Any] = [None] * len(self.groups)
-        for op, node, g in self.terms:
-            r = flat.get(node)
-            if r is None:
-                size = n ** self.plan.nodes[node].rank
-                r = flat[node] = vals[node].reshape(batch, size, c_in)
-            m = torch.matmul(r, w_eff[op])                       # (batch, n^r, c_out)
-            G[g] = m if G[g] is None else G[g] + m
-        y = None
-        eye = None
-        for g, (perm, shape_code, expr, n_deltas, expand_axes, full) in enumerate(self.groups):
-            if G[g] is None:
-                continue
-            rank = self.plan.groups[g].rank
-            t = G[g].reshape((batch,) + (n,) * rank + (c_out,))
-            if perm is not None:
-                t = t.permute(perm)
-            t = t.reshape((batch,) + tuple(n if c else 1 for c in shape_code) + (c_out,))
-            if expr is not None:
-                if expand_axes:
-                    size = list(t.shape)
-                    for ax in expand_axes:
-                        size[ax] = n
-                    t = t.expand(size)
-                if eye is None:
-                    eye = torch.eye(n, dtype=x.dtype, device=x.device)
-                t = torch.einsum(expr, t, *([eye] * n_deltas))
-            if y is not None:
-                y = y + t
-            elif full:
-                y = t
-            else:
-                y = t + torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype,
-                                    device=x.device)
-        if y is None:
-            y = torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype, device=x.device)
-        return y.movedim(-1, 1)
-
     def weight_grad(self, x, gy, C, consts: dict[str, Any]):
         """d(sum gy * y) / d weights, shape (c_out, c_in, len(basis)), without forming y."""
         batch, c_in, c_out = x.shape[0], x.shape[1], gy.shape[1]
         if self.num_ops == 0:
             return torch.zeros(c_out, c_in, self.num_basis, dtype=x.dtype, device=x.device)
-        vals = self._reduce(x.movedim(1, -1), consts)
-        gyl = gy.movedim(1, -1)
+        vals = self._reduce(x, consts)
         adj: dict[int, Any] = {}
         rows: list[Any] = [None] * self.num_ops
         for op, node, g in self.terms:
-            size = batch * self.n ** self.plan.nodes[node].rank
+            size = self.node_sizes[node]
             d = adj.get(g)
             if d is None:
-                d = adj[g] = torch.einsum(self.adjoint_exprs[g], gyl).reshape(size, c_out)
-            rows[op] = torch.matmul(vals[node].reshape(size, c_in).transpose(0, 1), d)
+                d = adj[g] = torch.einsum(self.adjoint_exprs[g], gy).reshape(batch, c_out, size)
+            r = vals[node].reshape(batch, c_in, size)
+            rows[op] = torch.einsum("bos,bis->oi", d, r)
         for op in range(self.num_ops):          # an operation no basis element uses
             if rows[op] is None:
-                rows[op] = torch.zeros(c_in, c_out, dtype=x.dtype, device=x.device)
-        g_eff = torch.stack(rows).permute(2, 1, 0).reshape(c_out * c_in, self.num_ops)
+                rows[op] = torch.zeros(c_out, c_in, dtype=x.dtype, device=x.device)
+        g_eff = torch.stack(rows, dim=2).reshape(c_out * c_in, self.num_ops)
         return torch.matmul(g_eff, C.transpose(0, 1)).reshape(c_out, c_in, self.num_basis)
 
 

@@ -86,6 +86,23 @@ def test_gradcheck(i):
     assert torch.autograd.gradcheck(lambda w, x: _run(spec, w, x), (w, x))
 
 
+@pytest.mark.parametrize("i", [0, 3, 6, 7, 10, 12])
+def test_plan_differentiated_step_by_step(i):
+    """Recording autograd, the plan runs out of place; same values and gradients."""
+    spec = SPECS[i]
+    g = torch.Generator().manual_seed(9)
+    x = torch.randn((2, 2) + (spec.n,) * spec.k, dtype=torch.float64, generator=g,
+                    requires_grad=True)
+    w = torch.randn(3, 2, len(spec), dtype=torch.float64, generator=g, requires_grad=True)
+    C, consts = spec_tensors(spec, x.dtype, x.device)
+    y1 = torch_plan(spec).forward(w, x, C, consts)
+    y2 = _run(spec, w, x)
+    gy = torch.randn(y1.shape, dtype=torch.float64, generator=g)
+    torch.testing.assert_close(y1, y2, rtol=1e-12, atol=1e-12)
+    for a, b in zip(torch.autograd.grad(y1, (x, w), gy), torch.autograd.grad(y2, (x, w), gy)):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+
+
 def test_only_x_or_only_weights_need_grad():
     spec = SPECS[0]
     x = torch.randn(2, 1, 3, 3, dtype=torch.float64, requires_grad=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import prepare_numpy_inputs
+from ._checks import dense_coefficients, prepare_numpy_inputs
 
 __all__ = ["apply_spec", "get_plan", "run_plan"]
 
@@ -82,7 +82,7 @@ def run_plan(spec, plan, weights, x, xp, as_strided, dtype) -> Any:
     batch, c_in = int(x.shape[0]), int(x.shape[1])
     c_out = int(weights.shape[0])
     consts = {c.name: xp.asarray(c.to_dense(dtype)) for c in spec.constants}
-    C = xp.asarray(spec.coefficient_matrix(dtype).toarray())
+    C = xp.asarray(dense_coefficients(spec, dtype))
     w_eff = (weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C).reshape(
         c_out, c_in, spec.num_operations)
     vals: list[Any] = [None] * len(plan.nodes)

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import prepare_numpy_inputs
+from ._checks import dense_coefficients, prepare_numpy_inputs
 
 __all__ = [
     "apply_spec",
@@ -203,9 +203,10 @@ def _program(spec, plan, dtype):
 
 
 def _num_threads() -> int:
+    """Threads for the batch: ``NUMBA_NUM_THREADS`` as numba reads it (no thread pool started)."""
     import numba
 
-    return int(numba.get_num_threads())
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))
 
 
 def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
@@ -227,7 +228,7 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
     nd_scs = np.where(nd["kind"] == 1, sizes[nd["src"]], 0).astype(np.int64)
     tm_alias = np.array([int(plan.nodes[i].is_alias()) for i in tm["node"]], dtype=np.int64)
     tm_src = np.ascontiguousarray(node_off[tm["node"]], dtype=np.int64)
-    C = spec.coefficient_matrix(dtype).toarray()
+    C = dense_coefficients(spec, dtype)
     w_eff = np.ascontiguousarray((weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C)
                                  .reshape(c_out, c_in, spec.num_operations))
     w_terms = np.ascontiguousarray(w_eff.transpose(2, 0, 1)[tm["op"]])
@@ -236,13 +237,24 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
         xr = xr.copy()
     y = np.empty((batch, c_out * n**l), dtype=dtype)
     threads = max(1, min(_num_threads(), batch))
-    chunks = np.linspace(0, batch, threads + 1).round().astype(np.int64)
+    bounds = np.linspace(0, batch, threads + 1).round().astype(np.int64)
     scratch = np.empty((threads, t_off + g_max), dtype=dtype)
-    _load().run_program(xr, y, w_eff, w_terms, n, chunks, scratch, nd["kind"], nd_src, nd_scs,
-                        node_off, sizes, nd["fp"], nd["fl"], nd["ep"], nd["el"], gr["direct"],
-                        gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"], gr["t0"], gr["t1"],
-                        tm["op"], tm_alias, tm_src, *prog["flat"], prog["max_f"],
-                        prog["has_direct"], g_off, t_off, _GEMM_MIN)
+    run = _load().run_program
+    rest = (nd["kind"], nd_src, nd_scs, node_off, sizes, nd["fp"], nd["fl"], nd["ep"], nd["el"],
+            gr["direct"], gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"], gr["t0"], gr["t1"],
+            tm["op"], tm_alias, tm_src, *prog["flat"], prog["max_f"], prog["has_direct"], g_off,
+            t_off, _GEMM_MIN)
+
+    def piece(t: int) -> None:
+        run(xr, y, w_eff, w_terms, n, bounds[t:t + 2], scratch[t:t + 1], *rest)
+
+    if threads == 1:
+        piece(0)
+    else:   # the compiled program releases the GIL: threads split the batch
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(piece, range(threads)))
     return y.reshape((batch, c_out) + (n,) * l)
 
 
@@ -257,7 +269,7 @@ def run_plan_steps(spec, plan, weights, x, dtype, kernel=None) -> np.ndarray:
     n, l = spec.n, spec.l
     batch, c_in, c_out = int(x.shape[0]), int(x.shape[1]), int(weights.shape[0])
     node_args, group_args = _prepared(spec, plan, dtype)
-    C = spec.coefficient_matrix(dtype).toarray()
+    C = dense_coefficients(spec, dtype)
     w_eff = (weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C).reshape(
         c_out, c_in, spec.num_operations)
     xr = np.ascontiguousarray(x, dtype=dtype).reshape(batch * c_in, -1)

@@ -129,7 +129,7 @@ def _mix_into(dst, d0, size, o, w_eff, op, src, s0, step):
         i += 1
 
 
-@njit(parallel=True, cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, nogil=True)
 def run_program(x, y, w_eff, w_terms, n, chunks, scratch, nd_kind, nd_src, nd_scs, nd_dst,
                 nd_size, nd_fp, nd_fl, nd_ep, nd_el, gr_direct, gr_size, gr_fp, gr_fl, gr_ep,
                 gr_el, gr_t0, gr_t1, tm_op, tm_alias, tm_src, fs_src, fs_dst, e_src, e_dst,
@@ -140,8 +140,9 @@ def run_program(x, y, w_eff, w_terms, n, chunks, scratch, nd_kind, nd_src, nd_sc
     buffers, mix the channels of each expand group (the full-size group that has y's own
     layout is mixed straight into y), add every other group onto y through its strides.
     Mixing is a matrix product (BLAS) when ``c_in * c_out * size >= gemm_min``, else a loop.
-    ``chunks`` splits the batch between threads; ``scratch[t]`` is thread t's buffer: the
-    reduce nodes, then one group buffer at ``g_off`` and one product buffer at ``t_off``.
+    ``chunks`` splits the batch in pieces run one after the other; ``scratch[t]`` is piece t's
+    buffer: the reduce nodes, then one group buffer at ``g_off`` and one product buffer at
+    ``t_off``. The GIL is released, so threads can run pieces side by side.
     """
     c_out = w_eff.shape[0]
     c_in = w_eff.shape[1]
@@ -149,7 +150,7 @@ def run_program(x, y, w_eff, w_terms, n, chunks, scratch, nd_kind, nd_src, nd_sc
     nl = y.shape[1] // c_out
     n_nodes = nd_kind.shape[0]
     n_groups = gr_size.shape[0]
-    for t in prange(chunks.shape[0] - 1):
+    for t in range(chunks.shape[0] - 1):
         scr = scratch[t]
         idx = np.zeros(max_f + 1, np.int64)
         for b in range(chunks[t], chunks[t + 1]):

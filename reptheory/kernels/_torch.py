@@ -19,7 +19,7 @@ import numpy as np
 import torch
 
 from ..errors import BackendUnavailableError, ReptheoryTypeError
-from ._checks import check_layer_inputs
+from ._checks import check_layer_inputs, dense_coefficients
 
 __all__ = ["TorchPlan", "apply_plan", "apply_spec", "check_device", "layer_matrix", "sharing_gather",
            "torch_plan", "transpose_spec"]
@@ -275,7 +275,7 @@ def torch_plan(spec, share: bool = True) -> TorchPlan:
 
 def spec_tensors(spec, dtype, device) -> tuple[Any, dict[str, Any]]:
     """(C, constants) of a spec as dense torch tensors."""
-    C = torch.as_tensor(spec.coefficient_matrix(np.float64).toarray(), dtype=dtype, device=device)
+    C = torch.as_tensor(dense_coefficients(spec), dtype=dtype, device=device)
     consts = {c.name: torch.as_tensor(c.to_dense(np.float64), dtype=dtype, device=device)
               for c in spec.constants}
     return C, consts

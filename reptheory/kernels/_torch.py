@@ -132,12 +132,17 @@ class TorchPlan:
         w_eff = torch.matmul(weights.reshape(c_out * c_in, self.num_basis), C).reshape(
             c_out, c_in, self.num_ops).permute(2, 0, 1)
         vals = self._reduce(x, consts)
+        in_place = not torch.is_grad_enabled()
         G: list[Any] = [None] * len(self.groups)
         for op, node, g in self.terms:
             r = vals[node].reshape(batch, c_in, self.node_sizes[node])
             m = torch.matmul(w_eff[op], r)                       # (batch, c_out, n^r)
-            G[g] = m if G[g] is None else G[g] + m
-        in_place = not torch.is_grad_enabled()
+            if G[g] is None:
+                G[g] = m
+            elif in_place:
+                G[g].add_(m)
+            else:
+                G[g] = G[g] + m
         y_shape = (batch, c_out) + (n,) * self.l
         if self.direct >= 0 and G[self.direct] is not None:
             y = G[self.direct].reshape(y_shape)
@@ -197,7 +202,7 @@ class TorchPlan:
             if d is None:
                 d = adj[g] = torch.einsum(self.adjoint_exprs[g], gy).reshape(batch, c_out, size)
             r = vals[node].reshape(batch, c_in, size)
-            rows[op] = torch.einsum("bos,bis->oi", d, r)
+            rows[op] = torch.matmul(d, r.transpose(1, 2)).sum(0)     # no permuted copies
         for op in range(self.num_ops):          # an operation no basis element uses
             if rows[op] is None:
                 rows[op] = torch.zeros(c_out, c_in, dtype=x.dtype, device=x.device)

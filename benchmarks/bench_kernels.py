@@ -93,7 +93,7 @@ def hand_numpy(x, W):
 
 def hand_torch(x, W):
     """The same 15 operations in torch (out of place, so autograd can differentiate it)."""
-    b, c, n, _ = x.shape
+    b, c = x.shape[:2]
     o = W.shape[1]
 
     def mix(k, v):
@@ -143,7 +143,7 @@ def _load_generated(basis):
     from reptheory.codegen import generate
 
     namespace: dict = {}
-    exec(compile(generate(basis, target="numpy"), "<generated>", "exec"), namespace)
+    exec(compile(generate(basis, target="numpy"), "<generated>", "exec"), namespace)  # noqa: S102
     return namespace["equivariant_layer"]
 
 
@@ -301,7 +301,8 @@ def cold_start(fresh: bool) -> None:
         if cache:
             e["REPTHEORY_CACHE_DIR"] = cache
         e.pop("NUMBA_CACHE_DIR", None)
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e)
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=e,
+                             check=False)
         print(f"numba first call in a new process, {label}: {float(out.stdout.strip()):.2f} s"
               if out.returncode == 0 else f"numba cold start failed: {out.stderr[-300:]}")
     if tmp is not None:

@@ -106,6 +106,23 @@ def _step_args(labels_src, labels_dst, n, spec, factors, dtype):
             np.array([dst_stride[a] for a in free], dtype=np.int64))
 
 
+def _split_factors(nd) -> tuple[tuple, tuple]:
+    """A node's constants split into those linked to x's labels (directly or through other
+    constants) and those that are not (their product is a constant tensor factor)."""
+    conn = set(nd.src_labels)
+    attached: list[int] = []
+    changed = True
+    while changed:
+        changed = False
+        for i, (_, lab) in enumerate(nd.factors):
+            if i not in attached and conn & set(lab):
+                attached.append(i)
+                conn |= set(lab)
+                changed = True
+    return (tuple(f for i, f in enumerate(nd.factors) if i in attached),
+            tuple(f for i, f in enumerate(nd.factors) if i not in attached))
+
+
 def _prepared(spec, plan, dtype):
     """Kernel arguments of every node and group (cached on the plan per dtype)."""
     key = ("numba_args", np.dtype(dtype).str)
@@ -115,8 +132,21 @@ def _prepared(spec, plan, dtype):
     n = spec.n
     node_args = []
     for nd in plan.nodes:
-        node_args.append(None if nd.is_alias() else
-                         _step_args(nd.src_labels, nd.labels, n, spec, nd.factors, dtype))
+        if nd.is_alias():
+            node_args.append(None)
+            continue
+        attached, detached = _split_factors(nd)
+        if nd.src == -1 and detached:
+            # x contracted with the constants it meets (a small core), then the constants that
+            # touch no label of x multiplied in: n^r entries instead of a dense product table
+            conn = set(nd.src_labels).union(*(set(lab) for _, lab in attached))
+            core = tuple(a for a in nd.labels if a in conn)
+            node_args.append((core,
+                              _step_args(nd.src_labels, core, n, spec, attached, dtype),
+                              _step_args(core, nd.labels, n, spec, detached, dtype)))
+        else:
+            node_args.append((None, _step_args(nd.src_labels, nd.labels, n, spec, nd.factors,
+                                               dtype), None))
     group_args = []
     for g in plan.groups:
         # labels: node axes 0..rank-1 and broadcast entries (negative) as they are in out_axes
@@ -153,20 +183,29 @@ def _program(spec, plan, dtype):
         max_f = max(max_f, len(ss))
         return fp, len(ss), ep, len(vals)
 
-    nd: dict[str, list[int]] = {k: [] for k in ("kind", "src", "fp", "fl", "ep", "el")}
+    # program nodes: the plan's nodes, a node with a detached constant factor as two steps
+    nd: dict[str, list[int]] = {k: [] for k in ("kind", "src", "fp", "fl", "ep", "el", "rank",
+                                                "alias")}
+    pmap: list[int] = []
+
+    def add(kind, src, args, rank, alias=0):
+        fp, fl, ep, el = push(args) if args is not None else (0, 0, 0, 0)
+        for name, v in zip(nd, (kind, src, fp, fl, ep, el, rank, alias)):
+            nd[name].append(v)
+        return len(nd["kind"]) - 1
+
     for i, node in enumerate(plan.nodes):
         if node.is_alias():
-            for name in nd:
-                nd[name].append(-1 if name == "kind" else 0)
+            pmap.append(add(-1, 0, None, node.rank, 1))
             continue
-        fp, fl, ep, el = push(node_args[i])
+        core, first, second = node_args[i]
         from_x = node.src == -1 or plan.nodes[node.src].is_alias()
-        nd["kind"].append(0 if from_x else 1)
-        nd["src"].append(max(node.src, 0))
-        nd["fp"].append(fp)
-        nd["fl"].append(fl)
-        nd["ep"].append(ep)
-        nd["el"].append(el)
+        src = 0 if from_x else pmap[node.src]
+        if second is None:
+            pmap.append(add(0 if from_x else 1, src, first, node.rank))
+        else:
+            c = add(0, 0, first, len(core))
+            pmap.append(add(1, c, second, node.rank))
     # the group that is y's own layout (rank l, axes in order) is mixed straight into y: first
     direct = [g for g, grp in enumerate(plan.groups)
               if grp.rank == l and grp.out_axes == tuple(range(l))]
@@ -184,11 +223,11 @@ def _program(spec, plan, dtype):
         for t in plan.terms:
             if t.group == g:
                 tm["op"].append(t.op)
-                tm["node"].append(t.node)
+                tm["node"].append(pmap[t.node])
         gr["t1"].append(len(tm["op"]))
         for name, v in zip(("fp", "fl", "ep", "el"), (fp, fl, ep, el)):
             gr[name].append(v)
-    i64 = lambda a: np.asarray(a, dtype=np.int64)  # noqa: E731
+    i64 = lambda a: np.asarray(a, dtype=np.int64)
     prog = {
         "nd": {k: i64(v) for k, v in nd.items()},
         "gr": {k: i64(v) for k, v in gr.items()},
@@ -219,14 +258,14 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
     prog = _program(spec, plan, dtype)
     nd, gr, tm = prog["nd"], prog["gr"], prog["tm"]
     # scratch of one thread: every reduce node (c_in blocks), a group and a product buffer
-    sizes = np.array([0 if nd_.is_alias() else n ** nd_.rank for nd_ in plan.nodes], dtype=np.int64)
+    sizes = np.where(nd["alias"] == 1, 0, n ** nd["rank"]).astype(np.int64)
     node_off = np.concatenate([[0], np.cumsum(c_in * sizes)[:-1]]).astype(np.int64)
     g_off = int(c_in * sizes.sum())
     g_max = c_out * max([n ** g.rank for g in plan.groups] + [1])
     t_off = g_off + g_max
     nd_src = np.where(nd["kind"] == 1, node_off[nd["src"]], 0).astype(np.int64)
     nd_scs = np.where(nd["kind"] == 1, sizes[nd["src"]], 0).astype(np.int64)
-    tm_alias = np.array([int(plan.nodes[i].is_alias()) for i in tm["node"]], dtype=np.int64)
+    tm_alias = np.ascontiguousarray(nd["alias"][tm["node"]], dtype=np.int64)
     tm_src = np.ascontiguousarray(node_off[tm["node"]], dtype=np.int64)
     C = dense_coefficients(spec, dtype)
     w_eff = np.ascontiguousarray((weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C)
@@ -279,8 +318,13 @@ def run_plan_steps(spec, plan, weights, x, dtype, kernel=None) -> np.ndarray:
             vals[i] = xr
             continue
         src = xr if nd.src == -1 else vals[nd.src]
+        core, first, second = node_args[i]
+        if second is not None:
+            mid = np.zeros((batch * c_in, n ** len(core)), dtype=dtype)
+            kernel(src, mid, n, *first)
+            src, first = mid, second
         dst = np.zeros((batch * c_in, n ** nd.rank), dtype=dtype)
-        kernel(src, dst, n, *node_args[i])
+        kernel(src, dst, n, *first)
         vals[i] = dst
     G: list[Any] = [None] * len(plan.groups)
     for t in plan.terms:

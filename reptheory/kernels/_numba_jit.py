@@ -11,8 +11,8 @@ from .._cache import numba_cache
 
 numba_cache()
 
-import numpy as np  # noqa: E402
-from numba import njit, prange  # noqa: E402
+import numpy as np
+from numba import njit, prange
 
 __all__ = ["accumulate", "gather", "run_program"]
 

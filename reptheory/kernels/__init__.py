@@ -76,7 +76,17 @@ def register_backend(name: str, target: str, extra: str = "", layer_matrix: str 
 
 
 def unregister_backend(name: str) -> None:
-    """Remove a backend added with :func:`register_backend` (no error if absent)."""
+    """Remove a backend added with :func:`register_backend` (no error if absent).
+
+    Examples
+    --------
+    >>> register_backend("plain", "reptheory.kernels._numpy:apply_spec")
+    >>> "plain" in backend_names()
+    True
+    >>> unregister_backend("plain")
+    >>> "plain" in backend_names()
+    False
+    """
     _BACKENDS.pop(name, None)
 
 
@@ -123,5 +133,14 @@ def apply_layer(spec, weights, x, backend: str = "numpy", **kwargs):
 
 def layer_matrix(spec, weights, backend: str = "numpy", *, sparse: bool | None = None,
                  max_entries: int | None = None):
-    """The layer matrix of ``weights`` with the named backend (see :meth:`LayerBasis.layer_matrix`)."""
+    """The layer matrix of ``weights`` with the named backend (see :meth:`LayerBasis.layer_matrix`).
+
+    Examples
+    --------
+    >>> import numpy as np, reptheory as rt
+    >>> spec = rt.layer_basis(rt.S(2), 1, 1).spec
+    >>> layer_matrix(spec, np.array([1.0, 2.0]), "numpy", sparse=False)
+    array([[3., 2.],
+           [2., 3.]])
+    """
     return get_backend(backend).layer_matrix(spec, weights, sparse=sparse, max_entries=max_entries)

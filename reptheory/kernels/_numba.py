@@ -40,11 +40,6 @@ __all__ = [
 ]
 
 
-#: Mix channels with a BLAS matrix product when c_in * c_out * (entries per channel) is at
-#: least this (large channel counts), else with a compiled loop.
-_GEMM_MIN = 2**16
-
-
 def numba_available() -> bool:
     """Whether numba can be imported (compiles nothing)."""
     try:
@@ -121,6 +116,35 @@ def _split_factors(nd) -> tuple[tuple, tuple]:
                 changed = True
     return (tuple(f for i, f in enumerate(nd.factors) if i in attached),
             tuple(f for i, f in enumerate(nd.factors) if i not in attached))
+
+
+def _absorptions(plan, direct: int) -> dict[int, int]:
+    """Groups added into another group's (smaller than y) buffer instead of onto y.
+
+    Group a goes into group b when b's output pattern contains a's: the same output axes are
+    equal in both (same diagonals) and every axis fed by a node in a is fed by a node in b, with
+    b of higher rank but below y's (e.g. the constant term into the row-broadcast term of
+    S_n 2 -> 2). The sum is then written onto y once. ``{a: b}``; b is never absorbed itself.
+    """
+    groups = plan.groups
+
+    def contains(b, a) -> bool:
+        A, B = groups[a].out_axes, groups[b].out_axes
+        L = len(A)
+        if groups[b].rank <= groups[a].rank or groups[b].rank >= L or b == direct:
+            return False
+        if any(A[p] >= 0 and B[p] < 0 for p in range(L)):
+            return False
+        return all((A[p] == A[q]) == (B[p] == B[q]) for p in range(L) for q in range(p + 1, L))
+
+    absorbable = {a for a in range(len(groups))
+                  if any(contains(b, a) for b in range(len(groups)))}
+    out = {}
+    for a in sorted(absorbable):
+        targets = [b for b in range(len(groups)) if b not in absorbable and contains(b, a)]
+        if targets:
+            out[a] = min(targets, key=lambda b: (groups[b].rank, b))
+    return out
 
 
 def _prepared(spec, plan, dtype):
@@ -209,24 +233,37 @@ def _program(spec, plan, dtype):
     # the group that is y's own layout (rank l, axes in order) is mixed straight into y: first
     direct = [g for g, grp in enumerate(plan.groups)
               if grp.rank == l and grp.out_axes == tuple(range(l))]
-    order = direct[:1] + [g for g in range(len(plan.groups)) if g not in direct[:1]]
+    children = _absorptions(plan, direct[0] if direct else -1)
+    roots = direct[:1] + [g for g in range(len(plan.groups))
+                          if g not in direct[:1] and g not in children]
     gr: dict[str, list[int]] = {k: [] for k in ("direct", "size", "fp", "fl", "ep", "el", "t0",
-                                                "t1")}
+                                                "t1", "child", "root", "last")}
     tm: dict[str, list[int]] = {"op": [], "node": []}
-    for g in order:
-        grp = plan.groups[g]
-        is_direct = bool(direct) and g == direct[0]
-        fp, fl, ep, el = push(group_args[g]) if not is_direct else (0, 0, 0, 0)
-        gr["direct"].append(int(is_direct))
-        gr["size"].append(n ** grp.rank)
-        gr["t0"].append(len(tm["op"]))
-        for t in plan.terms:
-            if t.group == g:
-                tm["op"].append(t.op)
-                tm["node"].append(pmap[t.node])
-        gr["t1"].append(len(tm["op"]))
-        for name, v in zip(("fp", "fl", "ep", "el"), (fp, fl, ep, el)):
-            gr[name].append(v)
+    for g in roots:
+        family = [g] + [a for a, b in children.items() if b == g]
+        r = len(gr["size"])
+        for j, h in enumerate(family):
+            grp = plan.groups[h]
+            is_direct = bool(direct) and h == direct[0]
+            if is_direct:
+                fp, fl, ep, el = 0, 0, 0, 0
+            elif j == 0:
+                fp, fl, ep, el = push(group_args[h])
+            else:   # added into the root's buffer, which is then expanded once
+                root = plan.groups[g]
+                dst = tuple(grp.out_axes[root.out_axes.index(u)] for u in range(root.rank))
+                fp, fl, ep, el = push(_step_args(tuple(range(grp.rank)), dst, n, spec, (), dtype))
+            gr["direct"].append(int(is_direct))
+            gr["size"].append(n ** grp.rank)
+            gr["t0"].append(len(tm["op"]))
+            for t in plan.terms:
+                if t.group == h:
+                    tm["op"].append(t.op)
+                    tm["node"].append(pmap[t.node])
+            gr["t1"].append(len(tm["op"]))
+            for name, v in zip(("fp", "fl", "ep", "el", "child", "root", "last"),
+                               (fp, fl, ep, el, int(j > 0), r, int(j == len(family) - 1))):
+                gr[name].append(v)
     i64 = lambda a: np.asarray(a, dtype=np.int64)
     prog = {
         "nd": {k: i64(v) for k, v in nd.items()},
@@ -257,7 +294,8 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
         return _zero_or_empty(spec, weights, x, dtype)
     prog = _program(spec, plan, dtype)
     nd, gr, tm = prog["nd"], prog["gr"], prog["tm"]
-    # scratch of one thread: every reduce node (c_in blocks), a group and a product buffer
+    # scratch of one thread: every reduce node (c_in blocks), a group buffer and a buffer for
+    # the groups added into it
     sizes = np.where(nd["alias"] == 1, 0, n ** nd["rank"]).astype(np.int64)
     node_off = np.concatenate([[0], np.cumsum(c_in * sizes)[:-1]]).astype(np.int64)
     g_off = int(c_in * sizes.sum())
@@ -270,7 +308,6 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
     C = dense_coefficients(spec, dtype)
     w_eff = np.ascontiguousarray((weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C)
                                  .reshape(c_out, c_in, spec.num_operations))
-    w_terms = np.ascontiguousarray(w_eff.transpose(2, 0, 1)[tm["op"]])
     xr = np.ascontiguousarray(x, dtype=dtype).reshape(batch, -1)
     if not xr.flags.writeable:
         xr = xr.copy()
@@ -281,11 +318,11 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
     run = _load().run_program
     rest = (nd["kind"], nd_src, nd_scs, node_off, sizes, nd["fp"], nd["fl"], nd["ep"], nd["el"],
             gr["direct"], gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"], gr["t0"], gr["t1"],
-            tm["op"], tm_alias, tm_src, *prog["flat"], prog["max_f"], prog["has_direct"], g_off,
-            t_off, _GEMM_MIN)
+            gr["child"], gr["root"], gr["last"], tm["op"], tm_alias, tm_src, *prog["flat"],
+            prog["max_f"], prog["has_direct"], g_off, t_off)
 
     def piece(t: int) -> None:
-        run(xr, y, w_eff, w_terms, n, bounds[t:t + 2], scratch[t:t + 1], *rest)
+        run(xr, y, w_eff, n, bounds[t:t + 2], scratch[t:t + 1], *rest)
 
     if threads == 1:
         piece(0)

@@ -130,19 +130,20 @@ def _mix_into(dst, d0, size, o, w_eff, op, src, s0, step):
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def run_program(x, y, w_eff, w_terms, n, chunks, scratch, nd_kind, nd_src, nd_scs, nd_dst,
-                nd_size, nd_fp, nd_fl, nd_ep, nd_el, gr_direct, gr_size, gr_fp, gr_fl, gr_ep,
-                gr_el, gr_t0, gr_t1, tm_op, tm_alias, tm_src, fs_src, fs_dst, e_src, e_dst,
-                e_val, max_f, has_direct, g_off, t_off, gemm_min):
+def run_program(x, y, w_eff, n, chunks, scratch, nd_kind, nd_src, nd_scs, nd_dst, nd_size,
+                nd_fp, nd_fl, nd_ep, nd_el, gr_direct, gr_size, gr_fp, gr_fl, gr_ep, gr_el,
+                gr_t0, gr_t1, gr_child, gr_root, gr_last, tm_op, tm_alias, tm_src, fs_src,
+                fs_dst, e_src, e_dst, e_val, max_f, has_direct, g_off, t_off):
     """Run a flattened plan on x (batch, c_in * n^k) into y (batch, c_out * n^l).
 
     Each batch element is done start to end while it is in cache: reduce x into the small node
     buffers, mix the channels of each expand group (the full-size group that has y's own
-    layout is mixed straight into y), add every other group onto y through its strides.
-    Mixing is a matrix product (BLAS) when ``c_in * c_out * size >= gemm_min``, else a loop.
-    ``chunks`` splits the batch in pieces run one after the other; ``scratch[t]`` is piece t's
-    buffer: the reduce nodes, then one group buffer at ``g_off`` and one product buffer at
-    ``t_off``. The GIL is released, so threads can run pieces side by side.
+    layout is mixed straight into y; a group whose pattern another group's contains is mixed
+    into a second buffer and added into that group's buffer), add every other group onto y
+    through its strides. ``chunks`` splits the batch in pieces run one after the other;
+    ``scratch[t]`` is piece t's buffer: the reduce nodes, then the group buffer at ``g_off``
+    and the buffer of absorbed groups at ``t_off``. The GIL is released, so threads can run
+    pieces side by side.
     """
     c_out = w_eff.shape[0]
     c_in = w_eff.shape[1]
@@ -175,30 +176,36 @@ def run_program(x, y, w_eff, w_terms, n, chunks, scratch, nd_kind, nd_src, nd_sc
                 yb[:] = 0.0
             for g in range(n_groups):
                 size = gr_size[g]
-                direct = gr_direct[g] != 0
-                if direct:
+                child = gr_child[g] != 0
+                if gr_direct[g] != 0:
                     G = yb[0:c_out * size]
+                elif child:
+                    G = scr[t_off:t_off + c_out * size]
                 else:
                     G = scr[g_off:g_off + c_out * size]
                 G[:] = 0.0
-                gemm = c_in * c_out * size >= gemm_min
                 for q in range(gr_t0[g], gr_t1[g]):
                     if tm_alias[q] != 0:
                         src = xb[0:c_in * size]
                     else:
                         src = scr[tm_src[q]:tm_src[q] + c_in * size]
-                    if gemm:
-                        T = scr[t_off:t_off + c_out * size]
-                        np.dot(w_terms[q], src.reshape(c_in, size), T.reshape(c_out, size))
-                        for e in range(c_out * size):
-                            G[e] += T[e]
-                    else:
-                        for o in range(c_out):
-                            _mix_into(G, o * size, size, o, w_eff, tm_op[q], src, 0, size)
-                if not direct:
                     for o in range(c_out):
-                        accumulate(G, o * size, yb, o * nl, n, gr_fl[g], fs_src, fs_dst,
-                                   gr_fp[g], gr_el[g], e_src, e_dst, e_val, gr_ep[g], idx)
+                        _mix_into(G, o * size, size, o, w_eff, tm_op[q], src, 0, size)
+                if child:
+                    r = gr_root[g]
+                    rsize = gr_size[r]
+                    for o in range(c_out):
+                        accumulate(G, o * size, scr, g_off + o * rsize, n, gr_fl[g], fs_src,
+                                   fs_dst, gr_fp[g], gr_el[g], e_src, e_dst, e_val, gr_ep[g],
+                                   idx)
+                if gr_last[g] != 0:
+                    r = gr_root[g]
+                    if gr_direct[r] == 0:
+                        rsize = gr_size[r]
+                        for o in range(c_out):
+                            accumulate(scr, g_off + o * rsize, yb, o * nl, n, gr_fl[r], fs_src,
+                                       fs_dst, gr_fp[r], gr_el[r], e_src, e_dst, e_val, gr_ep[r],
+                                       idx)
 
 
 @njit(parallel=True, cache=True)

@@ -14,7 +14,8 @@ One strategy: threads split the batch; each batch element is reduced, mixed and 
 while it is in cache (x read once from memory, y written once): the reduce nodes go to a small
 per-thread buffer, each output channel of each expand group is mixed into a buffer and added
 onto y through its strides, and the full-size group whose layout is y's own is mixed straight
-into y. The compiled functions live at module level in
+into y. A group whose output pattern another group's contains (the same diagonals, fewer node
+axes) is added into that group's buffer, so y is written once for both. The compiled functions live at module level in
 :mod:`reptheory.kernels._numba_jit` with ``cache=True``, cached under
 ``reptheory._cache.cache_dir("numba")`` and read back by later processes. Without numba the
 planned numpy executor is used with a warning.

@@ -38,6 +38,12 @@ def check_device(device: Any) -> torch.device:
     return dev
 
 
+def _compiling() -> bool:
+    """True while torch.compile (dynamo) traces the code."""
+    compiler = getattr(torch, "compiler", None)
+    return bool(compiler is not None and compiler.is_compiling())
+
+
 class TorchPlan:
     """Precomputed einsum strings, permutations and strides of a plan (no tensors: device
     neutral). Tensors are channels first, as the layer's x and y: (batch, channel, n, ..., n).
@@ -132,7 +138,9 @@ class TorchPlan:
         w_eff = torch.matmul(weights.reshape(c_out * c_in, self.num_basis), C).reshape(
             c_out, c_in, self.num_ops).permute(2, 0, 1)
         vals = self._reduce(x, consts)
-        in_place = not torch.is_grad_enabled()
+        # in place only in eager mode without autograd recording (torch.compile cannot
+        # functionalise a mutation through as_strided)
+        in_place = not torch.is_grad_enabled() and not _compiling()
         G: list[Any] = [None] * len(self.groups)
         for op, node, g in self.terms:
             r = vals[node].reshape(batch, c_in, self.node_sizes[node])

@@ -105,22 +105,22 @@ def results_markdown(name: str, output: str, rc: int, seconds: float, command: s
 # ------------------------------------------------------------------------------------------------
 
 _KERNEL_ROW = re.compile(
-    r"^(?P<case>\S+\(\d+\) \d+->\d+)\s+(?P<method>.+?)\s+(?P<ms>[\d.]+)\s+(?P<vs>[\d.]+)x\s+"
-    r"(?P<bound>[\d.]+)\s*$")
+    r"^(?P<case>\S+\(\d+\) \d+->\d+ \d+->\d+ b\d+)\s+(?P<method>.+?)\s+(?P<ms>[\d.]+)\s+"
+    r"(?P<spread>\d+)%\s+(?P<bound>[\d.]+)%")
 
 
 def parse_kernels(output: str) -> dict[str, dict[str, float]]:
-    """``{case: {method: speed-up over dense numpy}}`` from bench_kernels' tables."""
+    """``{case: {method: % of the memory bound}}`` from bench_kernels' forward tables."""
     out: dict[str, dict[str, float]] = {}
     for line in output.splitlines():
         m = _KERNEL_ROW.match(line)
         if m:
-            out.setdefault(m["case"], {})[m["method"].strip()] = float(m["vs"])
+            out.setdefault(m["case"], {})[m["method"].strip()] = float(m["bound"])
     return out
 
 
 def plot_kernels(output: str, path: Path) -> bool:
-    """Grouped bars: speed-up over the dense matrix per executor, one group per layer."""
+    """Grouped bars: % of the memory bound per method, one group per layer."""
     data = parse_kernels(output)
     if not data:
         return False
@@ -131,21 +131,22 @@ def plot_kernels(output: str, path: Path) -> bool:
     import numpy as np
 
     cases = list(data)
-    methods = [m for m in dict.fromkeys(m for c in cases for m in data[c]) if m != "dense numpy"]
-    width = 0.8 / max(1, len(methods))
-    fig, ax = plt.subplots(figsize=(9, 4.6))
+    methods = list(dict.fromkeys(m for c in cases for m in data[c]))
+    width = 0.84 / max(1, len(methods))
+    fig, ax = plt.subplots(figsize=(10, 4.8))
     colours = plt.get_cmap("tab10")
     for j, meth in enumerate(methods):
         vals = [data[c].get(meth, np.nan) for c in cases]
         xs = np.arange(len(cases)) + (j - (len(methods) - 1) / 2) * width
         ax.bar(xs, vals, width, label=meth, color=colours(j % 10),
-               hatch="//" if "no sharing" in meth else None, edgecolor="white")
-    ax.axhline(1.0, color="black", lw=0.8)
+               hatch="//" if meth.startswith("hand") else None, edgecolor="white")
     ax.set_yscale("log")
-    ax.set_xticks(np.arange(len(cases)), cases)
-    ax.set_ylabel("speed-up over dense numpy matrix")
-    ax.set_title("Executors versus a prebuilt dense layer matrix (batch 256, 4 -> 4 channels)")
-    ax.legend(fontsize=8, ncol=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.1))
+    ax.set_xticks(np.arange(len(cases)), [c.replace(" b", "\nbatch ") for c in cases],
+                  fontsize=7)
+    ax.set_ylabel("% of the memory bound (higher is faster)")
+    ax.set_title("Forward pass, float32, one thread: time of one read of x and one write of y "
+                 "at copy bandwidth / time", fontsize=9)
+    ax.legend(fontsize=8, ncol=4, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16))
     ax.grid(axis="y", which="both", alpha=0.3)
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -224,6 +224,12 @@ def test_register_backend_plugs_in_an_executor():
         x = np.arange(3.0).reshape(1, 1, 3)
         assert np.allclose(B.apply(w, x, backend="test-doubled"), 2 * B.apply(w, x))
         assert calls == ["S(3)"]
+        # the same entry builds layer matrices (from its apply function)
+        M = B.layer_matrix(np.array([1.0, 3.0]), backend="test-doubled", sparse=False)
+        np.testing.assert_allclose(M, 2 * (np.eye(3) + 3 * np.ones((3, 3))))
+        Mc = B.layer_matrix(np.arange(8.0).reshape(2, 2, 2), backend="test-doubled", sparse=True)
+        np.testing.assert_allclose(Mc.toarray(), 2 * B.layer_matrix(
+            np.arange(8.0).reshape(2, 2, 2), sparse=False))
     finally:
-        kernels._BACKENDS.pop("test-doubled", None)
+        kernels.unregister_backend("test-doubled")
         sys.modules.pop("_rt_test_backend", None)

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import prepare_numpy_inputs
+from ._checks import dense_coefficients, prepare_numpy_inputs
 
 __all__ = ["apply_spec", "get_plan", "run_plan"]
 
@@ -49,7 +49,8 @@ def reduce_node(xp, nd, src, consts: dict[str, Any]):
         ops.append(consts[name])
         subs.append(_subs(lab))
     expr = ",".join(subs) + "->..." + _subs(nd.labels)
-    return xp.einsum(expr, *ops)
+    # optimize: contract the constants with BLAS instead of einsum's naive loop over all labels
+    return xp.einsum(expr, *ops, optimize=True)
 
 
 def expand_add(xp, as_strided, y, G, group) -> None:
@@ -81,7 +82,7 @@ def run_plan(spec, plan, weights, x, xp, as_strided, dtype) -> Any:
     batch, c_in = int(x.shape[0]), int(x.shape[1])
     c_out = int(weights.shape[0])
     consts = {c.name: xp.asarray(c.to_dense(dtype)) for c in spec.constants}
-    C = xp.asarray(spec.coefficient_matrix(dtype).toarray())
+    C = xp.asarray(dense_coefficients(spec, dtype))
     w_eff = (weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C).reshape(
         c_out, c_in, spec.num_operations)
     vals: list[Any] = [None] * len(plan.nodes)
@@ -91,11 +92,20 @@ def run_plan(spec, plan, weights, x, xp, as_strided, dtype) -> Any:
     G: list[Any] = [None] * len(plan.groups)
     for t in plan.terms:
         r = vals[t.node]
-        m = xp.matmul(w_eff[:, :, t.op], r.reshape(batch, c_in, -1))
-        G[t.group] = m if G[t.group] is None else G[t.group] + m
-    y = xp.zeros((batch, c_out) + (n,) * l, dtype=dtype)
+        m = xp.matmul(w_eff[:, :, t.op], r.reshape(batch, c_in, n ** plan.nodes[t.node].rank))
+        if G[t.group] is None:
+            G[t.group] = m
+        else:
+            G[t.group] += m
+    # the group with y's own layout (rank l, axes in order) becomes y: no zero fill, no copy
+    direct = next((g for g, grp in enumerate(plan.groups)
+                   if grp.rank == l and grp.out_axes == tuple(range(l)) and G[g] is not None), None)
+    if direct is not None:
+        y = G[direct].reshape((batch, c_out) + (n,) * l)
+    else:
+        y = xp.zeros((batch, c_out) + (n,) * l, dtype=dtype)
     for g, grp in enumerate(plan.groups):
-        if G[g] is not None:
+        if G[g] is not None and g != direct:
             expand_add(xp, as_strided, y, G[g].reshape((batch, c_out) + (n,) * grp.rank), grp)
     return y
 

@@ -9,7 +9,7 @@ import numpy as np
 from .._validate import check_dense_size
 from ..errors import ReptheoryTypeError, ShapeError
 
-__all__ = ["check_layer_inputs", "prepare_numpy_inputs"]
+__all__ = ["check_layer_inputs", "dense_coefficients", "prepare_numpy_inputs"]
 
 
 def check_layer_inputs(spec, weights_shape: tuple[int, ...], x_shape: tuple[int, ...],
@@ -53,3 +53,12 @@ def prepare_numpy_inputs(spec, weights, x):
     check_dense_size("layer output", batch * c_out * spec.n**spec.l,
                      hint="apply the layer to a smaller batch")
     return x.astype(dtype, copy=False), weights, dtype, batch, c_out
+
+
+def dense_coefficients(spec, dtype: Any = np.float64) -> np.ndarray:
+    """The (len(basis), num_operations) coefficient matrix C as a dense array (no scipy)."""
+    C = np.zeros((len(spec), spec.num_operations), dtype=dtype)
+    for b, row in enumerate(spec.coefficients):
+        for j, c in row:
+            C[b, j] = float(c)
+    return C

@@ -18,7 +18,7 @@ from ..errors import BackendUnavailableError, ReptheoryTypeError
 from ._array import get_plan, run_plan
 from ._checks import check_layer_inputs
 
-__all__ = ["apply_spec", "cupy_layer_matrix"]
+__all__ = ["apply_spec", "cupy_layer_matrix", "layer_matrix"]
 
 
 def _check_gpu() -> None:
@@ -94,3 +94,10 @@ def cupy_layer_matrix(pattern, weights, sparse: bool = False):
 
         return csp.csr_matrix(M)
     return M
+
+
+def layer_matrix(spec, weights, sparse: bool | None = None, max_entries: int | None = None):
+    """Layer matrix on the GPU (dense CuPy array, or CuPy CSR with ``sparse=True``)."""
+    from ._pattern import sharing_pattern
+
+    return cupy_layer_matrix(sharing_pattern(spec, max_entries), weights, sparse=bool(sparse))

@@ -1,4 +1,4 @@
-"""The numba executor: one compiled strided kernel for every one-block operation.
+"""The numba executor: one compiled program runs the plan of any LayerSpec.
 
 Every step of a plan (contract, diagonal, transfer, broadcast/copy, J and Levi-Civita
 contractions) is the same loop in the labels of the step:
@@ -8,45 +8,41 @@ contractions) is the same loop in the labels of the step:
 with offsets that are sums of per-label strides (a label on two axes has the sum of their
 strides, which walks a diagonal; a summed label has destination stride 0; a broadcast label has
 source stride 0), and the labels fixed by sparse constants enumerated from their nonzero entries
-(n for J, n! for the Levi-Civita symbol). The loop runs in parallel over batch x channel rows;
-channel mixing is a BLAS matmul. Compiled lazily on first use, cached on disk in the reptheory
-cache directory; without numba the planned numpy executor is used with a warning.
+(n for J, n! for the Levi-Civita symbol).
+
+One strategy: threads split the batch; each batch element is reduced, mixed and expanded
+while it is in cache (x read once from memory, y written once): the reduce nodes go to a small
+per-thread buffer, each output channel of each expand group is mixed into a buffer and added
+onto y through its strides, and the full-size group whose layout is y's own is mixed straight
+into y. A group whose output pattern another group's contains (the same diagonals, fewer node
+axes) is added into that group's buffer, so y is written once for both. The compiled functions live at module level in
+:mod:`reptheory.kernels._numba_jit` with ``cache=True``, cached under
+``reptheory._cache.cache_dir("numba")`` and read back by later processes. Without numba the
+planned numpy executor is used with a warning.
 """
 
 from __future__ import annotations
 
-import os
 import warnings
 from typing import Any
 
 import numpy as np
 
-from ._checks import prepare_numpy_inputs
+from ._checks import dense_coefficients, prepare_numpy_inputs
 
 __all__ = [
     "apply_spec",
+    "layer_matrix",
     "layer_matrix_gather",
     "numba_available",
     "run_plan_numba",
+    "run_plan_steps",
     "strided_accumulate_numpy",
 ]
 
-_KERNELS: dict[str, Any] = {}
-# expand strategy: False = group by group with SIMD-friendly special cases (faster in our
-# measurements), True = all non-diagonal groups in one pass over y[b] (fewer writes)
-_ONE_PASS = [False]
-# True: mixing inside the compiled loop (one parallel region); False: reduce and expand
-# compiled, channel mixing by BLAS over the whole batch (faster in our measurements)
-_FUSED = [False]
-
-
-def cache_dir() -> str:
-    """reptheory's cache directory (``REPTHEORY_CACHE_DIR`` or ``~/.cache/reptheory``)."""
-    return os.environ.get("REPTHEORY_CACHE_DIR") or os.path.join(
-        os.path.expanduser("~"), ".cache", "reptheory")
-
 
 def numba_available() -> bool:
+    """Whether numba can be imported (compiles nothing)."""
     try:
         _load()
         return True
@@ -54,191 +50,11 @@ def numba_available() -> bool:
         return False
 
 
-def _load() -> dict[str, Any]:
-    if _KERNELS:
-        return _KERNELS
-    os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(cache_dir(), "numba"))
-    import numba
-    from numba import njit, prange
+def _load():
+    """The module of compiled kernels (imports numba; its cache set up first)."""
+    from . import _numba_jit
 
-    if not getattr(numba.config, "CACHE_DIR", ""):
-        numba.config.CACHE_DIR = os.environ["NUMBA_CACHE_DIR"]
-
-    @njit(cache=True, fastmath=True)
-    def acc(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, E, e_src, e_dst, e_val, ep, idx):
-        # dst[d0 + dst_off] += v * src[s0 + src_off] over all label assignments
-        outer = 1
-        for _ in range(F - 1):
-            outer *= n
-        for e in range(E):
-            v = e_val[ep + e]
-            so = s0 + e_src[ep + e]
-            do = d0 + e_dst[ep + e]
-            if F == 0:
-                dst[do] += v * src[so]
-                continue
-            sl = fs_src[fp + F - 1]
-            dl = fs_dst[fp + F - 1]
-            for f in range(F):
-                idx[f] = 0
-            for _t in range(outer):
-                if dl == 1 and sl == 1:           # contiguous copy / transfer (SIMD)
-                    for i in range(n):
-                        dst[do + i] += v * src[so + i]
-                elif dl == 1 and sl == 0:         # broadcast along the innermost axis
-                    c = v * src[so]
-                    for i in range(n):
-                        dst[do + i] += c
-                elif dl == 0 and sl == 1:         # contiguous contraction
-                    a = 0.0
-                    for i in range(n):
-                        a += src[so + i]
-                    dst[do] += v * a
-                elif dl == 0:
-                    a = 0.0
-                    s = so
-                    for _i in range(n):
-                        a += src[s]
-                        s += sl
-                    dst[do] += v * a
-                else:
-                    s = so
-                    d = do
-                    for _i in range(n):
-                        dst[d] += v * src[s]
-                        s += sl
-                        d += dl
-                f = F - 2
-                while f >= 0:
-                    idx[f] += 1
-                    so += fs_src[fp + f]
-                    do += fs_dst[fp + f]
-                    if idx[f] < n:
-                        break
-                    so -= n * fs_src[fp + f]
-                    do -= n * fs_dst[fp + f]
-                    idx[f] = 0
-                    f -= 1
-
-    @njit(parallel=True, cache=True, fastmath=True)
-    def run_fused(x, y, w_eff, n, S, nd_kind, nd_src, nd_scs, nd_dst, nd_dcs, nd_fp, nd_fl,
-                  nd_ep, nd_el, tm_op, tm_kind, tm_src, tm_size, tm_grp,
-                  gr_off, gr_size, gr_fp, gr_fl, gr_ep, gr_el,
-                  fs_src, fs_dst, e_src, e_dst, e_val, max_f, plain, diag, pstr, ystr,
-                  one_pass, scratch_all, stage):
-        # one parallel region: for each batch element, reduce -> mix -> expand in scratch
-        B = x.shape[0]
-        c_out = w_eff.shape[0]
-        c_in = w_eff.shape[1]
-        nk = x.shape[1] // c_in
-        nl = y.shape[1] // c_out
-        L = ystr.shape[0]
-        outer_l = 1
-        for _ in range(L - 1):
-            outer_l *= n
-        for b in prange(B):
-            scratch = scratch_all[b]
-            idx = np.zeros(max_f + 1, np.int64)
-            xb = x[b]
-            yb = y[b]
-            cur = np.zeros(max(plain.shape[0], 1), np.int64)
-            for i in range(nd_kind.shape[0] if stage <= 1 else 0):
-                kind = nd_kind[i]
-                if kind < 0:
-                    continue
-                for c in range(c_in):
-                    if kind == 0:
-                        acc(xb, c * nk, scratch, nd_dst[i] + c * nd_dcs[i], n, nd_fl[i], fs_src,
-                            fs_dst, nd_fp[i], nd_el[i], e_src, e_dst, e_val, nd_ep[i], idx)
-                    else:
-                        acc(scratch, nd_src[i] + c * nd_scs[i], scratch,
-                            nd_dst[i] + c * nd_dcs[i], n, nd_fl[i], fs_src, fs_dst, nd_fp[i],
-                            nd_el[i], e_src, e_dst, e_val, nd_ep[i], idx)
-            if stage == 1:
-                continue
-            for t in range(tm_op.shape[0] if stage == 0 else 0):
-                size = tm_size[t]
-                op = tm_op[t]
-                g0 = tm_grp[t]
-                for o in range(c_out):
-                    go = g0 + o * size
-                    for i in range(c_in):
-                        wv = w_eff[o, i, op]
-                        if wv == 0:
-                            continue
-                        if tm_kind[t] == 0:
-                            s0 = i * nk
-                            for e in range(size):
-                                scratch[go + e] += wv * xb[s0 + e]
-                        else:
-                            s0 = tm_src[t] + i * size
-                            for e in range(size):
-                                scratch[go + e] += wv * scratch[s0 + e]
-            # expand, part 1: every group without a diagonal output, in ONE pass over y[b]
-            n_plain = plain.shape[0]
-            if not one_pass:
-                for j in range(yb.shape[0]):
-                    yb[j] = 0.0
-                for q in range(n_plain):
-                    g = plain[q]
-                    for o in range(c_out):
-                        acc(scratch, gr_off[g] + o * gr_size[g], yb, o * nl, n, gr_fl[g],
-                            fs_src, fs_dst, gr_fp[g], gr_el[g], e_src, e_dst, e_val, gr_ep[g],
-                            idx)
-                n_plain = 0
-            for o in range(c_out):
-                if n_plain == 0 and not one_pass:
-                    break
-                if L == 0:
-                    a = 0.0
-                    for q in range(n_plain):
-                        g = plain[q]
-                        a += scratch[gr_off[g] + o * gr_size[g]]
-                    yb[o] = a
-                    continue
-                for f in range(L):
-                    idx[f] = 0
-                for _t in range(outer_l):
-                    yo = o * nl
-                    for f in range(L - 1):
-                        yo += idx[f] * ystr[f]
-                    for q in range(n_plain):
-                        g = plain[q]
-                        c0 = gr_off[g] + o * gr_size[g]
-                        for f in range(L - 1):
-                            c0 += idx[f] * pstr[q * L + f]
-                        cur[q] = c0
-                    for i in range(n):
-                        a = 0.0
-                        for q in range(n_plain):
-                            a += scratch[cur[q] + i * pstr[q * L + L - 1]]
-                        yb[yo + i] = a
-                    f = L - 2
-                    while f >= 0:
-                        idx[f] += 1
-                        if idx[f] < n:
-                            break
-                        idx[f] = 0
-                        f -= 1
-            # part 2: groups writing on diagonals of y (few entries), added on top
-            for q in range(diag.shape[0]):
-                g = diag[q]
-                for o in range(c_out):
-                    acc(scratch, gr_off[g] + o * gr_size[g], yb, o * nl, n, gr_fl[g], fs_src,
-                        fs_dst, gr_fp[g], gr_el[g], e_src, e_dst, e_val, gr_ep[g], idx)
-
-    @njit(parallel=True, cache=True)
-    def gather(out, w, rows, cols, params, coefs, n_cols):
-        # out: (P, R*C) dense, w: (P, nb); out[p, rows[e]*n_cols + cols[e]] += coefs[e] * w[p, params[e]]
-        P = out.shape[0]
-        E = rows.shape[0]
-        for p in prange(P):
-            for e in range(E):
-                out[p, rows[e] * n_cols + cols[e]] += coefs[e] * w[p, params[e]]
-
-    _KERNELS["run_fused"] = run_fused
-    _KERNELS["gather"] = gather
-    return _KERNELS
+    return _numba_jit
 
 
 def strided_accumulate_numpy(src, dst, n, src_base, dst_base, vals, src_strides, dst_strides):
@@ -274,7 +90,8 @@ def _step_args(labels_src, labels_dst, n, spec, factors, dtype):
     fixed, vals, assign = constant_table(spec, factors, dtype)
     free = [a for a in all_labels if a not in fixed]
     # innermost label: the one with the smallest strides (contiguous access)
-    free.sort(key=lambda a: (-max(src_stride[a], dst_stride[a]), -src_stride[a]))
+    # (a tie, as in a transpose, puts the label with contiguous writes innermost)
+    free.sort(key=lambda a: (-max(src_stride[a], dst_stride[a]), -dst_stride[a]))
     src_base = (assign @ np.array([src_stride[a] for a in fixed], dtype=np.int64)
                 if fixed else np.zeros(len(vals), dtype=np.int64))
     dst_base = (assign @ np.array([dst_stride[a] for a in fixed], dtype=np.int64)
@@ -283,6 +100,52 @@ def _step_args(labels_src, labels_dst, n, spec, factors, dtype):
             np.ascontiguousarray(dst_base, dtype=np.int64), vals,
             np.array([src_stride[a] for a in free], dtype=np.int64),
             np.array([dst_stride[a] for a in free], dtype=np.int64))
+
+
+def _split_factors(nd) -> tuple[tuple, tuple]:
+    """A node's constants split into those linked to x's labels (directly or through other
+    constants) and those that are not (their product is a constant tensor factor)."""
+    conn = set(nd.src_labels)
+    attached: list[int] = []
+    changed = True
+    while changed:
+        changed = False
+        for i, (_, lab) in enumerate(nd.factors):
+            if i not in attached and conn & set(lab):
+                attached.append(i)
+                conn |= set(lab)
+                changed = True
+    return (tuple(f for i, f in enumerate(nd.factors) if i in attached),
+            tuple(f for i, f in enumerate(nd.factors) if i not in attached))
+
+
+def _absorptions(plan, direct: int) -> dict[int, int]:
+    """Groups added into another group's (smaller than y) buffer instead of onto y.
+
+    Group a goes into group b when b's output pattern contains a's: the same output axes are
+    equal in both (same diagonals) and every axis fed by a node in a is fed by a node in b, with
+    b of higher rank but below y's (e.g. the constant term into the row-broadcast term of
+    S_n 2 -> 2). The sum is then written onto y once. ``{a: b}``; b is never absorbed itself.
+    """
+    groups = plan.groups
+
+    def contains(b, a) -> bool:
+        A, B = groups[a].out_axes, groups[b].out_axes
+        L = len(A)
+        if groups[b].rank <= groups[a].rank or groups[b].rank >= L or b == direct:
+            return False
+        if any(A[p] >= 0 and B[p] < 0 for p in range(L)):
+            return False
+        return all((A[p] == A[q]) == (B[p] == B[q]) for p in range(L) for q in range(p + 1, L))
+
+    absorbable = {a for a in range(len(groups))
+                  if any(contains(b, a) for b in range(len(groups)))}
+    out = {}
+    for a in sorted(absorbable):
+        targets = [b for b in range(len(groups)) if b not in absorbable and contains(b, a)]
+        if targets:
+            out[a] = min(targets, key=lambda b: (groups[b].rank, b))
+    return out
 
 
 def _prepared(spec, plan, dtype):
@@ -294,8 +157,21 @@ def _prepared(spec, plan, dtype):
     n = spec.n
     node_args = []
     for nd in plan.nodes:
-        node_args.append(None if nd.is_alias() else
-                         _step_args(nd.src_labels, nd.labels, n, spec, nd.factors, dtype))
+        if nd.is_alias():
+            node_args.append(None)
+            continue
+        attached, detached = _split_factors(nd)
+        if nd.src == -1 and detached:
+            # x contracted with the constants it meets (a small core), then the constants that
+            # touch no label of x multiplied in: n^r entries instead of a dense product table
+            conn = set(nd.src_labels).union(*(set(lab) for _, lab in attached))
+            core = tuple(a for a in nd.labels if a in conn)
+            node_args.append((core,
+                              _step_args(nd.src_labels, core, n, spec, attached, dtype),
+                              _step_args(core, nd.labels, n, spec, detached, dtype)))
+        else:
+            node_args.append((None, _step_args(nd.src_labels, nd.labels, n, spec, nd.factors,
+                                               dtype), None))
     group_args = []
     for g in plan.groups:
         # labels: node axes 0..rank-1 and broadcast entries (negative) as they are in out_axes
@@ -306,13 +182,13 @@ def _prepared(spec, plan, dtype):
 
 
 def _program(spec, plan, dtype):
-    """The plan flattened into integer arrays for the fused compiled kernel (cached)."""
+    """The plan flattened into integer arrays for :func:`_numba_jit.run_program` (cached)."""
     key = ("numba_program", np.dtype(dtype).str)
     cache = plan.__dict__.setdefault("_exec_cache", {})
     if key in cache:
         return cache[key]
     node_args, group_args = _prepared(spec, plan, dtype)
-    n = spec.n
+    n, l = spec.n, spec.l
     fs_src: list[int] = []
     fs_dst: list[int] = []
     e_src: list[int] = []
@@ -332,112 +208,136 @@ def _program(spec, plan, dtype):
         max_f = max(max_f, len(ss))
         return fp, len(ss), ep, len(vals)
 
-    nd: dict[str, list[int]] = {k: [] for k in ("kind", "src", "scs", "dst", "dcs", "fp", "fl",
-                                                "ep", "el")}
+    # program nodes: the plan's nodes, a node with a detached constant factor as two steps
+    nd: dict[str, list[int]] = {k: [] for k in ("kind", "src", "fp", "fl", "ep", "el", "rank",
+                                                "alias")}
+    pmap: list[int] = []
+
+    def add(kind, src, args, rank, alias=0):
+        fp, fl, ep, el = push(args) if args is not None else (0, 0, 0, 0)
+        for name, v in zip(nd, (kind, src, fp, fl, ep, el, rank, alias)):
+            nd[name].append(v)
+        return len(nd["kind"]) - 1
+
     for i, node in enumerate(plan.nodes):
         if node.is_alias():
-            for name, v in zip(nd, (-1, 0, 0, 0, 0, 0, 0, 0, 0)):
-                nd[name].append(v)
+            pmap.append(add(-1, 0, None, node.rank, 1))
             continue
-        fp, fl, ep, el = push(node_args[i])
+        core, first, second = node_args[i]
         from_x = node.src == -1 or plan.nodes[node.src].is_alias()
-        nd["kind"].append(0 if from_x else 1)
-        nd["src"].append(node.src)      # node index; turned into an offset later
-        nd["scs"].append(n ** (len(set(node.src_labels)) if node.src >= 0 else 0))
-        nd["dst"].append(i)
-        nd["dcs"].append(n ** node.rank)
-        nd["fp"].append(fp)
-        nd["fl"].append(fl)
-        nd["ep"].append(ep)
-        nd["el"].append(el)
-    gr: dict[str, list[int]] = {k: [] for k in ("size", "fp", "fl", "ep", "el")}
-    for g, grp in enumerate(plan.groups):
-        fp, fl, ep, el = push(group_args[g])
-        gr["size"].append(n ** grp.rank)
-        gr["fp"].append(fp)
-        gr["fl"].append(fl)
-        gr["ep"].append(ep)
-        gr["el"].append(el)
+        src = 0 if from_x else pmap[node.src]
+        if second is None:
+            pmap.append(add(0 if from_x else 1, src, first, node.rank))
+        else:
+            c = add(0, 0, first, len(core))
+            pmap.append(add(1, c, second, node.rank))
+    # the group that is y's own layout (rank l, axes in order) is mixed straight into y: first
+    direct = [g for g, grp in enumerate(plan.groups)
+              if grp.rank == l and grp.out_axes == tuple(range(l))]
+    children = _absorptions(plan, direct[0] if direct else -1)
+    roots = direct[:1] + [g for g in range(len(plan.groups))
+                          if g not in direct[:1] and g not in children]
+    gr: dict[str, list[int]] = {k: [] for k in ("direct", "size", "fp", "fl", "ep", "el", "t0",
+                                                "t1", "child", "root", "last")}
+    tm: dict[str, list[int]] = {"op": [], "node": []}
+    for g in roots:
+        family = [g] + [a for a, b in children.items() if b == g]
+        r = len(gr["size"])
+        for j, h in enumerate(family):
+            grp = plan.groups[h]
+            is_direct = bool(direct) and h == direct[0]
+            if is_direct:
+                fp, fl, ep, el = 0, 0, 0, 0
+            elif j == 0:
+                fp, fl, ep, el = push(group_args[h])
+            else:   # added into the root's buffer, which is then expanded once
+                root = plan.groups[g]
+                dst = tuple(grp.out_axes[root.out_axes.index(u)] for u in range(root.rank))
+                fp, fl, ep, el = push(_step_args(tuple(range(grp.rank)), dst, n, spec, (), dtype))
+            gr["direct"].append(int(is_direct))
+            gr["size"].append(n ** grp.rank)
+            gr["t0"].append(len(tm["op"]))
+            for t in plan.terms:
+                if t.group == h:
+                    tm["op"].append(t.op)
+                    tm["node"].append(pmap[t.node])
+            gr["t1"].append(len(tm["op"]))
+            for name, v in zip(("fp", "fl", "ep", "el", "child", "root", "last"),
+                               (fp, fl, ep, el, int(j > 0), r, int(j == len(family) - 1))):
+                gr[name].append(v)
     i64 = lambda a: np.asarray(a, dtype=np.int64)
-    plain = [g for g, grp in enumerate(plan.groups) if len(set(grp.out_axes)) == len(grp.out_axes)]
-    diag = [g for g, grp in enumerate(plan.groups) if g not in plain]
-    pstr = []
-    for g in plain:
-        grp = plan.groups[g]
-        for a in grp.out_axes:   # stride in the group buffer of each output axis (0: broadcast)
-            pstr.append(n ** (grp.rank - 1 - a) if a >= 0 else 0)
-    ystr = [n ** (spec.l - 1 - p) for p in range(spec.l)]
     prog = {
         "nd": {k: i64(v) for k, v in nd.items()},
         "gr": {k: i64(v) for k, v in gr.items()},
+        "tm": {k: i64(v) for k, v in tm.items()},
         "flat": (i64(fs_src), i64(fs_dst), i64(e_src), i64(e_dst),
                  np.asarray(e_val, dtype=dtype)),
         "max_f": max_f,
-        "expand": (i64(plain), i64(diag), i64(pstr), i64(ystr)),
+        "has_direct": bool(direct),
     }
     cache[key] = prog
     return prog
 
 
+def _num_threads() -> int:
+    """Threads for the batch: ``NUMBA_NUM_THREADS`` as numba reads it (no thread pool started)."""
+    import numba
+
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))
+
+
 def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
-    """Execute a plan with the fused compiled kernel: one parallel loop over the batch, each
-    batch element reduced, mixed and expanded in a small scratch buffer (x read once, y
-    written once)."""
+    """Execute a plan with the compiled program (see the module docstring)."""
     n, l = spec.n, spec.l
     batch, c_in, c_out = int(x.shape[0]), int(x.shape[1]), int(weights.shape[0])
+    dtype = np.dtype(dtype)
+    if batch == 0 or c_in == 0 or c_out == 0 or len(spec) == 0:
+        return _zero_or_empty(spec, weights, x, dtype)
     prog = _program(spec, plan, dtype)
-    # scratch layout: nodes (c_in blocks), then groups (c_out blocks)
-    node_off = np.zeros(len(plan.nodes), dtype=np.int64)
-    pos = 0
-    for i, node in enumerate(plan.nodes):
-        node_off[i] = pos
-        if not node.is_alias():
-            pos += c_in * n ** node.rank
-    gr_off = np.zeros(len(plan.groups), dtype=np.int64)
-    for g, grp in enumerate(plan.groups):
-        gr_off[g] = pos
-        pos += c_out * n ** grp.rank
-    nd = prog["nd"]
-    kind = nd["kind"]
-    nd_src = np.where(kind == 1, node_off[np.maximum(nd["src"], 0)], 0)
-    nd_scs = nd["scs"]
-    nd_dst = node_off.copy()
-    tm_op = np.array([t.op for t in plan.terms], dtype=np.int64)
-    tm_kind = np.array([0 if plan.nodes[t.node].is_alias() else 1 for t in plan.terms],
-                       dtype=np.int64)
-    tm_src = np.array([node_off[t.node] for t in plan.terms], dtype=np.int64)
-    tm_size = np.array([n ** plan.nodes[t.node].rank for t in plan.terms], dtype=np.int64)
-    tm_grp = np.array([gr_off[t.group] for t in plan.terms], dtype=np.int64)
-    C = spec.coefficient_matrix(dtype).toarray()
+    nd, gr, tm = prog["nd"], prog["gr"], prog["tm"]
+    # scratch of one thread: every reduce node (c_in blocks), a group buffer and a buffer for
+    # the groups added into it
+    sizes = np.where(nd["alias"] == 1, 0, n ** nd["rank"]).astype(np.int64)
+    node_off = np.concatenate([[0], np.cumsum(c_in * sizes)[:-1]]).astype(np.int64)
+    g_off = int(c_in * sizes.sum())
+    g_max = c_out * max([n ** g.rank for g in plan.groups] + [1])
+    t_off = g_off + g_max
+    nd_src = np.where(nd["kind"] == 1, node_off[nd["src"]], 0).astype(np.int64)
+    nd_scs = np.where(nd["kind"] == 1, sizes[nd["src"]], 0).astype(np.int64)
+    tm_alias = np.ascontiguousarray(nd["alias"][tm["node"]], dtype=np.int64)
+    tm_src = np.ascontiguousarray(node_off[tm["node"]], dtype=np.int64)
+    C = dense_coefficients(spec, dtype)
     w_eff = np.ascontiguousarray((weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C)
                                  .reshape(c_out, c_in, spec.num_operations))
     xr = np.ascontiguousarray(x, dtype=dtype).reshape(batch, -1)
+    if not xr.flags.writeable:
+        xr = xr.copy()
     y = np.empty((batch, c_out * n**l), dtype=dtype)
-    gr = prog["gr"]
-    scratch = np.zeros((batch, max(pos, 1)), dtype=dtype)
-    run = _load()["run_fused"]
+    threads = max(1, min(_num_threads(), batch))
+    bounds = np.linspace(0, batch, threads + 1).round().astype(np.int64)
+    scratch = np.empty((threads, t_off + g_max), dtype=dtype)
+    run = _load().run_program
+    rest = (nd["kind"], nd_src, nd_scs, node_off, sizes, nd["fp"], nd["fl"], nd["ep"], nd["el"],
+            gr["direct"], gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"], gr["t0"], gr["t1"],
+            gr["child"], gr["root"], gr["last"], tm["op"], tm_alias, tm_src, *prog["flat"],
+            prog["max_f"], prog["has_direct"], g_off, t_off)
 
-    def call(stage):
-        run(xr, y, w_eff, n, max(pos, 1), kind, nd_src, nd_scs, nd_dst, nd["dcs"], nd["fp"],
-            nd["fl"], nd["ep"], nd["el"], tm_op, tm_kind, tm_src, tm_size, tm_grp, gr_off,
-            gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"], *prog["flat"], prog["max_f"],
-            *prog["expand"], _ONE_PASS[0], scratch, stage)
+    def piece(t: int) -> None:
+        run(xr, y, w_eff, n, bounds[t:t + 2], scratch[t:t + 1], *rest)
 
-    if _FUSED[0]:
-        call(0)             # reduce, mix and expand per batch element in one parallel loop
-    else:
-        call(1)             # compiled reduce of every node, parallel over the batch
-        for t in range(len(plan.terms)):       # channel mixing: BLAS over the whole batch
-            size = int(tm_size[t])
-            if tm_kind[t] == 0:
-                r = xr.reshape(batch, c_in, size)
-            else:
-                r = scratch[:, tm_src[t]:tm_src[t] + c_in * size].reshape(batch, c_in, size)
-            g0 = int(tm_grp[t])
-            G = scratch[:, g0:g0 + c_out * size].reshape(batch, c_out, size)
-            G += np.matmul(w_eff[:, :, int(tm_op[t])], r)
-        call(3)             # compiled expand into y, parallel over the batch
+    if threads == 1:
+        piece(0)
+    else:   # the compiled program releases the GIL: threads split the batch
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(piece, range(threads)))
     return y.reshape((batch, c_out) + (n,) * l)
+
+
+def _zero_or_empty(spec, weights, x, dtype) -> np.ndarray:
+    """The output when there is nothing to compute (empty batch or channels, empty basis)."""
+    return np.zeros((int(x.shape[0]), int(weights.shape[0])) + (spec.n,) * spec.l, dtype=dtype)
 
 
 def run_plan_steps(spec, plan, weights, x, dtype, kernel=None) -> np.ndarray:
@@ -446,7 +346,7 @@ def run_plan_steps(spec, plan, weights, x, dtype, kernel=None) -> np.ndarray:
     n, l = spec.n, spec.l
     batch, c_in, c_out = int(x.shape[0]), int(x.shape[1]), int(weights.shape[0])
     node_args, group_args = _prepared(spec, plan, dtype)
-    C = spec.coefficient_matrix(dtype).toarray()
+    C = dense_coefficients(spec, dtype)
     w_eff = (weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C).reshape(
         c_out, c_in, spec.num_operations)
     xr = np.ascontiguousarray(x, dtype=dtype).reshape(batch * c_in, -1)
@@ -456,8 +356,13 @@ def run_plan_steps(spec, plan, weights, x, dtype, kernel=None) -> np.ndarray:
             vals[i] = xr
             continue
         src = xr if nd.src == -1 else vals[nd.src]
+        core, first, second = node_args[i]
+        if second is not None:
+            mid = np.zeros((batch * c_in, n ** len(core)), dtype=dtype)
+            kernel(src, mid, n, *first)
+            src, first = mid, second
         dst = np.zeros((batch * c_in, n ** nd.rank), dtype=dtype)
-        kernel(src, dst, n, *node_args[i])
+        kernel(src, dst, n, *first)
         vals[i] = dst
     G: list[Any] = [None] * len(plan.groups)
     for t in plan.terms:
@@ -509,7 +414,7 @@ def layer_matrix_gather(pattern, w2d: np.ndarray, n_rows: int, n_cols: int) -> n
     """Dense (P, n_rows * n_cols) matrices from weight rows w2d (P, nb) over a sharing pattern."""
     out = np.zeros((w2d.shape[0], n_rows * n_cols), dtype=w2d.dtype)
     try:
-        gather = _load()["gather"]
+        gather = _load().gather
     except ImportError:
         warnings.warn("numba is not installed; using numpy (pip install 'reptheory[fast]')",
                       RuntimeWarning, stacklevel=2)
@@ -521,3 +426,24 @@ def layer_matrix_gather(pattern, w2d: np.ndarray, n_rows: int, n_cols: int) -> n
     gather(out, np.ascontiguousarray(w2d), pattern.rows, pattern.cols, pattern.params,
            pattern.coefficients.astype(w2d.dtype), n_cols)
     return out
+
+
+def layer_matrix(spec, weights, sparse: bool | None = None, max_entries: int | None = None):
+    """Dense layer matrix by the compiled gather over the sharing pattern (no sparse output)."""
+    from ..errors import InvalidParameterError
+    from ._pattern import sharing_pattern
+
+    if sparse:
+        raise InvalidParameterError("backend 'numba' builds dense matrices; use sparse=False")
+    pat = sharing_pattern(spec, max_entries)
+    w = np.asarray(weights)
+    if w.dtype.kind not in "f":
+        w = w.astype(np.float64)
+    nr, nc = pat.shape
+    nb = len(spec)
+    if w.ndim == 1:
+        return layer_matrix_gather(pat, w[None, :], nr, nc).reshape(nr, nc)
+    c_out, c_in, _ = w.shape
+    M = layer_matrix_gather(pat, w.reshape(c_out * c_in, nb), nr, nc)
+    return np.ascontiguousarray(M.reshape(c_out, c_in, nr, nc).transpose(0, 2, 1, 3)
+                                .reshape(c_out * nr, c_in * nc))

@@ -109,7 +109,7 @@ def apply_spec(spec, weights: np.ndarray, x: np.ndarray) -> np.ndarray:
     consts = dense_constants(spec, dtype)
     C = spec.coefficient_matrix(dtype)
     # effective weights per operation: (c_out, c_in, n_ops)
-    w_eff = np.asarray(weights.reshape(-1, len(spec)).astype(dtype) @ C).reshape(
+    w_eff = np.asarray(weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C).reshape(
         c_out, c_in, spec.num_operations)
     y = np.zeros((batch, c_out) + (n,) * l, dtype=dtype)
     for j, op in enumerate(spec.operations):

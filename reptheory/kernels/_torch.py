@@ -1,8 +1,13 @@
 """The torch executor: the plan's reduce / mix / expand steps on torch tensors.
 
-Differentiable (only out-of-place torch operations), float32/float64, CPU and CUDA, and
-traceable (``torch.jit.trace``, ``torch.compile``): the Python loop over the plan is static.
-This module imports torch; ``reptheory.kernels`` loads it only when the backend is used.
+Forward and backward are one custom autograd function (:func:`apply_plan`): the gradient with
+respect to x is the transposed layer, an (l, k) layer of the same spec run by its own plan,
+and the gradient with respect to the weights pairs the reduced inputs with the adjoint of each
+expand step (a reduction of the output gradient), so forward + backward costs about two
+forward passes and saves only x. Float32/float64, CPU and CUDA, traceable
+(``torch.jit.trace``) and compilable (``torch.compile(fullgraph=True)``): the Python loop over
+the plan is static. This module imports torch; ``reptheory.kernels`` loads it only when the
+backend is used.
 """
 
 from __future__ import annotations
@@ -14,9 +19,10 @@ import numpy as np
 import torch
 
 from ..errors import BackendUnavailableError, ReptheoryTypeError
-from ._checks import check_layer_inputs
+from ._checks import check_layer_inputs, dense_coefficients
 
-__all__ = ["TorchPlan", "apply_spec", "check_device", "sharing_gather", "torch_plan"]
+__all__ = ["TorchPlan", "apply_plan", "apply_spec", "check_device", "layer_matrix", "sharing_gather",
+           "torch_plan", "transpose_spec"]
 
 _LETTERS = string.ascii_letters[:50]
 _B, _C = "Y", "Z"   # batch and channel letters in einsum strings (labels use the first 50)
@@ -32,47 +38,78 @@ def check_device(device: Any) -> torch.device:
     return dev
 
 
-class TorchPlan:
-    """Precomputed einsum strings and permutations of a plan (no tensors: device neutral).
+def _compiling() -> bool:
+    """True while torch.compile (dynamo) traces the code."""
+    compiler = getattr(torch, "compiler", None)
+    return bool(compiler is not None and compiler.is_compiling())
 
-    Internally channels are the last axis, so that channel mixing is one matrix product
-    (batch * n^r, c_in) @ (c_in, c_out) per operation.
+
+class TorchPlan:
+    """Precomputed einsum strings, permutations and strides of a plan (no tensors: device
+    neutral). Tensors are channels first, as the layer's x and y: (batch, channel, n, ..., n).
+
+    Channel mixing is one matrix product per operation, (c_out, c_in) @ (batch, c_in, n^r).
+    Without autograd recording (inside the custom autograd function) every expand step adds
+    in place into a strided view of y (a diagonal, a permutation or a broadcast); with autograd
+    recording (``forward`` called on tensors that require grad) it is out of place.
     """
 
-    def __init__(self, spec, plan) -> None:
+    def __init__(self, spec, plan, transposed: TorchPlan | None = None) -> None:
         self.n, self.k, self.l = spec.n, spec.k, spec.l
+        self.const_names = tuple(c.name for c in spec.constants)
         self.num_basis = len(spec)
         self.num_ops = spec.num_operations
         self.plan = plan
+        self.node_sizes = tuple(spec.n ** nd.rank for nd in plan.nodes)
         self.nodes = []
         for nd in plan.nodes:
             if nd.is_alias():
                 self.nodes.append(("alias", nd.src, None, None))
             elif nd.src >= 0 or (not nd.factors and len(set(nd.src_labels)) == len(nd.src_labels)):
-                dims = tuple(1 + i for i, a in enumerate(nd.src_labels) if a not in nd.labels)
+                dims = tuple(2 + i for i, a in enumerate(nd.src_labels) if a not in nd.labels)
                 kept = [a for a in nd.src_labels if a in nd.labels]
                 perm = None
                 if tuple(kept) != nd.labels:
-                    r = len(nd.labels)
-                    perm = (0,) + tuple(1 + kept.index(a) for a in nd.labels) + (r + 1,)
+                    perm = (0, 1) + tuple(2 + kept.index(a) for a in nd.labels)
                 self.nodes.append(("sum", nd.src, dims, perm))
             else:
-                subs = [_B + "".join(_LETTERS[a] for a in nd.src_labels) + _C]
+                subs = [_B + _C + "".join(_LETTERS[a] for a in nd.src_labels)]
                 subs += ["".join(_LETTERS[a] for a in lab) for _, lab in nd.factors]
-                expr = ",".join(subs) + "->" + _B + "".join(_LETTERS[a] for a in nd.labels) + _C
+                expr = ",".join(subs) + "->" + _B + _C + "".join(_LETTERS[a] for a in nd.labels)
                 self.nodes.append(("einsum", nd.src, expr, tuple(nm for nm, _ in nd.factors)))
+        direct = [g for g, grp in enumerate(plan.groups)
+                  if grp.rank == spec.l and grp.out_axes == tuple(range(spec.l))]
+        self.direct = direct[0] if direct else -1
         self.groups = [self._expand_recipe(g) for g in plan.groups]
+        self.adjoint_exprs = [self._adjoint_expr(g) for g in plan.groups]
         self.terms = tuple((t.op, t.node, t.group) for t in plan.terms)
+        #: the plan of the transposed (l, k) layer, which computes the gradient in x
+        self.transposed = transposed if transposed is not None else TorchPlan(
+            transpose_spec(spec), transpose_spec(spec).plan(share=plan.shared), self)
+
+    @staticmethod
+    def _adjoint_expr(g) -> str:
+        """einsum of the adjoint of an expand step: y-shaped -> (batch, channel, node axes)."""
+        let = {u: _LETTERS[u] for u in range(g.rank)}
+        for u in g.out_axes:
+            if u < 0:
+                let.setdefault(u, _LETTERS[g.rank - 1 - u])
+        src = _B + _C + "".join(let[u] for u in g.out_axes)
+        return src + "->" + _B + _C + "".join(_LETTERS[u] for u in range(g.rank))
 
     def _expand_recipe(self, g):
         uniq = g.unique()
         kept = [u for u in uniq if u >= 0]
         perm = None
         if kept != sorted(kept):
-            perm = (0,) + tuple(1 + u for u in kept) + (g.rank + 1,)
-        shape_code = tuple(u >= 0 for u in uniq)  # True: axis of size n, False: size 1
+            perm = (0, 1) + tuple(2 + u for u in kept)
+        view_shape = tuple(self.n if u >= 0 else 1 for u in uniq)
+        # element strides of the strided view of y (contiguous y, one per distinct label)
+        ystr = [self.n ** (self.l - 1 - p) for p in range(self.l)]
+        view_strides = tuple(sum(ystr[p] for p, a in enumerate(g.out_axes) if a == u)
+                             for u in uniq)
+        # out of place (autograd): einsum with identity matrices for repeated outputs
         expr = None
-        expand_axes: tuple[int, ...] = ()
         n_deltas = 0
         if len(uniq) < len(g.out_axes):
             let = {u: _LETTERS[i] for i, u in enumerate(uniq)}
@@ -87,28 +124,69 @@ class TorchPlan:
                 else:
                     seen.add(u)
                     out.append(let[u])
-            expr = (",".join([_B + "".join(let[u] for u in uniq) + _C] + deltas) + "->" + _B
-                    + "".join(out) + _C)
+            expr = (",".join([_B + _C + "".join(let[u] for u in uniq)] + deltas) + "->" + _B + _C
+                    + "".join(out))
             n_deltas = len(deltas)
-            counts = {u: g.out_axes.count(u) for u in uniq}
-            expand_axes = tuple(1 + i for i, u in enumerate(uniq) if u < 0 and counts[u] > 1)
-        full = all(u >= 0 or g.out_axes.count(u) > 1 for u in uniq)   # no size-1 axis left
-        return perm, shape_code, expr, n_deltas, expand_axes, full
+        return perm, view_shape, view_strides, expr, n_deltas, len(uniq)
 
     def forward(self, weights, x, C, consts: dict[str, Any]):
         """y for weights (c_out, c_in, nb), x (batch, c_in, n..), C (nb, n_ops) tensors."""
         n = self.n
         batch, c_in = x.shape[0], x.shape[1]
         c_out = weights.shape[0]
-        # (n_ops, c_in, c_out): transposed effective weights for right-multiplication
+        # (n_ops, c_out, c_in): effective weights of each operation
         w_eff = torch.matmul(weights.reshape(c_out * c_in, self.num_basis), C).reshape(
-            c_out, c_in, self.num_ops).permute(2, 1, 0)
-        xl = x.movedim(1, -1)                                    # channels last
+            c_out, c_in, self.num_ops).permute(2, 0, 1)
+        vals = self._reduce(x, consts)
+        # in place only in eager mode without autograd recording (torch.compile cannot
+        # functionalise a mutation through as_strided)
+        in_place = not torch.is_grad_enabled() and not _compiling()
+        G: list[Any] = [None] * len(self.groups)
+        for op, node, g in self.terms:
+            r = vals[node].reshape(batch, c_in, self.node_sizes[node])
+            m = torch.matmul(w_eff[op], r)                       # (batch, c_out, n^r)
+            if G[g] is None:
+                G[g] = m
+            elif in_place:
+                G[g].add_(m)
+            else:
+                G[g] = G[g] + m
+        y_shape = (batch, c_out) + (n,) * self.l
+        if self.direct >= 0 and G[self.direct] is not None:
+            y = G[self.direct].reshape(y_shape)
+        else:
+            y = torch.zeros(y_shape, dtype=x.dtype, device=x.device)
+        eye = None
+        for g, (perm, view_shape, view_strides, expr, n_deltas, n_uniq) in enumerate(self.groups):
+            if G[g] is None or g == self.direct:
+                continue
+            rank = self.plan.groups[g].rank
+            t = G[g].reshape((batch, c_out) + (n,) * rank)
+            if perm is not None:
+                t = t.permute(perm)
+            if in_place:
+                # y is contiguous: add through a strided view (diagonal / permutation / broadcast)
+                view = y.as_strided((batch, c_out) + tuple(n for _ in view_shape),
+                                    (y.stride(0), y.stride(1)) + view_strides)
+                view.add_(t.reshape((batch, c_out) + view_shape))
+                continue
+            t = t.reshape((batch, c_out) + view_shape)
+            if expr is not None:
+                if any(s == 1 for s in view_shape):
+                    t = t.expand((batch, c_out) + (n,) * n_uniq)
+                if eye is None:
+                    eye = torch.eye(n, dtype=x.dtype, device=x.device)
+                t = torch.einsum(expr, t, *([eye] * n_deltas))
+            y = y + t
+        return y
+
+    def _reduce(self, x, consts: dict[str, Any]) -> list[Any]:
+        """Every reduce node of x (channels first)."""
         vals: list[Any] = []
         for kind, src_i, a, b in self.nodes:
-            src = xl if src_i == -1 else vals[src_i]
+            src = x if src_i == -1 else vals[src_i]
             if kind == "alias":
-                v = xl
+                v = x
             elif kind == "sum":
                 v = src.sum(dim=a) if a else src
                 if b is not None:
@@ -116,43 +194,86 @@ class TorchPlan:
             else:
                 v = torch.einsum(a, src, *[consts[nm] for nm in b])
             vals.append(v)
-        flat: dict[int, Any] = {}
-        G: list[Any] = [None] * len(self.groups)
+        return vals
+
+    def weight_grad(self, x, gy, C, consts: dict[str, Any]):
+        """d(sum gy * y) / d weights, shape (c_out, c_in, len(basis)), without forming y."""
+        batch, c_in, c_out = x.shape[0], x.shape[1], gy.shape[1]
+        if self.num_ops == 0:
+            return torch.zeros(c_out, c_in, self.num_basis, dtype=x.dtype, device=x.device)
+        vals = self._reduce(x, consts)
+        adj: dict[int, Any] = {}
+        rows: list[Any] = [None] * self.num_ops
         for op, node, g in self.terms:
-            r = flat.get(node)
-            if r is None:
-                r = flat[node] = vals[node].reshape(batch, -1, c_in)
-            m = torch.matmul(r, w_eff[op])                       # (batch, n^r, c_out)
-            G[g] = m if G[g] is None else G[g] + m
-        y = None
-        eye = None
-        for g, (perm, shape_code, expr, n_deltas, expand_axes, full) in enumerate(self.groups):
-            if G[g] is None:
-                continue
-            rank = self.plan.groups[g].rank
-            t = G[g].reshape((batch,) + (n,) * rank + (c_out,))
-            if perm is not None:
-                t = t.permute(perm)
-            t = t.reshape((batch,) + tuple(n if c else 1 for c in shape_code) + (c_out,))
-            if expr is not None:
-                if expand_axes:
-                    size = list(t.shape)
-                    for ax in expand_axes:
-                        size[ax] = n
-                    t = t.expand(size)
-                if eye is None:
-                    eye = torch.eye(n, dtype=x.dtype, device=x.device)
-                t = torch.einsum(expr, t, *([eye] * n_deltas))
-            if y is not None:
-                y = y + t
-            elif full:
-                y = t
-            else:
-                y = t + torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype,
-                                    device=x.device)
-        if y is None:
-            y = torch.zeros((batch,) + (n,) * self.l + (c_out,), dtype=x.dtype, device=x.device)
-        return y.movedim(-1, 1)
+            size = self.node_sizes[node]
+            d = adj.get(g)
+            if d is None:
+                d = adj[g] = torch.einsum(self.adjoint_exprs[g], gy).reshape(batch, c_out, size)
+            r = vals[node].reshape(batch, c_in, size)
+            rows[op] = torch.matmul(d, r.transpose(1, 2)).sum(0)     # no permuted copies
+        for op in range(self.num_ops):          # an operation no basis element uses
+            if rows[op] is None:
+                rows[op] = torch.zeros(c_out, c_in, dtype=x.dtype, device=x.device)
+        g_eff = torch.stack(rows, dim=2).reshape(c_out * c_in, self.num_ops)
+        return torch.matmul(g_eff, C.transpose(0, 1)).reshape(c_out, c_in, self.num_basis)
+
+
+class _PlanFunction(torch.autograd.Function):
+    """y = layer(weights, x); backward: the transposed layer for x, reductions for weights."""
+
+    @staticmethod
+    def forward(ctx, plan, weights, x, C, *consts):
+        cd = dict(zip(plan.const_names, consts))
+        ctx.plan = plan
+        ctx.save_for_backward(weights, x, C, *consts)
+        return plan.forward(weights, x, C, cd)
+
+    @staticmethod
+    def backward(ctx, gy):
+        weights, x, C, *consts = ctx.saved_tensors
+        plan = ctx.plan
+        cd = dict(zip(plan.const_names, consts))
+        gw = gx = None
+        if ctx.needs_input_grad[1]:
+            gw = plan.weight_grad(x, gy, C, cd)
+        if ctx.needs_input_grad[2]:
+            gx = plan.transposed.forward(weights.transpose(0, 1), gy, C, cd)
+        return (None, gw, gx, None) + (None,) * len(consts)
+
+
+def apply_plan(tplan: TorchPlan, weights, x, C, consts: dict[str, Any]):
+    """The layer on tensors through the custom autograd function (see the module docstring).
+
+    ``weights`` (c_out, c_in, nb), ``x`` (batch, c_in, n, ..., n), ``C`` the (nb, n_ops)
+    coefficient matrix and ``consts`` the constant tensors by name (see :func:`spec_tensors`).
+    """
+    return _PlanFunction.apply(tplan, weights, x, C, *[consts[nm] for nm in tplan.const_names])
+
+
+def transpose_spec(spec):
+    """The transposed (l, k) layer: every operation with its inputs and outputs swapped
+    (cached on the spec). Its basis element b is the transpose of the spec's element b.
+
+    Examples
+    --------
+    >>> import reptheory as rt
+    >>> t = transpose_spec(rt.layer_basis(rt.S(3), 2, 1).spec)
+    >>> t.k, t.l, len(t)
+    (1, 2, 5)
+    """
+    cached = spec.__dict__.get("_transpose_cache")
+    if cached is not None:
+        return cached
+    from ..layers import LayerSpec, Operation
+
+    t = LayerSpec(group=spec.group, n=spec.n, k=spec.l, l=spec.k, basis_kind=spec.basis_kind,
+                  operations=tuple(Operation(op.outputs, op.inputs, op.factors)
+                                   for op in spec.operations),
+                  coefficients=spec.coefficients, constants=spec.constants,
+                  element_names=spec.element_names, metadata=spec.metadata)
+    object.__setattr__(spec, "_transpose_cache", t)
+    object.__setattr__(t, "_transpose_cache", spec)
+    return t
 
 
 def torch_plan(spec, share: bool = True) -> TorchPlan:
@@ -167,7 +288,7 @@ def torch_plan(spec, share: bool = True) -> TorchPlan:
 
 def spec_tensors(spec, dtype, device) -> tuple[Any, dict[str, Any]]:
     """(C, constants) of a spec as dense torch tensors."""
-    C = torch.as_tensor(spec.coefficient_matrix(np.float64).toarray(), dtype=dtype, device=device)
+    C = torch.as_tensor(dense_coefficients(spec), dtype=dtype, device=device)
     consts = {c.name: torch.as_tensor(c.to_dense(np.float64), dtype=dtype, device=device)
               for c in spec.constants}
     return C, consts
@@ -216,7 +337,7 @@ def apply_spec(spec, weights, x, share: bool = True, device: Any = None):
     x = x.to(dtype)
     weights = weights.to(device=dev, dtype=dtype)
     C, consts = spec_tensors(spec, dtype, dev)
-    y = torch_plan(spec, share).forward(weights, x, C, consts)
+    y = apply_plan(torch_plan(spec, share), weights, x, C, consts)
     return y.detach().cpu().numpy() if as_numpy else y
 
 
@@ -240,3 +361,14 @@ def sharing_gather(pattern, weights, n_rows: int, n_cols: int):
     out = torch.zeros(c_out, c_in, n_rows * n_cols, dtype=weights.dtype, device=dev)
     out = out.index_add(2, flat, vals).reshape(c_out, c_in, n_rows, n_cols)
     return out.permute(0, 2, 1, 3).reshape(c_out * n_rows, c_in * n_cols)
+
+
+def layer_matrix(spec, weights, sparse: bool | None = None, max_entries: int | None = None):
+    """Layer matrix as a torch tensor, differentiable in ``weights`` (dense, or sparse COO)."""
+    from ._pattern import sharing_pattern
+
+    pat = sharing_pattern(spec, max_entries)
+    w = weights if isinstance(weights, torch.Tensor) else torch.as_tensor(
+        np.asarray(weights, dtype=float))
+    M = sharing_gather(pat, w, *pat.shape)
+    return M.to_sparse() if sparse else M

@@ -167,7 +167,9 @@ class LayerBasis(Sequence):
             A torch tensor with ``backend="torch"`` (differentiable), a CuPy array with "cupy".
         max_entries : int, optional
             Dense budget override.
-        backend : {"numpy", "numba", "torch", "cupy"}
+        backend : str
+            Any registered backend (:func:`reptheory.kernels.backend_names`): ``"numpy"``,
+            ``"numpy-plan"``, ``"numba"``, ``"torch"``, ``"cupy"``, ...
         sparse : bool, optional
             scipy CSR (default for numpy) or a dense array (default for the others; numba
             builds dense only).
@@ -185,57 +187,9 @@ class LayerBasis(Sequence):
         array([[3., 2.],
                [2., 3.]])
         """
-        from ..errors import InvalidParameterError, ShapeError
-        from ..kernels._pattern import pattern_layer_matrix
+        from ..kernels import layer_matrix
 
-        backends = ("numpy", "numba", "torch", "cupy")
-        if backend not in backends:
-            raise InvalidParameterError(f"backend must be one of {', '.join(backends)}, got {backend!r}")
-        shape = tuple(getattr(weights, "shape", np.shape(weights)))
-        nb = len(self)
-        if not ((len(shape) == 1 and shape[0] == nb) or (len(shape) == 3 and shape[2] == nb)):
-            raise ShapeError(f"weights must have shape ({nb},) or (c_out, c_in, {nb}) "
-                             f"(one weight per basis element), got {shape}")
-        n = self.n
-        c = 1 if len(shape) == 1 else int(shape[0]) * int(shape[1])
-        if not sparse:
-            check_dense_size("the dense layer matrix", c * n ** (self._k + self._l), max_entries,
-                             hint="use sparse=True or apply()")
-        pat = self.sharing_pattern(max_entries)
-        if backend == "torch":
-            from ..kernels import get_backend
-
-            get_backend("torch")
-            import torch
-
-            from ..kernels._torch import sharing_gather
-
-            w = weights if isinstance(weights, torch.Tensor) else torch.as_tensor(np.asarray(weights, dtype=float))
-            M = sharing_gather(pat, w, *pat.shape)
-            return M.to_sparse() if sparse else M
-        if backend == "cupy":
-            from ..kernels import get_backend
-
-            get_backend("cupy")
-            from ..kernels._cupy import cupy_layer_matrix
-
-            return cupy_layer_matrix(pat, weights, sparse=bool(sparse))
-        w = np.asarray(weights)
-        if w.dtype.kind not in "f":
-            w = w.astype(np.float64)
-        if backend == "numba":
-            from ..kernels._numba import layer_matrix_gather
-
-            if sparse:
-                raise InvalidParameterError("backend 'numba' builds dense matrices; use sparse=False")
-            nr, nc = pat.shape
-            if w.ndim == 1:
-                return layer_matrix_gather(pat, w[None, :], nr, nc).reshape(nr, nc)
-            c_out, c_in, _ = w.shape
-            M = layer_matrix_gather(pat, w.reshape(c_out * c_in, nb), nr, nc)
-            return np.ascontiguousarray(M.reshape(c_out, c_in, nr, nc).transpose(0, 2, 1, 3)
-                                        .reshape(c_out * nr, c_in * nc))
-        return pattern_layer_matrix(pat, w, sparse=True if sparse is None else bool(sparse))
+        return layer_matrix(self._spec, weights, backend, sparse=sparse, max_entries=max_entries)
 
     def apply(self, weights: np.ndarray, x: Any, backend: str = "numpy", **kwargs: Any):
         """Apply the layer sum_b weights[:, :, b] B_b to x without forming a matrix.
@@ -265,9 +219,9 @@ class LayerBasis(Sequence):
         >>> B.apply(np.array([[[0.0, 1.0]]]), x)
         array([[[6., 6., 6.]]])
         """
-        from ..kernels import get_backend
+        from ..kernels import apply_layer
 
-        return get_backend(backend)(self._spec, weights, x, **kwargs)
+        return apply_layer(self._spec, weights, x, backend, **kwargs)
 
     def to_json(self, indent: int | None = 1) -> str:
         """The LayerSpec as JSON."""

@@ -416,7 +416,7 @@ class LayerSpec:
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> LayerSpec:
-        """Inverse of :meth:`to_dict` (minimal checks; see ``reptheory.codegen`` for a validator)."""
+        """Inverse of :meth:`to_dict` (minimal checks; :meth:`from_json` validates strictly)."""
         try:
             basis = d["basis"]
             names = tuple(e["name"] for e in basis) if basis and all("name" in e for e in basis) else ()
@@ -440,9 +440,24 @@ class LayerSpec:
         return json.dumps(self.to_dict(), indent=indent, sort_keys=False)
 
     @classmethod
-    def from_json(cls, text: str) -> LayerSpec:
-        """Parse :meth:`to_json` output."""
-        return cls.from_dict(json.loads(text))
+    def from_json(cls, text: str | bytes) -> LayerSpec:
+        """Parse :meth:`to_json` output, validated strictly against the JSON schema first.
+
+        Raises
+        ------
+        InvalidParameterError
+            Not JSON, or not a valid LayerSpec document (the message names the JSON path).
+
+        Examples
+        --------
+        >>> import reptheory as rt
+        >>> spec = rt.layer_basis(rt.S(3), 1, 1).spec
+        >>> LayerSpec.from_json(spec.to_json()) == spec
+        True
+        """
+        from ._spec_json import parse_spec_json
+
+        return parse_spec_json(text)
 
 
 def canonical_operations(

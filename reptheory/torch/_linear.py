@@ -11,7 +11,7 @@ from torch import nn
 
 from .._validate import check_int
 from ..errors import InvalidParameterError, ReptheoryTypeError, ShapeError
-from ..kernels._torch import check_device, spec_tensors, torch_plan
+from ..kernels._torch import apply_plan, check_device, spec_tensors, torch_plan
 from ..nn._init import basis_frobenius_sq, bias_tensors, init_std
 from ._masks import check_mask, node_mask
 from ._shared_plan import SharedPlan
@@ -388,7 +388,7 @@ class EquivariantLinear(nn.Module):
             if batch == 0:
                 y = ref.new_zeros((0, self.out_channels) + (n,) * self.l)
             else:
-                y = self._plan.forward(self.weight, x, self.coefficient_matrix, consts)
+                y = apply_plan(self._plan, self.weight, x, self.coefficient_matrix, consts)
             if self.bias is not None:
                 y = y + torch.tensordot(self.bias, self.bias_basis, dims=([1], [0])).unsqueeze(0)
             if mask is not None:

@@ -54,19 +54,18 @@ def test_docs_parse_table_reads_common_table(run_all):
 
 def test_docs_parse_kernels_rows(run_all):
     lines = [
-        "S(16) 2->2: 15 basis elements; plan: ...",
-        "case            method                   time ms  vs dense  vs bound",
-        "S(16) 2->2      dense numpy                14.23      1.0x      9.65",
-        "S(16) 2->2      numba (no sharing)         14.71      1.0x      9.97",
-        "S(16) 2->2      numpy planned               2.03      7.0x      1.37",
-        "  sharing saves 4.49x for numba",
-        "O(16) 2->2      torch                       3.12      1.9x     10.57",
-        "  S(16) 2->2      numba 4.3x (2.22 of bound); torch 1.0x (9.67 of bound)",
+        "S(64) 2->2 4->4 b256: 15 basis elements; x and y 16 MiB each; memory bound 2.17 ms",
+        "case                          method                       ms  spread  % bound  vs hand  vs plan",
+        "S(64) 2->2 4->4 b256          numpy-plan                25.50      5%     8.5%    1.00x    1.00x",
+        "S(64) 2->2 4->4 b256          hand-written numpy        25.51      3%    12.5%    1.00x    1.00x",
+        "S(64) 2->2 4->4 b256          fwd+bwd EquivariantLinear            130.90      5%    1.22x",
+        "O(64) 2->2 4->4 b256          numba                     19.14      8%    11.3%        -    1.33x",
+        "  S(64) 2->2 4->4 b256        numpy-plan 8.5%; numba 11.3%",
     ]
     data = run_all.parse_kernels("\n".join(lines))
     assert data == {
-        "S(16) 2->2": {"dense numpy": 1.0, "numba (no sharing)": 1.0, "numpy planned": 7.0},
-        "O(16) 2->2": {"torch": 1.9},
+        "S(64) 2->2 4->4 b256": {"numpy-plan": 8.5, "hand-written numpy": 12.5},
+        "O(64) 2->2 4->4 b256": {"numba": 11.3},
     }
 
 

@@ -385,10 +385,7 @@ class EquivariantLinear(nn.Module):
             x = xs[self.k]
             if mask is not None:
                 x = x * node_mask(mask, self.k, x.dtype, channels_last=False)
-            if batch == 0:
-                y = ref.new_zeros((0, self.out_channels) + (n,) * self.l)
-            else:
-                y = apply_plan(self._plan, self.weight, x, self.coefficient_matrix, consts)
+            y = apply_plan(self._plan, self.weight, x, self.coefficient_matrix, consts)
             if self.bias is not None:
                 y = y + torch.tensordot(self.bias, self.bias_basis, dims=([1], [0])).unsqueeze(0)
             if mask is not None:

@@ -18,3 +18,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 for _path in (_HERE, os.path.join(_HERE, "codegen")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
+
+# a script run in a subprocess by test_fuzz_contract.py (it reads sys.argv at import), not a
+# test module: keep --doctest-modules from importing it
+collect_ignore = ["_fuzz_contract.py"]

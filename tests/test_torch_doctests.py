@@ -13,7 +13,7 @@ MODULES = [
     "reptheory.torch",
     "reptheory.torch._linear",
     "reptheory.kernels._torch",
-    "reptheory.polynomials.torch_layers",
+    "reptheory.polynomials._torch_layers",
     "reptheory.so3.torch_layers",
     "reptheory.so3.torch_tp",
 ]

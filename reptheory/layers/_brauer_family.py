@@ -28,7 +28,7 @@ from math import factorial
 
 from .._validate import check_int
 from ..diagrams._brauer import BrauerDiagram, brauer_diagrams
-from ..diagrams._grood import LeviCivitaDiagram, levi_civita_diagrams
+from ..diagrams._levi_civita import LeviCivitaDiagram, levi_civita_diagrams
 from ..errors import SizeLimitError
 from ..groups._alternating import permutation_sign
 from ..groups._orthogonal import OrthogonalGroup, SpecialOrthogonalGroup

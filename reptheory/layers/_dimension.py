@@ -1,8 +1,8 @@
 """Exact dimensions of Hom_{S_n}((R^n)^{⊗k}, (R^n)^{⊗l}), computed two independent ways.
 
-* :func:`sn_hom_dimension_stirling`: sum_{t <= min(n, k+l)} S(k+l, t) (orbits of [n]^{k+l} are
+* :func:`symmetric_hom_dimension`: sum_{t <= min(n, k+l)} S(k+l, t) (orbits of [n]^{k+l} are
   equality patterns with at most n classes).
-* :func:`sn_hom_dimension_mckay`: closed walks of length k+l at the trivial vertex of the
+* :func:`symmetric_hom_dimension_mckay`: closed walks of length k+l at the trivial vertex of the
   McKay quiver of the permutation representation M_n = R^n, whose vertices are partitions
   of n and whose arrows lambda -> mu count the ways to remove a box from lambda then add one
   to reach mu (M_n ⊗ S^lambda = Ind Res S^lambda).
@@ -14,18 +14,19 @@ from functools import lru_cache
 
 from sympy.utilities.iterables import partitions as _sympy_partitions
 
+from .._deprecation import deprecated_alias
 from .._validate import check_int
 from ..diagrams import stirling2
 
-__all__ = ["mckay_quiver", "sn_hom_dimension_mckay", "sn_hom_dimension_stirling"]
+__all__ = ["mckay_quiver", "symmetric_hom_dimension", "symmetric_hom_dimension_mckay"]
 
 
-def sn_hom_dimension_stirling(n: int, k: int, l: int) -> int:
-    """sum_{t=1}^{min(n, k+l)} S(k+l, t) (and 1 when k = l = 0).
+def symmetric_hom_dimension(n: int, k: int, l: int) -> int:
+    """dim Hom_{S_n}((R^n)^{⊗k}, (R^n)^{⊗l}) = sum_{t=1}^{min(n, k+l)} S(k+l, t) (1 when k = l = 0).
 
     Examples
     --------
-    >>> [sn_hom_dimension_stirling(n, 2, 2) for n in range(1, 6)]
+    >>> [symmetric_hom_dimension(n, 2, 2) for n in range(1, 6)]
     [1, 8, 14, 15, 15]
     """
     n = check_int("n", n, minimum=1)
@@ -87,12 +88,13 @@ def mckay_quiver(n: int) -> tuple[tuple[tuple[int, ...], ...], dict[tuple[int, .
     return tuple(verts), arrows
 
 
-def sn_hom_dimension_mckay(n: int, k: int, l: int) -> int:
-    """Number of closed walks of length k+l at the trivial vertex of the McKay quiver of M_n.
+def symmetric_hom_dimension_mckay(n: int, k: int, l: int) -> int:
+    """dim Hom_{S_n} as the number of closed walks of length k+l at the trivial vertex of the
+    McKay quiver of M_n (independent of :func:`symmetric_hom_dimension`).
 
     Examples
     --------
-    >>> [sn_hom_dimension_mckay(3, m, 0) for m in range(1, 9)]
+    >>> [symmetric_hom_dimension_mckay(3, m, 0) for m in range(1, 9)]
     [1, 2, 5, 14, 41, 122, 365, 1094]
     """
     m = check_int("k", k, minimum=0) + check_int("l", l, minimum=0)
@@ -105,3 +107,8 @@ def sn_hom_dimension_mckay(n: int, k: int, l: int) -> int:
                 new[mu] = new.get(mu, 0) + c * mult
         vec = new
     return vec.get(verts[0], 0)
+
+
+# deprecated names (one release)
+sn_hom_dimension_stirling = deprecated_alias(symmetric_hom_dimension, "sn_hom_dimension_stirling")
+sn_hom_dimension_mckay = deprecated_alias(symmetric_hom_dimension_mckay, "sn_hom_dimension_mckay")

@@ -23,7 +23,7 @@ from ..diagrams._partition import _canonical
 from ..errors import InvalidParameterError
 from ..groups import Group, SymmetricGroup
 from ._basis import LayerBasis
-from ._dimension import sn_hom_dimension_stirling
+from ._dimension import symmetric_hom_dimension
 from ._registry import register_layer_family
 from ._spec import LayerSpec, Operation
 
@@ -105,7 +105,7 @@ def change_of_basis(n: int, k: int, l: int, source: str = "diagram", target: str
 
 def _build(group: SymmetricGroup, k: int, l: int, kind: str, spanning: bool) -> LayerBasis:
     n = group.n
-    dim = sn_hom_dimension_stirling(n, k, l)
+    dim = symmetric_hom_dimension(n, k, l)
     if spanning:
         ds = sn_diagrams(n, k, l, spanning=True)
         is_basis = len(ds) == dim
@@ -133,7 +133,7 @@ def _build(group: SymmetricGroup, k: int, l: int, kind: str, spanning: bool) -> 
 
 
 def _dimension(group: Group, k: int, l: int) -> int:
-    return sn_hom_dimension_stirling(group.n, k, l)
+    return symmetric_hom_dimension(group.n, k, l)
 
 
 register_layer_family(SymmetricGroup, _build, _dimension, kinds=("diagram", "orbit"),

@@ -10,7 +10,7 @@ from torch import nn
 from .._validate import check_int
 from ..errors import ReptheoryTypeError, ShapeError
 from ..kernels._torch import check_device, spec_tensors, torch_plan
-from ..nn._init import bias_tensors, init_std
+from ..numpy._init import bias_tensors, init_std
 
 __all__ = ["EquivariantLinear"]
 

@@ -458,11 +458,11 @@ def test_everything_is_exported():
 @pytest.mark.parametrize("G", [O(1), O(2), O(3), SO(1), SO(2), SO(3), SO(4), Sp(2), Sp(4),
                                A(2), A(3), A(4), A(5)], ids=str)
 def test_dimension_methods_agree(G):
-    from reptheory.layers import hom_dimension_methods
+    from reptheory.layers import hom_dimension_by_method
 
     for k, l in [(1, 1), (2, 1), (2, 2), (1, 3), (3, 3), (2, 4), (4, 3)]:
-        vals = hom_dimension_methods(G, k, l)
+        vals = hom_dimension_by_method(G, k, l)
         assert len(vals) == 2 and len(set(vals.values())) == 1, (G, k, l, vals)
         assert hom_dimension(G, k, l) in vals.values()
     with pytest.raises(InvalidParameterError):
-        hom_dimension_methods(rt.S(3), 1, 1)
+        hom_dimension_by_method(rt.S(3), 1, 1)

@@ -26,17 +26,20 @@ from functools import lru_cache
 from itertools import permutations
 from math import factorial
 
+import numpy as np
+
 from .._validate import check_int
 from ..diagrams._brauer import BrauerDiagram, brauer_diagrams
 from ..diagrams._levi_civita import LeviCivitaDiagram, levi_civita_diagrams
 from ..errors import SizeLimitError
 from ..groups._alternating import permutation_sign
 from ..groups._orthogonal import OrthogonalGroup, SpecialOrthogonalGroup
-from ..groups._symplectic import SymplecticGroup
+from ..groups._symplectic import SymplecticGroup, symplectic_form
 from ._basis import LayerBasis
 from ._exact_rank import independent_columns
 from ._registry import register_layer_family
 from ._spec import ConstantTensor, LayerSpec, Operation, canonical_operations
+from ._young import add_box, remove_box
 
 __all__ = [
     "bratteli_walks",
@@ -62,22 +65,6 @@ SP_CONVENTION = ("a pair {u < v} inside one row gives J[idx_u, idx_v] (left to r
 
 
 # -- exact dimensions -----------------------------------------------------------------------
-def _neighbours(lam: tuple[int, ...]) -> list[tuple[int, ...]]:
-    out = []
-    parts = list(lam)
-    for i in range(len(parts)):  # remove a box
-        if i == len(parts) - 1 or parts[i] > parts[i + 1]:
-            mu = parts.copy()
-            mu[i] -= 1
-            out.append(tuple(p for p in mu if p))
-    for i in range(len(parts) + 1):  # add a box
-        if i == 0 or parts[i - 1] > (parts[i] if i < len(parts) else 0):
-            mu = parts + [0] if i == len(parts) else parts.copy()
-            mu[i] += 1
-            out.append(tuple(mu))
-    return out
-
-
 def bratteli_walks(m: int, allowed: Callable[[tuple[int, ...]], bool],
                    target: tuple[int, ...] = ()) -> int:
     """Walks of length m from the empty partition to ``target``, adding or removing one box per
@@ -93,7 +80,7 @@ def bratteli_walks(m: int, allowed: Callable[[tuple[int, ...]], bool],
     for _ in range(m):
         new: dict[tuple[int, ...], int] = {}
         for lam, c in state.items():
-            for mu in _neighbours(lam):
+            for mu in remove_box(lam) + add_box(lam):
                 if allowed(mu):
                     new[mu] = new.get(mu, 0) + c
         state = new
@@ -194,11 +181,17 @@ def levi_civita_operation(d: LeviCivitaDiagram) -> Operation:
 
 
 def symplectic_constant(n: int) -> ConstantTensor:
-    """J as a sparse exact :class:`ConstantTensor` named ``"J"``."""
-    ents = []
-    for a in range(0, n, 2):
-        ents += [((a, a + 1), 1), ((a + 1, a), -1)]
-    return ConstantTensor("J", (n, n), tuple(ents), J_DESCRIPTION)
+    """The form J of :func:`reptheory.groups.symplectic_form` as a sparse exact
+    :class:`ConstantTensor` named ``"J"`` (its nonzero entries in row-major order).
+
+    Examples
+    --------
+    >>> symplectic_constant(4).entries
+    (((0, 1), 1), ((1, 0), -1), ((2, 3), 1), ((3, 2), -1))
+    """
+    J = symplectic_form(n)
+    ents = tuple(((int(i), int(j)), int(J[i, j])) for i, j in zip(*np.nonzero(J)))
+    return ConstantTensor("J", (n, n), ents, J_DESCRIPTION)
 
 
 @lru_cache(maxsize=16)

@@ -17,6 +17,7 @@ from sympy.utilities.iterables import partitions as _sympy_partitions
 from .._deprecation import deprecated_alias
 from .._validate import check_int
 from ..diagrams import stirling2
+from ._young import add_box, remove_box
 
 __all__ = ["mckay_quiver", "symmetric_hom_dimension", "symmetric_hom_dimension_mckay"]
 
@@ -34,27 +35,6 @@ def symmetric_hom_dimension(n: int, k: int, l: int) -> int:
     if m == 0:
         return 1
     return sum(stirling2(m, t) for t in range(1, min(n, m) + 1))
-
-
-def _removable(lam: tuple[int, ...]) -> list[tuple[int, ...]]:
-    out = []
-    for i in range(len(lam)):
-        if i == len(lam) - 1 or lam[i] > lam[i + 1]:
-            mu = list(lam)
-            mu[i] -= 1
-            out.append(tuple(p for p in mu if p))
-    return out
-
-
-def _addable(lam: tuple[int, ...]) -> list[tuple[int, ...]]:
-    out = []
-    parts = list(lam)
-    for i in range(len(parts) + 1):
-        if i == 0 or parts[i - 1] > (parts[i] if i < len(parts) else 0):
-            mu = parts + [0] if i == len(parts) else list(parts)
-            mu[i] += 1
-            out.append(tuple(mu))
-    return out
 
 
 @lru_cache(maxsize=64)
@@ -81,8 +61,8 @@ def mckay_quiver(n: int) -> tuple[tuple[tuple[int, ...], ...], dict[tuple[int, .
     arrows: dict[tuple[int, ...], dict[tuple[int, ...], int]] = {}
     for lam in verts:
         row: dict[tuple[int, ...], int] = {}
-        for nu in _removable(lam):
-            for mu in _addable(nu):
+        for nu in remove_box(lam):
+            for mu in add_box(nu):
                 row[mu] = row.get(mu, 0) + 1
         arrows[lam] = row
     return tuple(verts), arrows

@@ -36,8 +36,8 @@ from ..groups._alternating import permutation_sign
 from ..groups._orthogonal import OrthogonalGroup, SpecialOrthogonalGroup
 from ..groups._symplectic import SymplecticGroup, symplectic_form
 from ._basis import LayerBasis
-from ._exact_rank import independent_columns
 from ._registry import register_layer_family
+from ._select import independent_diagrams
 from ._spec import ConstantTensor, LayerSpec, Operation, canonical_operations
 from ._young import add_box, remove_box
 
@@ -329,10 +329,8 @@ def levi_civita_gram(ds, n: int) -> list[list[int]]:
 
 
 # -- builders ------------------------------------------------------------------------------------
-def _select(ds, gram_fn, expected: int):
-    if len(ds) == expected:
-        return list(ds)
-    cols = independent_columns(gram_fn(ds), expected=expected)
+def _select(ds, gram_fn, expected: int, n: int, form: str = "orthogonal"):
+    cols = independent_diagrams(ds, n, expected, form, gram=gram_fn)
     return [ds[i] for i in cols]
 
 
@@ -354,7 +352,7 @@ def _build_orthogonal(group: OrthogonalGroup, k: int, l: int, kind: str, spannin
     n = group.n
     dim = orthogonal_hom_dimension(n, k, l)
     ds = list(brauer_diagrams(k, l))
-    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n), dim)
+    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n), dim, n)
     terms = [[(brauer_operation(d), 1)] for d in chosen]
     return _finish(group, k, l, chosen, terms, (), dim, len(chosen) == dim, spanning,
                    {"pairs": "every pair of a Brauer diagram is a delta"})
@@ -370,8 +368,8 @@ def _build_special_orthogonal(group: SpecialOrthogonalGroup, k: int, l: int, kin
     if spanning:
         chosen_d, chosen_h = ds, hs
     else:
-        chosen_d = _select(ds, lambda x: brauer_gram(x, n), dim_o)
-        chosen_h = _select(hs, lambda x: levi_civita_gram(x, n), dim - dim_o)
+        chosen_d = _select(ds, lambda x: brauer_gram(x, n), dim_o, n)
+        chosen_h = _select(hs, lambda x: levi_civita_gram(x, n), dim - dim_o, n)
     terms = [[(brauer_operation(d), 1)] for d in chosen_d]
     terms += [[(levi_civita_operation(h), 1)] for h in chosen_h]
     consts = (levi_civita_constant(n),) if chosen_h else ()
@@ -386,7 +384,8 @@ def _build_symplectic(group: SymplecticGroup, k: int, l: int, kind: str, spannin
     n = group.n
     dim = symplectic_hom_dimension(n, k, l)
     ds = list(brauer_diagrams(k, l))
-    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n, "symplectic"), dim)
+    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n, "symplectic"), dim, n,
+                                         "symplectic")
     terms = [[(brauer_operation(d, "symplectic"), 1)] for d in chosen]
     return _finish(group, k, l, chosen, terms, (symplectic_constant(n),), dim, len(chosen) == dim,
                    spanning, {"pairs": SP_CONVENTION, "basis of R^n": J_DESCRIPTION})

@@ -1,5 +1,5 @@
-"""The ``reptheory codegen`` subcommand (registered by the lead via
-``reptheory.cli.register_command(add_codegen_command)``).
+"""The ``reptheory codegen`` subcommand (``add_codegen_command`` is listed in
+:mod:`reptheory.cli`).
 
 Examples: ``reptheory codegen S 8 --k 2 --l 2 --target torch -o layer.py``,
 ``--target jax``, ``--target numpy``, ``--json`` (the LayerSpec as JSON instead of code).

@@ -77,5 +77,5 @@ __all__ += [
 # the default formula of one family and ``<family>_hom_dimension_<method>(n, k, l)`` an
 # independent one. The old names below are deprecated aliases (warning on call), kept out of
 # ``__all__``, removed in the next release.
-from ._dimension import sn_hom_dimension_mckay, sn_hom_dimension_stirling  # noqa: E402, F401
-from ._dimension_methods import alternating_burnside, hom_dimension_methods  # noqa: E402, F401
+from ._dimension import sn_hom_dimension_mckay, sn_hom_dimension_stirling  # noqa: F401
+from ._dimension_methods import alternating_burnside, hom_dimension_methods  # noqa: F401

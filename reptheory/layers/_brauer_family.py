@@ -8,7 +8,9 @@
   The E's span Hom_{O(n)}, the H's span the det-isotypic part, and the two sets are orthogonal.
 
 When the diagrams are dependent, :func:`~reptheory.layers.layer_basis` keeps a greedy subset
-chosen exactly from the integer Gram matrix (see :mod:`reptheory.layers._exact_rank`).
+certified independent from the diagrams' values at random points modulo a prime (see
+:mod:`reptheory.layers._select`); the integer Gram matrices below give the same choice exactly
+(:mod:`reptheory.layers._exact_rank`) and are the fallback.
 
 Exact dimensions (closed walks in the Bratteli diagram of the group, i.e. the multiplicity of
 the trivial representation in V^{⊗(k+l)}; V is self-dual):

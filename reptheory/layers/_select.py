@@ -106,7 +106,7 @@ def _pair_products(pairs: np.ndarray, G: np.ndarray, p: int) -> np.ndarray:
     m = G.shape[1]
     for t in range(P):
         key = node * (m * m) + pairs[:, t, 0] * m + pairs[:, t, 1]
-        uniq, first, node = np.unique(key, return_index=True, return_inverse=True)
+        _, first, node = np.unique(key, return_index=True, return_inverse=True)
         parent = key[first] // (m * m)
         u, v = pairs[first, t, 0], pairs[first, t, 1]
         vals = _reduce(vals[:, parent] * G[:, u, v], p)

@@ -1,4 +1,4 @@
-"""Command-line subcommand ``reptheory polynomials`` (for the lead to wire into ``reptheory.cli``).
+"""Command-line subcommand ``reptheory polynomials`` (listed in :mod:`reptheory.cli`).
 
 Usage::
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # tests/
 
-from spec_helpers import (  # noqa: E402, F401 - re-exported for the codegen tests
+from spec_helpers import (  # noqa: F401 - re-exported for the codegen tests
     dense_reference,
     eps_specs,
     j_spec,
@@ -20,9 +20,9 @@ from spec_helpers import (  # noqa: E402, F401 - re-exported for the codegen tes
     symplectic_J,
 )
 
-from reptheory.errors import ReptheoryError  # noqa: E402
-from reptheory.groups import group_from_name, group_names  # noqa: E402
-from reptheory.layers import layer_basis  # noqa: E402
+from reptheory.errors import ReptheoryError
+from reptheory.groups import group_from_name, group_names
+from reptheory.layers import layer_basis
 
 
 def load_source(source: str, directory: Path, stem: str = "layer"):

@@ -1,4 +1,4 @@
-"""Exact linear independence of spanning sets (no floating point).
+"""Exact linear independence of spanning sets (exact integer arithmetic).
 
 A spanning set {M_i} of real matrices is represented by its *integer Gram matrix*
 G[i, j] = <M_i, M_j> (Frobenius), computed combinatorially from the diagrams. The linear
@@ -11,8 +11,9 @@ Two exact routes:
 * :func:`pivot_columns_exact`: reduced row echelon form over Q (sympy ``DomainMatrix``,
   fraction-free over Z), giving the lexicographically first independent columns;
 * :func:`independent_columns` with ``expected``: Gaussian elimination modulo a prime below
-  2**20 (blocked, float64 BLAS; :mod:`reptheory._modular`) finds columns whose minor is nonzero mod p, hence nonzero over Z: those
-  columns are *certainly* independent. If their number equals ``expected`` (the exact
+  2**20 (blocked; exact integer products carried by float64 BLAS, see
+  :mod:`reptheory._modular`) finds columns whose minor is nonzero mod p, hence nonzero over Z:
+  those columns are *certainly* independent. If their number equals ``expected`` (the exact
   dimension of the space they lie in, known from a theorem), they are certainly a basis. Only
   if the count falls short (an unlucky prime) does it try other primes and finally the exact
   rational elimination.

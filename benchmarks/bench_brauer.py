@@ -16,8 +16,8 @@ and A(4) up to k + l = 12 (quick mode: up to 12 for O(3), SO(3) and Sp(2), 10 fo
 each in a fresh subprocess so that its peak memory (max RSS) is its own: wall time, CPU time of
 the process (the machine is shared, so CPU time is the steadier number) and, where the diagrams
 are few enough (at most 945), the Gram-matrix route measured in the same subprocess (the
-diagrams' integer Gram matrix computed in Python, then the same modular elimination on it), with
-the ratio.
+diagrams' N x N integer Gram matrix from ``brauer_gram``, then the same modular elimination on
+it), with the ratio.
 """
 
 from __future__ import annotations

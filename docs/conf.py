@@ -204,7 +204,7 @@ API_MODULES: list[tuple[str, str]] = [
     ("reptheory.cli", "Command line"),
     ("reptheory.so3", "SO(3) and SO(2): spherical harmonics, Wigner D, exact coefficients"),
     ("reptheory.codegen", "Code generation (PyTorch, JAX, NumPy) and the JSON pattern"),
-    ("reptheory.nn", "Plain-numpy equivariant layers"),
+    ("reptheory.numpy", "Plain-numpy equivariant layers"),
     ("reptheory.torch", "PyTorch layers (imports torch)"),
     ("reptheory.models", "Models for sets and graphs of any size: DeepSets, 2-IGN, PPGN (imports torch)"),
 ]

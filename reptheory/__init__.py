@@ -1,6 +1,8 @@
 """reptheory: exact representation theory for equivariant neural networks.
 
-Importing reptheory is light: it never imports torch, numba, matplotlib, cupy or jax.
+Importing reptheory is light: it never imports torch, numba, matplotlib, cupy or jax. The
+subpackages are imported on first attribute access: ``rt.so3``, ``rt.numpy`` (plain-numpy
+layers), ``rt.torch`` (torch layers; imports torch at that moment), ...
 
 Examples
 --------
@@ -75,8 +77,10 @@ __all__ = [
     "spanning_set",
 ]
 
-_LAZY_SUBPACKAGES = ("so3", "polynomials", "algebroids", "codegen", "nn", "diagrams", "layers",
-                     "kernels", "groups", "testing", "cli", "models")
+#: Subpackages imported on first attribute access (``rt.so3``, ``rt.numpy``, ``rt.torch``, ...).
+#: ``rt.torch`` imports torch only at that moment; ``rt.nn`` is the deprecated name of ``rt.numpy``.
+_LAZY_SUBPACKAGES = ("algebroids", "cli", "codegen", "diagrams", "groups", "kernels", "layers",
+                     "models", "nn", "numpy", "polynomials", "so3", "testing", "torch")
 
 
 def __getattr__(name: str):

@@ -17,8 +17,8 @@ from _reference import (
 import reptheory as rt
 from reptheory.layers import (
     change_of_basis,
-    sn_hom_dimension_mckay,
-    sn_hom_dimension_stirling,
+    symmetric_hom_dimension_mckay,
+    symmetric_hom_dimension,
 )
 
 CASES = [(n, k, l) for n in range(1, 6) for k in range(6) for l in range(6) if k + l <= 5]
@@ -95,12 +95,12 @@ def test_diagram_basis_of_2_2_small_n_from_digest():
 @pytest.mark.parametrize("n", range(1, 7))
 @pytest.mark.parametrize("m", range(9))
 def test_stirling_equals_mckay(n, m):
-    assert sn_hom_dimension_stirling(n, m, 0) == sn_hom_dimension_mckay(n, 0, m)
+    assert symmetric_hom_dimension(n, m, 0) == symmetric_hom_dimension_mckay(n, 0, m)
 
 
 def test_mckay_walks_from_digest():
     # n = 3: closed walks 1, 2, 5, 14, 41, 122, 365, 1094
-    assert [sn_hom_dimension_mckay(3, m, 0) for m in range(1, 9)] == [1, 2, 5, 14, 41, 122, 365, 1094]
+    assert [symmetric_hom_dimension_mckay(3, m, 0) for m in range(1, 9)] == [1, 2, 5, 14, 41, 122, 365, 1094]
 
 
 @pytest.mark.parametrize("n,k,l", [(1, 1, 1), (2, 2, 1), (3, 2, 2), (4, 2, 2), (2, 3, 1)])

@@ -17,13 +17,13 @@ from reptheory.layers._brauer_family import (
     special_orthogonal_hom_dimension,
     symplectic_hom_dimension,
 )
-from reptheory.layers._dimension import sn_hom_dimension_stirling
+from reptheory.layers._dimension import symmetric_hom_dimension
 from reptheory.layers._registry import _build_cost, _stable_threshold
 
 HUGE = 10**9
 # the families' own computations (walks and Stirling sums, no stable-range shortcut)
 FAMILIES = {
-    "S": (rt.S, sn_hom_dimension_stirling),
+    "S": (rt.S, symmetric_hom_dimension),
     "A": (rt.A, alternating_hom_dimension),
     "O": (rt.O, orthogonal_hom_dimension),
     "SO": (rt.SO, special_orthogonal_hom_dimension),

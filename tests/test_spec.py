@@ -80,3 +80,15 @@ def test_invalid_specs_rejected(bad):
 def test_from_dict_missing_keys():
     with pytest.raises(rt.InvalidParameterError, match="not a valid LayerSpec"):
         LayerSpec.from_dict({"group": "S(2)"})
+
+
+def test_shared_test_specs_use_the_package_conventions():
+    from spec_helpers import levi_civita, symplectic_J
+
+    from reptheory.layers import levi_civita_constant, symplectic_constant
+
+    for n in (2, 4, 6):
+        assert symplectic_J(n).entries == symplectic_constant(n).entries
+        np.testing.assert_array_equal(symplectic_J(n).to_dense(), rt.Sp(n).form)
+    for n in (2, 3, 4):
+        assert dict(levi_civita(n).entries) == dict(levi_civita_constant(n).entries)

@@ -20,9 +20,9 @@ MODULES = [
     "reptheory.models._ign",
     "reptheory.models._ppgn",
     "reptheory.kernels._torch",
-    "reptheory.polynomials.torch_layers",
     "reptheory.so3._torch_layers",
     "reptheory.so3._torch_pose",
+    "reptheory.polynomials._torch_layers",
     "reptheory.so3.torch_tp",
 ]
 

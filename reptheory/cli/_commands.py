@@ -116,17 +116,17 @@ def cmd_dim(args: argparse.Namespace) -> int:
     d = hom_dimension(G, args.k, args.l)
     if args.all_methods and G.symbol == "S":
         from .._validate import check_dense_size
-        from ..layers import sn_hom_dimension_mckay, sn_hom_dimension_stirling
+        from ..layers import symmetric_hom_dimension, symmetric_hom_dimension_mckay
 
         # the quiver has a vertex per partition of n and about n arrows at each
         vertices = _partition_count(G.n)
         check_dense_size(f"the McKay quiver of S_{G.n} ({vertices} vertices)",
                          vertices * (G.n + args.k + args.l), hint="leave out --all-methods")
-        print(f"Stirling sum : {sn_hom_dimension_stirling(G.n, args.k, args.l)}")
-        print(f"McKay quiver : {sn_hom_dimension_mckay(G.n, args.k, args.l)}")
+        print(f"Stirling sum : {symmetric_hom_dimension(G.n, args.k, args.l)}")
+        print(f"McKay quiver : {symmetric_hom_dimension_mckay(G.n, args.k, args.l)}")
     elif args.all_methods:
         from .._validate import check_dense_size
-        from ..layers import hom_dimension_methods
+        from ..layers import hom_dimension_by_method
         from ..layers._registry import _check_build
 
         # the methods enumerate every diagram (Gram ranks) or every cycle type of S_n (Burnside)
@@ -135,7 +135,7 @@ def cmd_dim(args: argparse.Namespace) -> int:
             vertices = _partition_count(G.n)
             check_dense_size(f"Burnside's count over the {vertices} cycle types of S_{G.n}",
                              vertices * (G.n + 1), hint="leave out --all-methods")
-        methods = hom_dimension_methods(G, args.k, args.l)
+        methods = hom_dimension_by_method(G, args.k, args.l)
         width = max(len(m) for m in methods)
         for method, value in methods.items():
             print(f"{method:<{width}} : {value}")

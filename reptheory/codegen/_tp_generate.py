@@ -38,9 +38,6 @@ DEFAULT_MAX_CG_ENTRIES = 40_000
 #: Default cap on grid points x harmonics built in pure Python when a Gaunt module loads.
 DEFAULT_MAX_GRID_ENTRIES = 2_000_000
 
-#: Largest degree accepted for any of L1, L2, L_out.
-MAX_DEGREE = 40
-
 _DEFAULT_NAMES = {
     ("cg", "torch"): "CGTensorProduct",
     ("gaunt", "torch"): "GauntTensorProduct",
@@ -59,11 +56,30 @@ _TP_RESERVED = frozenset(
 )
 
 
+def _cg_estimate_lower_bound(L1: int, L2: int, L_out: int) -> int:
+    """A lower bound, in closed form, of sum over all paths (a, b, c) of 2 (2a+1) (2b+1).
+
+    The paths (a, a, 0), (a, 0, a) and (0, a, a) exist for a up to the smaller of the two
+    degrees involved, and sum_{a<m} (2a+1)^2 = m (2m-1) (2m+1) / 3, sum_{a<m} (2a+1) = m^2.
+    Degrees above the sum of the other two take part in no path, so they are clamped first.
+
+    Examples
+    --------
+    >>> _cg_estimate_lower_bound(1, 1, 0), _cg_estimate_lower_bound(10**9, 0, 0)
+    (20, 2)
+    """
+    L1, L2, L_out = min(L1, L2 + L_out), min(L2, L1 + L_out), min(L_out, L1 + L2)
+    m = min(L1, L2) + 1
+    return max(2 * m * (2 * m - 1) * (2 * m + 1) // 3,
+               2 * (min(L1, L_out) + 1) ** 2, 2 * (min(L2, L_out) + 1) ** 2)
+
+
 def _check_paths(paths: Any, L1: int, L2: int, L_out: int) -> tuple[tuple[int, int, int], ...]:
     from ..so3 import tp_paths
 
     if paths is None:
-        return tp_paths(L1, L2, L_out)
+        # degrees above the sum of the other two take part in no path
+        return tp_paths(min(L1, L2 + L_out), min(L2, L1 + L_out), min(L_out, L1 + L2))
     if isinstance(paths, (str, bytes)) or not isinstance(paths, Sequence):
         raise InvalidParameterError(f"paths must be a sequence of (l1, l2, l3), got {paths!r}")
     out = []
@@ -108,7 +124,8 @@ def generate_tensor_product(
         Gaunt product (pointwise product of the two spherical functions, projected onto
         degrees <= L_out) with per-degree weights.
     L1, L2, L_out : int
-        Input degrees 0..L1 and 0..L2, output degrees 0..L_out (each at most ``MAX_DEGREE``).
+        Input degrees 0..L1 and 0..L2, output degrees 0..L_out (any size; the
+        entry-count guards below bound the work).
     target : {"torch", "jax", "numpy"}
     name : str, optional
         Class (torch) or function name; default ``CGTensorProduct`` / ``GauntTensorProduct``
@@ -148,9 +165,9 @@ def generate_tensor_product(
         raise InvalidParameterError(f"kind must be one of {TP_KINDS}, got {kind!r}")
     if target not in ("torch", "jax", "numpy"):
         raise InvalidParameterError(f"target must be 'torch', 'jax' or 'numpy', got {target!r}")
-    L1 = check_int("L1", L1, minimum=0, maximum=MAX_DEGREE)
-    L2 = check_int("L2", L2, minimum=0, maximum=MAX_DEGREE)
-    L_out = check_int("L_out", L_out, minimum=0, maximum=MAX_DEGREE)
+    L1 = check_int("L1", L1, minimum=0)
+    L2 = check_int("L2", L2, minimum=0)
+    L_out = check_int("L_out", L_out, minimum=0)
     allowed = "sparse" if kind == "cg" else "grid"
     if method is None:
         method = allowed
@@ -171,12 +188,19 @@ def generate_tensor_product(
     from . import _tp_targets as T
 
     if kind == "cg":
+        cap = DEFAULT_MAX_CG_ENTRIES if max_entries is None else max_entries
+        if paths is None and _cg_estimate_lower_bound(L1, L2, L_out) > 4 * cap:
+            raise SizeLimitError(
+                f"the CG product L1={L1}, L2={L2}, L_out={L_out} would emit more than "
+                f"{_cg_estimate_lower_bound(L1, L2, L_out) // 2} entries, over max_entries={cap}; "
+                "lower the degrees, select paths, or use kind='gaunt' (grid built at import, "
+                "file size independent of L)"
+            )
         ps = _check_paths(paths, L1, L2, L_out)
         if not ps:
             raise InvalidParameterError(f"no path couples L1={L1}, L2={L2} to L_out={L_out}")
         # count first (cheap) so that absurd requests fail before the exact tabulation
         estimate = sum((2 * a + 1) * (2 * b + 1) * 2 for a, b, _ in ps)
-        cap = DEFAULT_MAX_CG_ENTRIES if max_entries is None else max_entries
         if estimate > 4 * cap:
             raise SizeLimitError(
                 f"the CG product L1={L1}, L2={L2}, L_out={L_out} would emit about {estimate // 2} "

@@ -39,7 +39,7 @@ from ._brauer import (
     double_factorial,
     perfect_matchings,
 )
-from ._grood import LeviCivitaDiagram, count_levi_civita_diagrams, levi_civita_diagrams
+from ._levi_civita import LeviCivitaDiagram, count_levi_civita_diagrams, levi_civita_diagrams
 from ._jellyfish import JellyfishDiagram, count_jellyfish_diagrams, jellyfish_diagrams
 
 __all__ += [

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from .._validate import check_int
 from ..errors import InvalidParameterError
 from ._enumerate import set_partitions, stirling2
-from ._grood import _draw_head
+from ._levi_civita import _draw_head
 from ._partition import Diagram, _canonical
 
 __all__ = ["JellyfishDiagram", "count_jellyfish_diagrams", "jellyfish_diagrams"]

@@ -18,7 +18,7 @@ from ..diagrams._jellyfish import JellyfishDiagram, jellyfish_diagrams
 from ..groups._alternating import AlternatingGroup
 from ._basis import LayerBasis
 from ._brauer_family import EPS_DESCRIPTION, levi_civita_constant
-from ._dimension import sn_hom_dimension_stirling
+from ._dimension import symmetric_hom_dimension
 from ._registry import register_layer_family
 from ._spec import LayerSpec, Operation, canonical_operations
 from ._symmetric import coarsenings, diagram_operation, sn_diagrams
@@ -50,7 +50,7 @@ def alternating_hom_dimension(n: int, k: int, l: int) -> int:
     >>> [alternating_hom_dimension(n, 2, 2) for n in (1, 2, 3, 4, 5, 6)]
     [1, 16, 27, 22, 16, 15]
     """
-    base = sn_hom_dimension_stirling(n, k, l)
+    base = symmetric_hom_dimension(n, k, l)
     if n == 1:
         return base
     m = k + l

@@ -8,7 +8,9 @@
   The E's span Hom_{O(n)}, the H's span the det-isotypic part, and the two sets are orthogonal.
 
 When the diagrams are dependent, :func:`~reptheory.layers.layer_basis` keeps a greedy subset
-chosen exactly from the integer Gram matrix (see :mod:`reptheory.layers._exact_rank`).
+certified independent from the diagrams' values at random points modulo a prime (see
+:mod:`reptheory.layers._select`); the integer Gram matrices below give the same choice exactly
+(:mod:`reptheory.layers._exact_rank`) and are the fallback.
 
 Exact dimensions (closed walks in the Bratteli diagram of the group, i.e. the multiplicity of
 the trivial representation in V^{⊗(k+l)}; V is self-dual):
@@ -26,17 +28,20 @@ from functools import lru_cache
 from itertools import permutations
 from math import factorial
 
+import numpy as np
+
 from .._validate import check_int
 from ..diagrams._brauer import BrauerDiagram, brauer_diagrams, count_brauer_diagrams
-from ..diagrams._grood import LeviCivitaDiagram, levi_civita_diagrams
+from ..diagrams._levi_civita import LeviCivitaDiagram, levi_civita_diagrams
 from ..errors import SizeLimitError
 from ..groups._alternating import permutation_sign
 from ..groups._orthogonal import OrthogonalGroup, SpecialOrthogonalGroup
-from ..groups._symplectic import SymplecticGroup
+from ..groups._symplectic import SymplecticGroup, symplectic_form
 from ._basis import LayerBasis
-from ._exact_rank import independent_columns
 from ._registry import register_layer_family
+from ._select import independent_diagrams
 from ._spec import ConstantTensor, LayerSpec, Operation, canonical_operations
+from ._young import add_box, remove_box
 
 __all__ = [
     "bratteli_walks",
@@ -62,22 +67,6 @@ SP_CONVENTION = ("a pair {u < v} inside one row gives J[idx_u, idx_v] (left to r
 
 
 # -- exact dimensions -----------------------------------------------------------------------
-def _neighbours(lam: tuple[int, ...]) -> list[tuple[int, ...]]:
-    out = []
-    parts = list(lam)
-    for i in range(len(parts)):  # remove a box
-        if i == len(parts) - 1 or parts[i] > parts[i + 1]:
-            mu = parts.copy()
-            mu[i] -= 1
-            out.append(tuple(p for p in mu if p))
-    for i in range(len(parts) + 1):  # add a box
-        if i == 0 or parts[i - 1] > (parts[i] if i < len(parts) else 0):
-            mu = parts + [0] if i == len(parts) else parts.copy()
-            mu[i] += 1
-            out.append(tuple(mu))
-    return out
-
-
 def bratteli_walks(m: int, allowed: Callable[[tuple[int, ...]], bool],
                    target: tuple[int, ...] = ()) -> int:
     """Walks of length m from the empty partition to ``target``, adding or removing one box per
@@ -93,7 +82,7 @@ def bratteli_walks(m: int, allowed: Callable[[tuple[int, ...]], bool],
     for _ in range(m):
         new: dict[tuple[int, ...], int] = {}
         for lam, c in state.items():
-            for mu in _neighbours(lam):
+            for mu in remove_box(lam) + add_box(lam):
                 if allowed(mu):
                     new[mu] = new.get(mu, 0) + c
         state = new
@@ -199,11 +188,17 @@ def levi_civita_operation(d: LeviCivitaDiagram) -> Operation:
 
 
 def symplectic_constant(n: int) -> ConstantTensor:
-    """J as a sparse exact :class:`ConstantTensor` named ``"J"``."""
-    ents = []
-    for a in range(0, n, 2):
-        ents += [((a, a + 1), 1), ((a + 1, a), -1)]
-    return ConstantTensor("J", (n, n), tuple(ents), J_DESCRIPTION)
+    """The form J of :func:`reptheory.groups.symplectic_form` as a sparse exact
+    :class:`ConstantTensor` named ``"J"`` (its nonzero entries in row-major order).
+
+    Examples
+    --------
+    >>> symplectic_constant(4).entries
+    (((0, 1), 1), ((1, 0), -1), ((2, 3), 1), ((3, 2), -1))
+    """
+    J = symplectic_form(n)
+    ents = tuple(((int(i), int(j)), int(J[i, j])) for i, j in zip(*np.nonzero(J)))
+    return ConstantTensor("J", (n, n), ents, J_DESCRIPTION)
 
 
 @lru_cache(maxsize=16)
@@ -233,11 +228,27 @@ def _partners(d) -> list[int]:
     return p
 
 
+def _orbit_labels(perm: np.ndarray) -> np.ndarray:
+    """Smallest vertex of each vertex's orbit, for a batch of permutations (rows of ``perm``)."""
+    lab = np.broadcast_to(np.arange(perm.shape[1]), perm.shape).copy()
+    step = perm.copy()
+    for _ in range(max(1, int(perm.shape[1]).bit_length())):
+        lab = np.minimum(lab, np.take_along_axis(lab, step, axis=1))
+        step = np.take_along_axis(step, step, axis=1)
+    return lab
+
+
 def brauer_gram(ds, n: int, form: str = "orthogonal") -> list[list[int]]:
     """Integer Gram matrix <M_a, M_b> = sum_{I,J} M_a[I,J] M_b[I,J] of Brauer matrices.
 
     Orthogonal: n**(cycles of the union of the two matchings). Symplectic: each cycle gives
     trace(product of ±J and I along it) = ±n.
+
+    Vectorised over pairs of diagrams: with p, q the two matchings as involutions of the
+    vertices, sigma = q∘p has two orbits per cycle of the union (the even and the odd positions
+    along it), found by pointer doubling. For the sign, one orbit per cycle is walked (the one
+    with the smaller least vertex): each same-row pair is a J, -1 for each J traversed from the
+    larger to the smaller vertex (J^T = -J) and -1 for every two J's (J^2 = -I).
 
     Examples
     --------
@@ -250,38 +261,33 @@ def brauer_gram(ds, n: int, form: str = "orthogonal") -> list[list[int]]:
         return []
     l = ds[0].l
     m = ds[0].l + ds[0].k
-    symp = form == "symplectic"
-    parts = [_partners(d) for d in ds]
     size = len(ds)
-    G = [[0] * size for _ in range(size)]
-    for a in range(size):
-        p = parts[a]
-        for b in range(a, size):
-            q = parts[b]
-            seen = [False] * m
-            sign, cycles = 1, 0
-            for v0 in range(m):
-                if seen[v0]:
-                    continue
-                cycles += 1
-                cur, e, s = v0, 0, 1
-                while True:
-                    for partner in (p, q):
-                        nxt = partner[cur]
-                        seen[cur] = True
-                        if symp and (cur < l) == (nxt < l):   # J edge, oriented small -> large
-                            if cur > nxt:
-                                s = -s
-                            if e:
-                                s, e = -s, 0
-                            else:
-                                e = 1
-                        cur = nxt
-                    if cur == v0:
-                        break
-                sign *= s  # e is 0 on every cycle (even number of J's)
-            G[a][b] = G[b][a] = sign * n**cycles
-    return G
+    P = np.array([_partners(d) for d in ds], dtype=np.int64)
+    top = np.arange(m) < l
+    same = top[None, :] == top[P]                      # vertex v's pair lies in one row
+    n_j = same.sum(axis=1) // 2                         # same-row pairs (J's) per diagram
+    back = same & (np.arange(m)[None, :] > P)           # J edge left from its larger vertex
+    powers = [n**c for c in range(m + 1)]
+    table = np.array(powers, dtype=np.int64 if powers[-1] < 2**62 else object)
+    G = np.zeros((size, size), dtype=table.dtype)
+    chunk = max(1, 2**20 // (size * m))
+    for a0 in range(0, size, chunk):
+        rows = np.arange(a0, min(size, a0 + chunk))
+        pa = np.repeat(P[rows], size, axis=0)           # (r * size, m)
+        qb = np.tile(P, (len(rows), 1))
+        sigma = np.take_along_axis(qb, pa, axis=1)
+        lab = _orbit_labels(sigma)
+        cycles = (lab == np.arange(m)).sum(axis=1) // 2
+        value = table[cycles]
+        if form == "symplectic":
+            walk = lab < np.take_along_axis(lab, pa, axis=1)     # one orbit per cycle
+            first = np.repeat(back[rows], size, axis=0)         # step v -> p(v)
+            second = np.take_along_axis(np.tile(back, (len(rows), 1)), pa, axis=1)  # p(v) -> q
+            flips = (first & walk).sum(axis=1) + (second & walk).sum(axis=1)
+            jj = (np.repeat(n_j[rows], size) + np.tile(n_j, len(rows))) // 2
+            value = np.where((flips + jj) % 2 == 1, -value, value)
+        G[rows] = value.reshape(len(rows), size)
+    return G.tolist()
 
 
 def levi_civita_gram(ds, n: int) -> list[list[int]]:
@@ -341,10 +347,8 @@ def levi_civita_gram(ds, n: int) -> list[list[int]]:
 
 
 # -- builders ------------------------------------------------------------------------------------
-def _select(ds, gram_fn, expected: int):
-    if len(ds) == expected:
-        return list(ds)
-    cols = independent_columns(gram_fn(ds), expected=expected)
+def _select(ds, gram_fn, expected: int, n: int, form: str = "orthogonal"):
+    cols = independent_diagrams(ds, n, expected, form, gram=gram_fn)
     return [ds[i] for i in cols]
 
 
@@ -366,7 +370,7 @@ def _build_orthogonal(group: OrthogonalGroup, k: int, l: int, kind: str, spannin
     n = group.n
     dim = orthogonal_hom_dimension(n, k, l)
     ds = list(brauer_diagrams(k, l))
-    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n), dim)
+    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n), dim, n)
     terms = [[(brauer_operation(d), 1)] for d in chosen]
     return _finish(group, k, l, chosen, terms, (), dim, len(chosen) == dim, spanning,
                    {"pairs": "every pair of a Brauer diagram is a delta"})
@@ -382,8 +386,8 @@ def _build_special_orthogonal(group: SpecialOrthogonalGroup, k: int, l: int, kin
     if spanning:
         chosen_d, chosen_h = ds, hs
     else:
-        chosen_d = _select(ds, lambda x: brauer_gram(x, n), dim_o)
-        chosen_h = _select(hs, lambda x: levi_civita_gram(x, n), dim - dim_o)
+        chosen_d = _select(ds, lambda x: brauer_gram(x, n), dim_o, n)
+        chosen_h = _select(hs, lambda x: levi_civita_gram(x, n), dim - dim_o, n)
     terms = [[(brauer_operation(d), 1)] for d in chosen_d]
     terms += [[(levi_civita_operation(h), 1)] for h in chosen_h]
     consts = (levi_civita_constant(n),) if chosen_h else ()
@@ -398,7 +402,8 @@ def _build_symplectic(group: SymplecticGroup, k: int, l: int, kind: str, spannin
     n = group.n
     dim = symplectic_hom_dimension(n, k, l)
     ds = list(brauer_diagrams(k, l))
-    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n, "symplectic"), dim)
+    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n, "symplectic"), dim, n,
+                                         "symplectic")
     terms = [[(brauer_operation(d, "symplectic"), 1)] for d in chosen]
     return _finish(group, k, l, chosen, terms, (symplectic_constant(n),), dim, len(chosen) == dim,
                    spanning, {"pairs": SP_CONVENTION, "basis of R^n": J_DESCRIPTION})

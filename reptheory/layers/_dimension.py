@@ -1,8 +1,8 @@
 """Exact dimensions of Hom_{S_n}((R^n)^{⊗k}, (R^n)^{⊗l}), computed two independent ways.
 
-* :func:`sn_hom_dimension_stirling`: sum_{t <= min(n, k+l)} S(k+l, t) (orbits of [n]^{k+l} are
+* :func:`symmetric_hom_dimension`: sum_{t <= min(n, k+l)} S(k+l, t) (orbits of [n]^{k+l} are
   equality patterns with at most n classes).
-* :func:`sn_hom_dimension_mckay`: closed walks of length k+l at the trivial vertex of the
+* :func:`symmetric_hom_dimension_mckay`: closed walks of length k+l at the trivial vertex of the
   McKay quiver of the permutation representation M_n = R^n, whose vertices are partitions
   of n and whose arrows lambda -> mu count the ways to remove a box from lambda then add one
   to reach mu (M_n ⊗ S^lambda = Ind Res S^lambda).
@@ -14,18 +14,20 @@ from functools import lru_cache
 
 from sympy.utilities.iterables import partitions as _sympy_partitions
 
+from .._deprecation import deprecated_alias
 from .._validate import check_int
 from ..diagrams import stirling2
+from ._young import add_box, remove_box
 
-__all__ = ["mckay_quiver", "sn_hom_dimension_mckay", "sn_hom_dimension_stirling"]
+__all__ = ["mckay_quiver", "symmetric_hom_dimension", "symmetric_hom_dimension_mckay"]
 
 
-def sn_hom_dimension_stirling(n: int, k: int, l: int) -> int:
-    """sum_{t=1}^{min(n, k+l)} S(k+l, t) (and 1 when k = l = 0).
+def symmetric_hom_dimension(n: int, k: int, l: int) -> int:
+    """dim Hom_{S_n}((R^n)^{⊗k}, (R^n)^{⊗l}) = sum_{t=1}^{min(n, k+l)} S(k+l, t) (1 when k = l = 0).
 
     Examples
     --------
-    >>> [sn_hom_dimension_stirling(n, 2, 2) for n in range(1, 6)]
+    >>> [symmetric_hom_dimension(n, 2, 2) for n in range(1, 6)]
     [1, 8, 14, 15, 15]
     """
     n = check_int("n", n, minimum=1)
@@ -33,27 +35,6 @@ def sn_hom_dimension_stirling(n: int, k: int, l: int) -> int:
     if m == 0:
         return 1
     return sum(stirling2(m, t) for t in range(1, min(n, m) + 1))
-
-
-def _removable(lam: tuple[int, ...]) -> list[tuple[int, ...]]:
-    out = []
-    for i in range(len(lam)):
-        if i == len(lam) - 1 or lam[i] > lam[i + 1]:
-            mu = list(lam)
-            mu[i] -= 1
-            out.append(tuple(p for p in mu if p))
-    return out
-
-
-def _addable(lam: tuple[int, ...]) -> list[tuple[int, ...]]:
-    out = []
-    parts = list(lam)
-    for i in range(len(parts) + 1):
-        if i == 0 or parts[i - 1] > (parts[i] if i < len(parts) else 0):
-            mu = parts + [0] if i == len(parts) else list(parts)
-            mu[i] += 1
-            out.append(tuple(mu))
-    return out
 
 
 @lru_cache(maxsize=64)
@@ -80,19 +61,20 @@ def mckay_quiver(n: int) -> tuple[tuple[tuple[int, ...], ...], dict[tuple[int, .
     arrows: dict[tuple[int, ...], dict[tuple[int, ...], int]] = {}
     for lam in verts:
         row: dict[tuple[int, ...], int] = {}
-        for nu in _removable(lam):
-            for mu in _addable(nu):
+        for nu in remove_box(lam):
+            for mu in add_box(nu):
                 row[mu] = row.get(mu, 0) + 1
         arrows[lam] = row
     return tuple(verts), arrows
 
 
-def sn_hom_dimension_mckay(n: int, k: int, l: int) -> int:
-    """Number of closed walks of length k+l at the trivial vertex of the McKay quiver of M_n.
+def symmetric_hom_dimension_mckay(n: int, k: int, l: int) -> int:
+    """dim Hom_{S_n} as the number of closed walks of length k+l at the trivial vertex of the
+    McKay quiver of M_n (independent of :func:`symmetric_hom_dimension`).
 
     Examples
     --------
-    >>> [sn_hom_dimension_mckay(3, m, 0) for m in range(1, 9)]
+    >>> [symmetric_hom_dimension_mckay(3, m, 0) for m in range(1, 9)]
     [1, 2, 5, 14, 41, 122, 365, 1094]
     """
     m = check_int("k", k, minimum=0) + check_int("l", l, minimum=0)
@@ -105,3 +87,8 @@ def sn_hom_dimension_mckay(n: int, k: int, l: int) -> int:
                 new[mu] = new.get(mu, 0) + c * mult
         vec = new
     return vec.get(verts[0], 0)
+
+
+# deprecated names (one release)
+sn_hom_dimension_stirling = deprecated_alias(symmetric_hom_dimension, "sn_hom_dimension_stirling")
+sn_hom_dimension_mckay = deprecated_alias(symmetric_hom_dimension_mckay, "sn_hom_dimension_mckay")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from math import factorial
 
+from .._deprecation import deprecated_alias
 from .._validate import check_int
 from ..diagrams import brauer_diagrams, levi_civita_diagrams
 from ..errors import InvalidParameterError
@@ -20,7 +21,7 @@ from ._brauer_family import (
 )
 from ._exact_rank import exact_rank
 
-__all__ = ["alternating_burnside", "hom_dimension_methods"]
+__all__ = ["alternating_hom_dimension_burnside", "hom_dimension_by_method"]
 
 
 def _integer_partitions(n: int, largest: int | None = None):
@@ -33,16 +34,17 @@ def _integer_partitions(n: int, largest: int | None = None):
             yield (p,) + rest
 
 
-def alternating_burnside(n: int, m: int) -> int:
-    """Orbits of A_n on [n]^m by Burnside: the average of fix(g)^m over even permutations g.
+def alternating_hom_dimension_burnside(n: int, k: int, l: int) -> int:
+    """dim Hom_{A_n} as the number of orbits of A_n on [n]^(k+l), by Burnside's lemma: the
+    average of fix(g)^(k+l) over the even permutations g (one term per cycle type).
 
     Examples
     --------
-    >>> [alternating_burnside(3, m) for m in range(1, 6)]
+    >>> [alternating_hom_dimension_burnside(3, m, 0) for m in range(1, 6)]
     [1, 3, 9, 27, 81]
     """
     n = check_int("n", n, minimum=1)
-    m = check_int("m", m, minimum=0)
+    m = check_int("k", k, minimum=0) + check_int("l", l, minimum=0)
     total, order = 0, 0
     for lam in _integer_partitions(n):
         if sum(p - 1 for p in lam) % 2:
@@ -56,7 +58,7 @@ def alternating_burnside(n: int, m: int) -> int:
     return total // order
 
 
-def hom_dimension_methods(group, k: int, l: int, max_gram: int = 2000) -> dict[str, int]:
+def hom_dimension_by_method(group, k: int, l: int, max_gram: int = 2000) -> dict[str, int]:
     """dim Hom_G((R^n)^{⊗k}, (R^n)^{⊗l}) computed every independent way available.
 
     For O/SO/Sp: the Bratteli-walk formula and the exact rational rank of the diagrams' integer
@@ -66,9 +68,9 @@ def hom_dimension_methods(group, k: int, l: int, max_gram: int = 2000) -> dict[s
     Examples
     --------
     >>> from reptheory.groups import Sp, A
-    >>> hom_dimension_methods(Sp(4), 3, 3)
+    >>> hom_dimension_by_method(Sp(4), 3, 3)
     {'Bratteli walks': 14, 'exact Gram rank': 14}
-    >>> hom_dimension_methods(A(4), 2, 2)
+    >>> hom_dimension_by_method(A(4), 2, 2)
     {'Stirling formula': 22, 'Burnside orbit count': 22}
     """
     k = check_int("k", k, minimum=0)
@@ -76,7 +78,7 @@ def hom_dimension_methods(group, k: int, l: int, max_gram: int = 2000) -> dict[s
     n = getattr(group, "n", None)
     if isinstance(group, AlternatingGroup):
         return {"Stirling formula": alternating_hom_dimension(n, k, l),
-                "Burnside orbit count": alternating_burnside(n, k + l)}
+                "Burnside orbit count": alternating_hom_dimension_burnside(n, k, l)}
     if isinstance(group, SpecialOrthogonalGroup):
         out = {"Bratteli walks": special_orthogonal_hom_dimension(n, k, l)}
         ds, hs = list(brauer_diagrams(k, l)), list(levi_civita_diagrams(n, k, l))
@@ -92,6 +94,11 @@ def hom_dimension_methods(group, k: int, l: int, max_gram: int = 2000) -> dict[s
             out["exact Gram rank"] = exact_rank(brauer_gram(ds, n, "symplectic" if symp else
                                                             "orthogonal")) if ds else 0
         return out
-    raise InvalidParameterError(f"hom_dimension_methods covers O, SO, Sp and A groups, got {group!r}")
+    raise InvalidParameterError(f"hom_dimension_by_method covers O, SO, Sp and A groups, got {group!r}")
 
 
+# deprecated names (one release)
+alternating_burnside = deprecated_alias(
+    alternating_hom_dimension_burnside, "alternating_burnside",
+    adapt=lambda n, m: ((n, m, 0), {}))
+hom_dimension_methods = deprecated_alias(hom_dimension_by_method, "hom_dimension_methods")

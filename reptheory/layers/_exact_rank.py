@@ -1,4 +1,4 @@
-"""Exact linear independence of spanning sets (no floating point).
+"""Exact linear independence of spanning sets (exact integer arithmetic).
 
 A spanning set {M_i} of real matrices is represented by its *integer Gram matrix*
 G[i, j] = <M_i, M_j> (Frobenius), computed combinatorially from the diagrams. The linear
@@ -10,9 +10,10 @@ Two exact routes:
 
 * :func:`pivot_columns_exact`: reduced row echelon form over Q (sympy ``DomainMatrix``,
   fraction-free over Z), giving the lexicographically first independent columns;
-* :func:`independent_columns` with ``expected``: Gaussian elimination modulo a 31-bit prime
-  (numpy, fast) finds columns whose minor is nonzero mod p, hence nonzero over Z: those
-  columns are *certainly* independent. If their number equals ``expected`` (the exact
+* :func:`independent_columns` with ``expected``: Gaussian elimination modulo a prime below
+  2**20 (blocked; exact integer products carried by float64 BLAS, see
+  :mod:`reptheory._modular`) finds columns whose minor is nonzero mod p, hence nonzero over Z:
+  those columns are *certainly* independent. If their number equals ``expected`` (the exact
   dimension of the space they lie in, known from a theorem), they are certainly a basis. Only
   if the count falls short (an unlucky prime) does it try other primes and finally the exact
   rational elimination.
@@ -22,13 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._modular import FAST_PRIMES
 from .._modular import pivot_columns_mod_p as _pivots_mod_p
 from ..errors import ReptheoryError
 
 __all__ = ["exact_rank", "independent_columns", "pivot_columns_exact", "pivot_columns_mod_p"]
 
-#: Primes below 2**31 (products of two residues fit in int64).
-PRIMES = (2147483629, 2147483587, 2147483579, 2147483563)
+#: Primes below 2**20 tried in turn (products of two residues are exact in float64).
+PRIMES = FAST_PRIMES[:4]
 
 
 def pivot_columns_mod_p(matrix, p: int = PRIMES[0]) -> list[int]:

@@ -23,7 +23,7 @@ from ..diagrams._partition import _canonical
 from ..errors import InvalidParameterError
 from ..groups import Group, SymmetricGroup
 from ._basis import LayerBasis
-from ._dimension import sn_hom_dimension_stirling
+from ._dimension import symmetric_hom_dimension
 from ._registry import register_layer_family
 from ._spec import LayerSpec, Operation
 
@@ -122,7 +122,7 @@ def _build(group: SymmetricGroup, k: int, l: int, kind: str, spanning: bool) -> 
     n = group.n
     if n is None:
         return _build_size_free(group, k, l, kind)
-    dim = sn_hom_dimension_stirling(n, k, l)
+    dim = symmetric_hom_dimension(n, k, l)
     if spanning:
         ds = sn_diagrams(n, k, l, spanning=True)
         is_basis = len(ds) == dim
@@ -154,7 +154,7 @@ def _dimension(group: Group, k: int, l: int) -> int:
         from ..diagrams._enumerate import bell
 
         return bell(k + l)
-    return sn_hom_dimension_stirling(group.n, k, l)
+    return symmetric_hom_dimension(group.n, k, l)
 
 
 register_layer_family(SymmetricGroup, _build, _dimension, kinds=("diagram", "orbit"),

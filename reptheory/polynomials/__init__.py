@@ -9,7 +9,8 @@ combination of the polynomials P_H indexed by multigraphs H with marked output v
 evaluated as tensor contractions.  This subpackage enumerates them (one per isomorphism
 class), evaluates them with an optimised contraction order, picks independent subsets for small
 ``n`` and decides which of them a GNN built from given primitive operations can compute.
-The torch layer lives in ``reptheory.polynomials.torch_layers`` (imports torch).
+The torch path (:class:`PolynomialFeatures`, ``evaluate_torch``, ``evaluate_basis_torch``) is
+importable from here too; it imports torch on first access, never with the subpackage.
 
 Examples
 --------
@@ -61,3 +62,14 @@ __all__ = [
     "rank_mod_p",
     "with_node_features",
 ]
+
+#: Torch names, imported from ``._torch_layers`` (which imports torch) on first access.
+_TORCH_NAMES = ("PolynomialFeatures", "evaluate_basis_torch", "evaluate_torch")
+
+
+def __getattr__(name: str):
+    if name in _TORCH_NAMES:
+        from . import _torch_layers
+
+        return getattr(_torch_layers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

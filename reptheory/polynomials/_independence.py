@@ -1,7 +1,8 @@
 """Exact linear (in)dependence of basis polynomials for a fixed number of nodes ``n``.
 
 Each polynomial is evaluated exactly, in integers, on random integer matrices; the rows of the
-evaluation matrix are reduced modulo the prime ``p = 2**31 - 1``.  Rows independent modulo
+evaluation matrix are reduced modulo the prime ``p = 1048573`` (below 2**20, see
+:mod:`reptheory._modular`).  Rows independent modulo
 ``p`` are independent over the rationals (a non-zero minor mod p is a non-zero integer), so the
 greedily chosen subset is *certified* independent; sampling more matrices until the rank stops
 growing makes it spanning with overwhelming probability, and :func:`polynomial_basis` checks it
@@ -14,13 +15,13 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._modular import pivot_columns_mod_p
+from .._modular import FAST_PRIMES, pivot_columns_mod_p
 from .._validate import check_int
 from ._polynomial import Polynomial, evaluate_basis
 
 __all__ = ["PRIME", "independent_subset", "rank_mod_p"]
 
-PRIME = 2**31 - 1
+PRIME = FAST_PRIMES[0]
 
 
 def _pivot_columns_mod_p(M: np.ndarray, p: int = PRIME) -> list[int]:

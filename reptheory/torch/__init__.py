@@ -3,7 +3,7 @@
 * :class:`EquivariantLinear`: a layer from an exact basis of G-equivariant maps
   (S_n, A_n, O(n), SO(n), Sp(n)), applied without a dense matrix.
 * :class:`NormActivation`, :class:`GatedActivation`: equivariant nonlinearities for tensor
-  features (:func:`reptheory.nn.pointwise_activation_equivariant` says when a pointwise
+  features (:func:`reptheory.numpy.pointwise_activation_equivariant` says when a pointwise
   activation is enough); :func:`invariant_pool`, :class:`InvariantPooling`: masked readouts;
   :class:`MaskedInstanceNorm`.
 * :class:`CGTensorProduct`, :class:`GauntTensorProduct`, :class:`ESCNConvolution`: SO(3)

@@ -12,7 +12,7 @@ from torch import nn
 from .._validate import check_int
 from ..errors import InvalidParameterError, ReptheoryTypeError, ShapeError
 from ..kernels._torch import apply_plan, check_device, spec_tensors, torch_plan
-from ..nn._init import basis_frobenius_sq, bias_tensors, init_std
+from ..numpy._init import basis_frobenius_sq, bias_tensors, init_std
 from ._masks import check_mask, node_mask
 from ._shared_plan import SharedPlan
 
@@ -59,7 +59,7 @@ class EquivariantLinear(nn.Module):
     share : bool
         Share partial contractions between basis elements (default True).
     gain : float
-        Multiplies the variance-preserving initial weight std (see :func:`reptheory.nn.init_std`).
+        Multiplies the variance-preserving initial weight std (see :func:`reptheory.numpy.init_std`).
     reference_n : int
         For ``S()``, the size n at which the initial weight std is variance preserving
         (default 16).

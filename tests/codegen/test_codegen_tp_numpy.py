@@ -127,6 +127,20 @@ def test_gaunt_high_degree(tmp_path):
                                rtol=1e-10, atol=1e-10)
 
 
+def test_cg_degree_above_forty(tmp_path):
+    """No fixed degree cap: degree 41 paths with a small factor stay within the entry guard."""
+    L1, L2, L_out = 41, 1, 41
+    paths = [(41, 1, 40), (41, 1, 41)]
+    mod = _load(tmp_path, "cg", L1, L2, L_out, paths=paths)
+    assert mod.PATHS == tuple(paths)
+    rng = np.random.default_rng(41)
+    x1, x2 = rng.standard_normal((2, (L1 + 1) ** 2)), rng.standard_normal((2, (L2 + 1) ** 2))
+    w = rng.standard_normal(2)
+    np.testing.assert_allclose(mod.cg_tensor_product(x1, x2, w),
+                               so3.cg_tensor_product(x1, x2, L_out, weights=w, paths=paths),
+                               rtol=1e-11, atol=1e-11)
+
+
 def test_gaunt_is_pointwise_product(tmp_path):
     """Independent check: with L_out = L1 + L2 nothing is truncated, so the output function is
     the product of the input functions at any point of the sphere."""
@@ -179,8 +193,10 @@ def test_generator_errors():
         generate_tensor_product("gaunt", 1, 1, 1, method="fourier")
     with pytest.raises(InvalidParameterError, match="L1"):
         generate_tensor_product("cg", -1, 1, 1)
-    with pytest.raises(InvalidParameterError, match="L_out"):
+    with pytest.raises(SizeLimitError, match="max_entries"):   # no degree cap: the size guard
         generate_tensor_product("gaunt", 1, 1, 10**6)
+    with pytest.raises(SizeLimitError, match="max_entries"):   # raised before listing paths
+        generate_tensor_product("cg", 10**6, 10**6, 10**6)
     with pytest.raises(ReptheoryTypeError):
         generate_tensor_product("cg", 1.5, 1, 1)
     for bad in ("x; import os", "class", "torch", "_x", "a" * 65, "math", "PATHS", "D_OUT"):

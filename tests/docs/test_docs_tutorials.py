@@ -79,6 +79,10 @@ def test_docs_tutorial_runs_top_to_bottom(path, monkeypatch, tmp_path):
         plt.close("all")
 
 
+#: Deprecated alias modules: importable for one release, deliberately not documented.
+DEPRECATED_ALIASES = {"reptheory.nn"}
+
+
 def _listed_api_modules() -> set[str]:
     tree = ast.parse((ROOT / "docs" / "conf.py").read_text())
     names: set[str] = set()
@@ -98,7 +102,7 @@ def test_docs_every_public_subpackage_has_api_pages():
     public = {
         f"reptheory.{m.name}" for m in pkgutil.iter_modules(reptheory.__path__)
         if not m.name.startswith("_")
-    }
+    } - DEPRECATED_ALIASES
     missing = sorted(public - listed)
     assert not missing, f"add these to API_MODULES in docs/conf.py: {missing}"
 

@@ -266,7 +266,7 @@ def test_mixed_fixed_n_matches_single_order_layers(group):
             ref = ref + single(xs[k])
             compared += 1
         if str(l) in layer.biases:
-            from reptheory.nn import bias_tensors
+            from reptheory.numpy import bias_tensors
             E = torch.as_tensor(bias_tensors(group, l))
             ref = ref + torch.tensordot(layer.biases[str(l)], E, dims=([1], [0]))
         assert torch.allclose(out[l], ref, atol=1e-10)
@@ -354,7 +354,7 @@ def test_size_free_basis_needs_a_size_for_spec_and_codegen():
 
     with pytest.raises(InvalidParameterError, match="no fixed size"):
         codegen.generate(B, "numpy")
-    from reptheory.nn import EquivariantLinear as NumpyLinear
+    from reptheory.numpy import EquivariantLinear as NumpyLinear
 
     with pytest.raises(InvalidParameterError, match="fixed n"):
         NumpyLinear(rt.S(), 1, 1, 1, 1)

@@ -6,7 +6,7 @@ import pytest
 import reptheory as rt
 from reptheory.errors import InvalidParameterError, ReptheoryTypeError, ShapeError
 from reptheory.groups import tensor_power
-from reptheory.nn import pointwise_activation_equivariant
+from reptheory.numpy import pointwise_activation_equivariant
 
 torch = pytest.importorskip("torch")
 from reptheory.torch import (

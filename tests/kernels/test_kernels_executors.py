@@ -181,14 +181,14 @@ def test_import_reptheory_is_light():
     import subprocess
     import sys
 
-    code = ("import sys, reptheory, reptheory.kernels, reptheory.nn, reptheory.diagrams; "
+    code = ("import sys, reptheory, reptheory.kernels, reptheory.numpy, reptheory.diagrams; "
             "bad = [m for m in ('torch', 'numba', 'cupy') if m in sys.modules]; print(bad)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
 def test_numpy_layer_runs_without_warnings():
-    from reptheory.nn import EquivariantLinear
+    from reptheory.numpy import EquivariantLinear
 
     layer = EquivariantLinear(rt.S(3), 2, 2, 2, 3, rng=1)
     x = np.random.default_rng(0).standard_normal((4, 2, 3, 3))

@@ -49,9 +49,9 @@ def test_constant_patterns_carry_signs():
     spec = j_spec(4)
     pat = sharing_pattern(spec)
     assert not pat.is_partition() and (pat.numerators < 0).any()
-    # element 1 = J⊗I - (1/2) J²⊗I = J⊗I + (1/2) I⊗I since J² = -I
-    assert pat.denominator == 2 and any(pat.exact_coefficient(e) == Fraction(1, 2)
-                                        for e in range(len(pat)) if pat.params[e] == 1)
+    # element 1 = J⊗I - (1/2) J²⊗I = J⊗I + (1/2) I⊗I since J² = -I; other rows have 1/3, 5/7
+    assert pat.denominator == 42 and any(pat.exact_coefficient(e) == Fraction(1, 2)
+                                         for e in range(len(pat)) if pat.params[e] == 1)
     np.testing.assert_allclose(_pattern_matrices(pat), np.stack(brute_spec_matrices(spec)))
     for spec in eps_specs():
         np.testing.assert_allclose(_pattern_matrices(sharing_pattern(spec)),

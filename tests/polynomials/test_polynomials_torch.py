@@ -7,7 +7,7 @@ torch = pytest.importorskip("torch")
 
 from reptheory.errors import InvalidParameterError, ShapeError
 from reptheory.polynomials import evaluate_basis, polynomial_basis
-from reptheory.polynomials.torch_layers import (
+from reptheory.polynomials import (  # the torch names import torch on first access
     PolynomialFeatures,
     evaluate_basis_torch,
     evaluate_torch,

@@ -71,7 +71,7 @@ def pointwise_activation_equivariant(group, order: int) -> PointwiseCheck:
     Examples
     --------
     >>> import reptheory as rt
-    >>> from reptheory.nn import pointwise_activation_equivariant
+    >>> from reptheory.numpy import pointwise_activation_equivariant
     >>> bool(pointwise_activation_equivariant(rt.S(), 2))
     True
     >>> c = pointwise_activation_equivariant(rt.O(3), 1)

@@ -37,7 +37,7 @@ class EquivariantLinear:
     Examples
     --------
     >>> import numpy as np, reptheory as rt
-    >>> from reptheory.nn import EquivariantLinear
+    >>> from reptheory.numpy import EquivariantLinear
     >>> layer = EquivariantLinear(rt.S(4), 1, 2, 3, 5, rng=0)
     >>> layer
     EquivariantLinear(group=S(4), k=1, l=2, in_channels=3, out_channels=5, basis=5 (diagram), bias=True)

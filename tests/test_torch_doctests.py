@@ -15,7 +15,8 @@ MODULES = [
     "reptheory.kernels._torch",
     "reptheory.polynomials.torch_layers",
     "reptheory.so3.torch_layers",
-    "reptheory.so3.torch_tp",
+    "reptheory.so3._torch_tp",
+    "reptheory.so3._torch_sh",
 ]
 
 

@@ -6,7 +6,7 @@
   tensor products on real spherical-harmonic features (see :mod:`reptheory.so3`).
 """
 
-from ..so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
+from ..so3._torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
 from ._linear import EquivariantLinear
 
 __all__ = ["EquivariantLinear", "CGTensorProduct", "GauntTensorProduct", "ESCNConvolution"]

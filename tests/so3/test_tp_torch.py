@@ -13,7 +13,7 @@ from reptheory.so3 import (
     tp_paths,
     wigner_D,
 )
-from reptheory.so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
+from reptheory.torch import CGTensorProduct, ESCNConvolution, GauntTensorProduct
 
 
 def block_D(L, R):

@@ -1,0 +1,271 @@
+"""Torch modules for the tensor products of :mod:`reptheory.so3` (imports torch).
+
+* :class:`CGTensorProduct` - CG product with learnable per-path (optionally per-channel)
+  weights, dense (one matmul with the weighted CG matrix) or sparse (gather + index_add).
+* :class:`GauntTensorProduct` - Gaunt product with per-degree weights (Luo et al.), on the
+  exact sphere grid or through the 2-D Fourier basis; the changes of basis are the exact
+  tables of :mod:`reptheory.so3._tp_gaunt_fourier` / ``_tp_gaunt_grid`` stored as buffers.
+* :class:`ESCNConvolution` - eSCN SO(2) convolution with learnable SO(2) weights.  The edge
+  rotations are computed in numpy (no gradient with respect to the edge vectors).
+
+All follow the conventions of :mod:`reptheory.so3`: features of shape (..., (L+1)**2), order
+``l*l + l + m``.  Not imported by ``reptheory.so3``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..errors import InvalidParameterError, ShapeError
+from ._tp_cg import _check_paths, _coo
+from ._tp_escn import edge_to_pole_rotation
+from ._tp_gaunt_fourier import _fast_len, fourier_to_sh, sh_to_fourier
+from ._tp_gaunt_grid import _from_grid, _to_grid, sphere_grid
+from ._wigner import wigner_D
+
+__all__ = ["CGTensorProduct", "ESCNConvolution", "GauntTensorProduct"]
+
+
+def _check_last(name: str, x: torch.Tensor, d: int) -> None:
+    if x.shape[-1] != d:
+        raise ShapeError(f"{name} must have last dimension {d}, got shape {tuple(x.shape)}")
+
+
+class CGTensorProduct(nn.Module):
+    """CG tensor product ``(..., (L1+1)^2) x (..., (L2+1)^2) -> (..., (L_out+1)^2)``.
+
+    Parameters
+    ----------
+    L1, L2, L_out : int
+    paths : sequence of (l1, l2, l3), optional
+        Default: every path.
+    channels : int, optional
+        Per-channel weights (inputs (..., channels, d)); default one weight per path.
+    method : {"dense", "sparse"}
+
+    Examples
+    --------
+    >>> import torch
+    >>> tp = CGTensorProduct(1, 1, 2).double()
+    >>> tp(torch.randn(5, 4, dtype=torch.float64), torch.randn(5, 4, dtype=torch.float64)).shape
+    torch.Size([5, 9])
+    """
+
+    def __init__(
+        self,
+        L1: int,
+        L2: int,
+        L_out: int,
+        paths=None,
+        channels: int | None = None,
+        method: str = "dense",
+    ):
+        super().__init__()
+        if method not in ("dense", "sparse"):
+            raise InvalidParameterError(f"method must be 'dense' or 'sparse', got {method!r}")
+        self.L1, self.L2, self.L_out, self.method = L1, L2, L_out, method
+        self.paths = _check_paths(paths, L1, L2, L_out)
+        I, J, K, V, P = _coo(L1, L2, L_out, self.paths)
+        for name, arr in zip("IJKVP", (I, J, K, V, P)):
+            self.register_buffer(name, torch.from_numpy(np.array(arr)))
+        shape = (len(self.paths),) if channels is None else (len(self.paths), channels)
+        self.weight = nn.Parameter(torch.ones(shape, dtype=torch.float32))
+        self.channels = channels
+
+    def forward(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
+        d1, d2, d3 = (self.L1 + 1) ** 2, (self.L2 + 1) ** 2, (self.L_out + 1) ** 2
+        _check_last("x1", x1, d1)
+        _check_last("x2", x2, d2)
+        if x1.shape[:-1] != x2.shape[:-1]:
+            raise ShapeError(
+                f"x1 has leading shape {tuple(x1.shape[:-1])} but x2 has {tuple(x2.shape[:-1])}"
+            )
+        w = self.weight.to(x1.dtype)
+        V = self.V.to(x1.dtype)
+        vals = V * w[self.P] if w.ndim == 1 else V[:, None] * w[self.P]  # (nnz,) or (nnz, C)
+        if self.method == "sparse":
+            prod = x1[..., self.I] * x2[..., self.J]
+            prod = prod * (vals if vals.ndim == 1 else vals.T)
+            out = x1.new_zeros(prod.shape[:-1] + (d3,))
+            return out.index_add(-1, self.K, prod)
+        outer = (x1[..., :, None] * x2[..., None, :]).reshape(x1.shape[:-1] + (d1 * d2,))
+        if vals.ndim == 1:
+            M = x1.new_zeros(d1 * d2, d3).index_put(
+                (self.I * d2 + self.J, self.K), vals, accumulate=True
+            )
+            return outer @ M
+        C = vals.shape[1]
+        M = x1.new_zeros(C, d1 * d2, d3)
+        cidx = torch.arange(C, device=x1.device)[:, None].expand(C, vals.shape[0])
+        M = M.index_put(
+            (cidx, (self.I * d2 + self.J)[None].expand_as(cidx), self.K[None].expand_as(cidx)),
+            vals.T,
+            accumulate=True,
+        )
+        return torch.einsum("...cq,cqk->...ck", outer, M)
+
+
+class GauntTensorProduct(nn.Module):
+    """Gaunt tensor product with learnable per-degree weights (Luo et al.).
+
+    ``method="grid"``: dense "to grid" and "from grid" matrices of the exact quadrature grid
+    (matmuls, as in the Price of Freedom code); ``method="fourier"``: exact SH -> 2-D Fourier
+    matrices, ``torch.fft`` convolution, exact projection back.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from reptheory.so3 import gaunt_tensor_product
+    >>> tp = GauntTensorProduct(2, 2, 4, method="fourier").double()
+    >>> x1, x2 = torch.randn(3, 9, dtype=torch.float64), torch.randn(3, 9, dtype=torch.float64)
+    >>> ref = gaunt_tensor_product(x1.numpy(), x2.numpy(), 4)
+    >>> bool(torch.allclose(tp(x1, x2), torch.from_numpy(ref)))
+    True
+    """
+
+    def __init__(self, L1: int, L2: int, L_out: int, method: str = "grid"):
+        super().__init__()
+        if method not in ("fourier", "grid"):
+            raise InvalidParameterError(f"method must be 'fourier' or 'grid', got {method!r}")
+        self.L1, self.L2, self.L_out, self.method = L1, L2, L_out, method
+        self.weight1 = nn.Parameter(torch.ones(L1 + 1))
+        self.weight2 = nn.Parameter(torch.ones(L2 + 1))
+        self.weight_out = nn.Parameter(torch.ones(L_out + 1))
+        for name, L in (("rep1", L1), ("rep2", L2), ("repo", L_out)):
+            self.register_buffer(
+                name, torch.from_numpy(np.repeat(np.arange(L + 1), 2 * np.arange(L + 1) + 1))
+            )
+        if method == "grid":
+            n_t, n_p = sphere_grid(L1, L2, L_out)
+            self.register_buffer(
+                "to1",
+                torch.from_numpy(
+                    _to_grid(np.eye((L1 + 1) ** 2), L1, n_t, n_p).reshape((L1 + 1) ** 2, -1)
+                ),
+            )
+            self.register_buffer(
+                "to2",
+                torch.from_numpy(
+                    _to_grid(np.eye((L2 + 1) ** 2), L2, n_t, n_p).reshape((L2 + 1) ** 2, -1)
+                ),
+            )
+            eye = np.eye(n_t * n_p).reshape(-1, n_t, n_p)
+            self.register_buffer("back", torch.from_numpy(_from_grid(eye, L_out, n_t, n_p)))
+        else:
+            U = L1 + L2
+            Lc = min(L_out, U)
+            self.Nu = _fast_len(2 * U + 1)
+            self.Nv = _fast_len(max(U + Lc + 1, 2 * max(L1, L2, Lc) + 1))
+            self.U, self.Lc = U, Lc
+            self.register_buffer("f1", torch.from_numpy(sh_to_fourier(np.eye((L1 + 1) ** 2))))
+            self.register_buffer("f2", torch.from_numpy(sh_to_fourier(np.eye((L2 + 1) ** 2))))
+            n = (2 * U + 1) * (Lc + 1)
+            basis = np.eye(n).reshape(n, 2 * U + 1, Lc + 1)
+            self.register_buffer("b_re", torch.from_numpy(fourier_to_sh(basis.astype(complex), Lc)))
+            self.register_buffer("b_im", torch.from_numpy(fourier_to_sh(1j * basis, Lc)))
+
+    def _fourier_grid(self, x, F, L):
+        H = torch.einsum("...i,iuv->...uv", x.to(F.dtype), F)  # (..., 2L+1, L+1)
+        Hp = H.new_zeros(H.shape[:-2] + (self.Nu, self.Nv // 2 + 1))
+        Hp[..., : L + 1, : L + 1] = H[..., L:, :]
+        if L:
+            Hp[..., self.Nu - L :, : L + 1] = H[..., :L, :]
+        return torch.fft.irfft2(Hp, s=(self.Nu, self.Nv))
+
+    def forward(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
+        _check_last("x1", x1, (self.L1 + 1) ** 2)
+        _check_last("x2", x2, (self.L2 + 1) ** 2)
+        a = x1 * self.weight1.to(x1.dtype)[self.rep1]
+        b = x2 * self.weight2.to(x2.dtype)[self.rep2]
+        if self.method == "grid":
+            g = (a @ self.to1.to(a.dtype)) * (b @ self.to2.to(b.dtype))
+            z = g @ self.back.to(g.dtype)
+        else:
+            g = self._fourier_grid(a, self.f1, self.L1) * self._fourier_grid(b, self.f2, self.L2)
+            G = torch.fft.rfft2(g) * (self.Nu * self.Nv)
+            U, Lc = self.U, self.Lc
+            Gc = (
+                torch.cat([G[..., self.Nu - U :, : Lc + 1], G[..., : U + 1, : Lc + 1]], -2)
+                if U
+                else G[..., :1, : Lc + 1]
+            )
+            Gf = Gc.reshape(Gc.shape[:-2] + (-1,))
+            zc = Gf.real @ self.b_re.to(Gf.real.dtype) + Gf.imag @ self.b_im.to(Gf.real.dtype)
+            z = x1.new_zeros(zc.shape[:-1] + ((self.L_out + 1) ** 2,))
+            z[..., : zc.shape[-1]] = zc
+        return z * self.weight_out.to(z.dtype)[self.repo]
+
+
+class ESCNConvolution(nn.Module):
+    """eSCN SO(2) convolution: ``forward(x (E, (L_in+1)^2), edge_vec (E, 3))``.
+
+    Weights ``w0`` (L_out+1, L_in+1) and ``wm[m-1]`` (2, L_out+1, L_in+1), as in
+    :func:`reptheory.so3.escn_convolution` (``weights_dict()`` gives that dict).
+    The edge rotations are computed in numpy from ``edge_vec.detach()``: no gradient flows
+    to ``edge_vec`` (so forces cannot be taken by differentiating through it).
+
+    Examples
+    --------
+    >>> import torch, numpy as np
+    >>> from reptheory.so3 import escn_convolution
+    >>> conv = ESCNConvolution(2, 2).double()
+    >>> x, r = torch.randn(4, 9, dtype=torch.float64), torch.randn(4, 3, dtype=torch.float64)
+    >>> ref = escn_convolution(x.numpy(), r.numpy(), conv.weights_dict(), 2)
+    >>> bool(torch.allclose(conv(x, r), torch.from_numpy(ref)))
+    True
+    """
+
+    def __init__(self, L_in: int, L_out: int):
+        super().__init__()
+        self.L_in, self.L_out = L_in, L_out
+        self.w0 = nn.Parameter(torch.randn(L_out + 1, L_in + 1) / np.sqrt(L_in + 1))
+        self.wm = nn.ParameterList(
+            [
+                nn.Parameter(torch.randn(2, L_out + 1, L_in + 1) / np.sqrt(L_in + 1))
+                for _ in range(min(L_in, L_out))
+            ]
+        )
+
+    def weights_dict(self) -> dict:
+        out = {0: self.w0.detach().double().numpy()}
+        for m, w in enumerate(self.wm, start=1):
+            out[m] = w.detach().double().numpy()
+        return out
+
+    def forward(self, x: torch.Tensor, edge_vec: torch.Tensor) -> torch.Tensor:
+        L_in, L_out = self.L_in, self.L_out
+        _check_last("x", x, (L_in + 1) ** 2)
+        R = edge_to_pole_rotation(edge_vec.detach().cpu().double().numpy())
+        Ds = [torch.from_numpy(wigner_D(l, R)).to(x.dtype) for l in range(max(L_in, L_out) + 1)]
+        xr = torch.cat(
+            [
+                torch.einsum("eij,ej->ei", Ds[l], x[:, l * l : (l + 1) ** 2])
+                for l in range(L_in + 1)
+            ],
+            1,
+        )
+        li = torch.arange(L_in + 1)
+        cols = {}
+        cols[(0, 0)] = xr[:, li * li + li] @ self.w0.to(x.dtype).T
+        for m in range(1, min(L_in, L_out) + 1):
+            a = li[m:]
+            xp, xm = xr[:, a * a + a + m], xr[:, a * a + a - m]
+            w = self.wm[m - 1].to(x.dtype)
+            w0, w1 = w[0][m:, m:].T, w[1][m:, m:].T
+            cols[(m, 1)] = xp @ w0 - xm @ w1
+            cols[(m, -1)] = xp @ w1 + xm @ w0
+        parts = []
+        for l in range(L_out + 1):
+            row = []
+            for mm in range(-l, l + 1):
+                if mm == 0:
+                    row.append(cols[(0, 0)][:, l])
+                elif abs(mm) <= min(L_in, L_out):
+                    row.append(cols[(abs(mm), 1 if mm > 0 else -1)][:, l - abs(mm)])
+                else:
+                    row.append(x.new_zeros(x.shape[0]))
+            yr = torch.stack(row, 1)
+            parts.append(torch.einsum("eji,ej->ei", Ds[l], yr))
+        return torch.cat(parts, 1)

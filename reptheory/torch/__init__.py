@@ -4,9 +4,21 @@
   (S_n, A_n, O(n), SO(n), Sp(n)), applied without a dense matrix.
 * :class:`CGTensorProduct`, :class:`GauntTensorProduct`, :class:`ESCNConvolution`: SO(3)
   tensor products on real spherical-harmonic features (see :mod:`reptheory.so3`).
+* :func:`spherical_harmonics`, :func:`wigner_D_all`, :func:`edge_to_pole_rotation`:
+  differentiable real harmonics and Wigner D matrices of all degrees (forces by autograd).
 """
 
 from ..so3._torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
+from ..so3._torch_sh import MAX_L_FLOAT32, edge_to_pole_rotation, spherical_harmonics, wigner_D_all
 from ._linear import EquivariantLinear
 
-__all__ = ["EquivariantLinear", "CGTensorProduct", "GauntTensorProduct", "ESCNConvolution"]
+__all__ = [
+    "EquivariantLinear",
+    "CGTensorProduct",
+    "GauntTensorProduct",
+    "ESCNConvolution",
+    "MAX_L_FLOAT32",
+    "edge_to_pole_rotation",
+    "spherical_harmonics",
+    "wigner_D_all",
+]

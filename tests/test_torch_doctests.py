@@ -17,6 +17,7 @@ MODULES = [
     "reptheory.so3.torch_layers",
     "reptheory.so3._torch_tp",
     "reptheory.so3._torch_sh",
+    "reptheory.so3._torch_escn",
 ]
 
 

@@ -5,8 +5,8 @@
 * :class:`GauntTensorProduct` - Gaunt product with per-degree weights (Luo et al.), on the
   exact sphere grid or through the 2-D Fourier basis; the changes of basis are the exact
   tables of :mod:`reptheory.so3._tp_gaunt_fourier` / ``_tp_gaunt_grid`` stored as buffers.
-* :class:`ESCNConvolution` - eSCN SO(2) convolution with learnable SO(2) weights.  The edge
-  rotations are computed in numpy (no gradient with respect to the edge vectors).
+* :class:`ESCNConvolution` - eSCN SO(2) convolution (defined in
+  :mod:`reptheory.so3._torch_escn`, with the graph layer :class:`ESCNGraphConv`).
 
 All follow the conventions of :mod:`reptheory.so3`: features of shape (..., (L+1)**2), order
 ``l*l + l + m``.  Not imported by ``reptheory.so3``.
@@ -20,10 +20,9 @@ from torch import nn
 
 from ..errors import InvalidParameterError, ShapeError
 from ._tp_cg import _check_paths, _coo
-from ._tp_escn import edge_to_pole_rotation
 from ._tp_gaunt_fourier import _fast_len, fourier_to_sh, sh_to_fourier
+from ._torch_escn import ESCNConvolution
 from ._tp_gaunt_grid import _from_grid, _to_grid, sphere_grid
-from ._wigner import wigner_D
 
 __all__ = ["CGTensorProduct", "ESCNConvolution", "GauntTensorProduct"]
 
@@ -196,76 +195,3 @@ class GauntTensorProduct(nn.Module):
             z = x1.new_zeros(zc.shape[:-1] + ((self.L_out + 1) ** 2,))
             z[..., : zc.shape[-1]] = zc
         return z * self.weight_out.to(z.dtype)[self.repo]
-
-
-class ESCNConvolution(nn.Module):
-    """eSCN SO(2) convolution: ``forward(x (E, (L_in+1)^2), edge_vec (E, 3))``.
-
-    Weights ``w0`` (L_out+1, L_in+1) and ``wm[m-1]`` (2, L_out+1, L_in+1), as in
-    :func:`reptheory.so3.escn_convolution` (``weights_dict()`` gives that dict).
-    The edge rotations are computed in numpy from ``edge_vec.detach()``: no gradient flows
-    to ``edge_vec`` (so forces cannot be taken by differentiating through it).
-
-    Examples
-    --------
-    >>> import torch, numpy as np
-    >>> from reptheory.so3 import escn_convolution
-    >>> conv = ESCNConvolution(2, 2).double()
-    >>> x, r = torch.randn(4, 9, dtype=torch.float64), torch.randn(4, 3, dtype=torch.float64)
-    >>> ref = escn_convolution(x.numpy(), r.numpy(), conv.weights_dict(), 2)
-    >>> bool(torch.allclose(conv(x, r), torch.from_numpy(ref)))
-    True
-    """
-
-    def __init__(self, L_in: int, L_out: int):
-        super().__init__()
-        self.L_in, self.L_out = L_in, L_out
-        self.w0 = nn.Parameter(torch.randn(L_out + 1, L_in + 1) / np.sqrt(L_in + 1))
-        self.wm = nn.ParameterList(
-            [
-                nn.Parameter(torch.randn(2, L_out + 1, L_in + 1) / np.sqrt(L_in + 1))
-                for _ in range(min(L_in, L_out))
-            ]
-        )
-
-    def weights_dict(self) -> dict:
-        out = {0: self.w0.detach().double().numpy()}
-        for m, w in enumerate(self.wm, start=1):
-            out[m] = w.detach().double().numpy()
-        return out
-
-    def forward(self, x: torch.Tensor, edge_vec: torch.Tensor) -> torch.Tensor:
-        L_in, L_out = self.L_in, self.L_out
-        _check_last("x", x, (L_in + 1) ** 2)
-        R = edge_to_pole_rotation(edge_vec.detach().cpu().double().numpy())
-        Ds = [torch.from_numpy(wigner_D(l, R)).to(x.dtype) for l in range(max(L_in, L_out) + 1)]
-        xr = torch.cat(
-            [
-                torch.einsum("eij,ej->ei", Ds[l], x[:, l * l : (l + 1) ** 2])
-                for l in range(L_in + 1)
-            ],
-            1,
-        )
-        li = torch.arange(L_in + 1)
-        cols = {}
-        cols[(0, 0)] = xr[:, li * li + li] @ self.w0.to(x.dtype).T
-        for m in range(1, min(L_in, L_out) + 1):
-            a = li[m:]
-            xp, xm = xr[:, a * a + a + m], xr[:, a * a + a - m]
-            w = self.wm[m - 1].to(x.dtype)
-            w0, w1 = w[0][m:, m:].T, w[1][m:, m:].T
-            cols[(m, 1)] = xp @ w0 - xm @ w1
-            cols[(m, -1)] = xp @ w1 + xm @ w0
-        parts = []
-        for l in range(L_out + 1):
-            row = []
-            for mm in range(-l, l + 1):
-                if mm == 0:
-                    row.append(cols[(0, 0)][:, l])
-                elif abs(mm) <= min(L_in, L_out):
-                    row.append(cols[(abs(mm), 1 if mm > 0 else -1)][:, l - abs(mm)])
-                else:
-                    row.append(x.new_zeros(x.shape[0]))
-            yr = torch.stack(row, 1)
-            parts.append(torch.einsum("eji,ej->ei", Ds[l], yr))
-        return torch.cat(parts, 1)

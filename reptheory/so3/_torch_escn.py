@@ -13,10 +13,11 @@ layer that sums messages into nodes (imports torch).
   per-(degree, channel) weights -> :class:`ESCNConvolution` of the source features ->
   scatter-sum at the target nodes.
 
-Weights of order m: ``w0`` (L_out+1, C_out, L_in+1, C_in) and ``wm[m-1]`` (2, L_out+1, C_out,
-L_in+1, C_in) (real and imaginary part of the complex weight acting on ``x'[m] + i x'[-m]``;
-entries with l < m are unused), the multi-channel form of the dict of
-:func:`reptheory.so3.escn_convolution`.
+Weights of order m: ``w0`` (L_out+1, C_out, L_in+1, C_in) and ``wm[m-1]`` (2, L_out+1-m,
+C_out, L_in+1-m, C_in) (real and imaginary part of the complex weight acting on
+``x'[m] + i x'[-m]``, degrees l >= m), the multi-channel form of the dict of
+:func:`reptheory.so3.escn_convolution`: ``sum over (l_in, l_out) of (2 min(l_in, l_out, m_max)
++ 1) C_in C_out`` weights, as many as the CG convolution with all filter degrees.
 """
 
 from __future__ import annotations
@@ -95,8 +96,8 @@ class ESCNConvolution(nn.Module):
         self.w0 = nn.Parameter(torch.randn(L_out + 1, co, L_in + 1, ci) * scale)
         self.wm = nn.ParameterList(
             [
-                nn.Parameter(torch.randn(2, L_out + 1, co, L_in + 1, ci) * scale)
-                for _ in range(self.m_max)
+                nn.Parameter(torch.randn(2, L_out + 1 - m, co, L_in + 1 - m, ci) * scale)
+                for m in range(1, self.m_max + 1)
             ]
         )
         # columns of the truncated rotated features (per degree l: m = -min(l, m_max)..min)
@@ -127,10 +128,9 @@ class ESCNConvolution(nn.Module):
         mm = min(self.L_in, self.L_out)
         out = {0: self.w0.detach()[:, 0, :, 0].double().cpu().numpy()}
         for m in range(1, mm + 1):
+            out[m] = np.zeros((2, self.L_out + 1, self.L_in + 1))
             if m <= self.m_max:
-                out[m] = self.wm[m - 1].detach()[:, :, 0, :, 0].double().cpu().numpy()
-            else:
-                out[m] = np.zeros((2, self.L_out + 1, self.L_in + 1))
+                out[m][:, m:, m:] = self.wm[m - 1].detach()[:, :, 0, :, 0].double().cpu().numpy()
         return out
 
     def _so2(self, xr: torch.Tensor) -> torch.Tensor:
@@ -152,7 +152,7 @@ class ESCNConvolution(nn.Module):
                 continue
             n_in = getattr(self, f"idx_in_n{m}")
             n_outi = getattr(self, f"idx_out_n{m}")
-            w = self.wm[m - 1].to(xr.dtype)[:, m:, :, m:, :].reshape(2, kout, kin)
+            w = self.wm[m - 1].to(xr.dtype).reshape(2, kout, kin)
             A, Bm = w[0], w[1]
             big = torch.cat([torch.cat([A, Bm], 0), torch.cat([-Bm, A], 0)], 1)  # (2kout, 2kin)
             xp = xr.index_select(2, p_in).transpose(1, 2).reshape(E, kin)

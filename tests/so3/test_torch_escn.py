@@ -29,10 +29,9 @@ def pair_weights(conv, co, ci, L_in, L_out):
     """numpy weight dict of one (output channel, input channel) pair; dropped orders are 0."""
     W = {0: conv.w0.detach()[:, co, :, ci].double().numpy()}
     for m in range(1, min(L_in, L_out) + 1):
+        W[m] = np.zeros((2, L_out + 1, L_in + 1))
         if m <= conv.m_max:
-            W[m] = conv.wm[m - 1].detach()[:, :, co, :, ci].double().numpy()
-        else:
-            W[m] = np.zeros((2, L_out + 1, L_in + 1))
+            W[m][:, m:, m:] = conv.wm[m - 1].detach()[:, :, co, :, ci].double().numpy()
     return W
 
 
@@ -72,6 +71,11 @@ def test_truncation_drops_high_orders_in_edge_frame():
             if abs(m) > 1:
                 assert abs(float(y[0, 0, l * l + l + m])) < 1e-14
     assert len(conv.wm) == 1
+    # parameter count: sum over (l_in, l_out) of 2 min(l_in, l_out, m_max) + 1
+    full = ESCNConvolution(3, 2, 2, 5)
+    from reptheory.so3 import escn_parameter_count
+
+    assert sum(p.numel() for p in full.parameters()) == escn_parameter_count(3, 2) * 2 * 5
 
 
 def test_graph_layer_scatter_equivariance_and_forces():

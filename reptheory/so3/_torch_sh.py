@@ -17,8 +17,8 @@ normalised associated Legendre function divided by ``sin^m`` (a polynomial in z)
 m at once by the three-term recursion in l, one vectorised step per degree; the powers
 ``(x + i y)^m`` by the recursion in m.  Wigner D: ``D_1 = P R P^T`` (P: (x, y, z) -> (y, z, x))
 and, for l >= 2, ``D_l = C^T (D_1 (x) D_{l-1}) C`` with ``C`` the exact real Clebsch-Gordan
-table of ``1 (x) (l-1) -> l`` (orthonormal columns), evaluated through its non-zero entries
-(about 9 l per table): O(l^2) work per degree and no Euler angles, so no gimbal lock and smooth
+table of ``1 (x) (l-1) -> l`` (orthonormal columns), as ``sum_{a, a'} D_1[a, a'] C_a^T D_{l-1}
+C_a'``: three matrix products per degree, no Euler angles, so no gimbal lock and smooth
 derivatives everywhere.
 
 Accuracy
@@ -210,32 +210,14 @@ def spherical_harmonics(L: int, vectors: torch.Tensor, normalize: bool = True) -
 
 
 @lru_cache(maxsize=256)
-def _wigner_step(l: int) -> tuple:
-    """Index / coefficient arrays of ``D_l = C^T (D_1 (x) D_{l-1}) C`` (C: real CG 1 x (l-1) -> l).
-
-    Stage A: ``T[b, a', M] = sum_k cA[a', M, k] P[b, bA[a', M, k]]`` (P = D_{l-1}, two terms).
-    Stage B: ``W[b, a, M] = sum_a' D_1[a, a'] T[b, a', M]``.
-    Stage C: ``D[M, M'] = sum_k cC[M, k] W[b_k, a_k, M']`` over the (a, b) with ``C[a, b, M] != 0``.
-    """
-    C = cg_tensor(1, l - 1, l, "real")
+def _wigner_step(l: int) -> tuple[np.ndarray, np.ndarray]:
+    """The real CG table C of ``1 (x) (l-1) -> l`` as ``A = [C_0 | C_1 | C_2]`` (2l-1, 3(2l+1))
+    and ``C3`` = C reshaped (3(2l-1), 2l+1), with ``C_a = C[a]``."""
+    C = np.array(cg_tensor(1, l - 1, l, "real"))
     d, dp = 2 * l + 1, 2 * l - 1
-    nz = np.abs(C) > 1e-15
-    kA = max(1, int(nz.sum(1).max()))
-    bA = np.zeros((3, d, kA), dtype=np.int64)
-    cA = np.zeros((3, d, kA))
-    for ap in range(3):
-        for M in range(d):
-            (bs,) = np.nonzero(nz[ap, :, M])
-            bA[ap, M, : len(bs)] = bs
-            cA[ap, M, : len(bs)] = C[ap, bs, M]
-    kC = max(1, int(nz.sum((0, 1)).max()))
-    iC = np.zeros((d, kC), dtype=np.int64)  # flat (b, a) index into W viewed (dp * 3, d, B)
-    cC = np.zeros((d, kC))
-    for M in range(d):
-        a_, b_ = np.nonzero(nz[:, :, M])
-        iC[M, : len(a_)] = b_ * 3 + a_
-        cC[M, : len(a_)] = C[a_, b_, M]
-    return bA.reshape(-1), cA.reshape(3, d, kA), kA, iC.reshape(-1), cC, kC, dp
+    A = np.ascontiguousarray(C.transpose(1, 0, 2).reshape(dp, 3 * d))
+    C3 = np.ascontiguousarray(C.reshape(3 * dp, d))
+    return A, C3
 
 
 def _check_rotations(R: torch.Tensor) -> None:
@@ -310,24 +292,20 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
     out = [R.new_ones(lead + (1, 1))]
     if L >= 1:
         out.append(D1.reshape(lead + (3, 3)))
-    D1t = D1.permute(1, 2, 0)  # (3, 3, B): batch last, so every gather moves whole rows
-    P = D1t
+    # D_l = sum_{a, a'} D_1[a, a'] C_a^T D_{l-1} C_a'.  One step maps X = D_{l-1} (with D_1) to
+    # D_l^T, and X = D_{l-1}^T (with D_1^T) to D_l, so the steps alternate and every product
+    # is a plain matrix product with the batch folded into the rows.
+    D1T = D1.transpose(1, 2).contiguous()
+    X, transposed = D1, False
     for l in range(2, L + 1):
-        bA, cA, kA, iC, cC, kC, dp = _wigner_step(l)
-        d = 2 * l + 1
-        # stage A: T[b, a', M] from columns of P = D_{l-1}
-        T = P.index_select(1, torch.as_tensor(bA, device=dev)).view(dp, 3, d, kA, B)
-        cAt = torch.as_tensor(cA, dtype=dt, device=dev)[None, :, :, :, None]
-        T = (T * cAt).sum(3) if kA > 1 else T[:, :, :, 0] * cAt[:, :, :, 0]  # (dp, 3, d, B)
-        # stage B: W[b, a, M] = sum_a' D1[a, a'] T[b, a', M]
-        W = D1t[None, :, 0, None, :] * T[:, 0, None]
-        W = W + D1t[None, :, 1, None, :] * T[:, 1, None]
-        W = W + D1t[None, :, 2, None, :] * T[:, 2, None]  # (dp, 3, d, B)
-        # stage C: D[M, M'] = sum_k cC[M, k] W[(b, a)_k, M']
-        G = W.reshape(dp * 3, d, B).index_select(0, torch.as_tensor(iC, device=dev))
-        G = G.view(d, kC, d, B) * torch.as_tensor(cC, dtype=dt, device=dev)[:, :, None, None]
-        P = G.sum(1)  # (d, d, B)
-        out.append(P.permute(2, 0, 1).reshape(lead + (d, d)))
+        A, C3 = (torch.as_tensor(m, dtype=dt, device=dev) for m in _wigner_step(l))
+        d, dp = 2 * l + 1, 2 * l - 1
+        U = (X.reshape(B * dp, dp) @ A).view(B, dp, 3, d).transpose(1, 2).reshape(B, 3, dp * d)
+        V = torch.bmm(D1T if transposed else D1, U).view(B, 3 * dp, d)
+        X = (V.transpose(1, 2).reshape(B * d, 3 * dp) @ C3).view(B, d, d)
+        transposed = not transposed
+        D = X.transpose(1, 2) if transposed else X
+        out.append(D.reshape(lead + (d, d)))
     return out
 
 

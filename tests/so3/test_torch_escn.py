@@ -120,6 +120,8 @@ def test_gradcheck_edge_vectors_and_features():
     r = torch.tensor([[0.3, -1.0, 0.5], [0.0, 0.1, -1.0], [1.0, 0.2, 0.3]], dtype=torch.float64,
                      requires_grad=True)
     assert torch.autograd.gradcheck(lambda a, b: conv(a, b), (x, r))
+    # training on forces differentiates the gradient with respect to the edge vectors again
+    assert torch.autograd.gradgradcheck(lambda b: conv(x.detach(), b), (r,))
 
 
 def test_radial_basis_cutoff_and_smoothness():

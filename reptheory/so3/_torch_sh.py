@@ -97,8 +97,8 @@ def _check_vectors(name: str, v: torch.Tensor) -> torch.Tensor:
 
 
 @lru_cache(maxsize=32)
-def _sh_tables(L: int) -> tuple:
-    """Per-degree recursion rows (numpy) and the gather indices of the output layout."""
+def _sh_tables(L: int) -> list:
+    """Per-degree recursion coefficients: (A, AB, Q_l^l) for l = 1..L (numpy)."""
     a, b, diag, _sub = _coeffs(L)
     y00 = 1.0 / math.sqrt(4 * math.pi)
     pmm = [y00]
@@ -110,13 +110,7 @@ def _sh_tables(L: int) -> tuple:
         A = np.array([a[l, m] if m < l - 1 else math.sqrt(2 * m + 3) for m in range(l)])
         AB = np.array([a[l, m] * b[l, m] for m in range(l - 1)])
         steps.append((A, AB, pmm[l]))
-    # output column l*l+l+m takes Q_l^{|m|} (flat offset l(l+1)/2 + |m|) times F[L + m]
-    iq, jf = [], []
-    for l in range(L + 1):
-        for m in range(-l, l + 1):
-            iq.append(l * (l + 1) // 2 + abs(m))
-            jf.append(L + m)
-    return steps, np.array(iq), np.array(jf)
+    return steps
 
 
 def spherical_harmonics(L: int, vectors: torch.Tensor, normalize: bool = True) -> torch.Tensor:
@@ -176,19 +170,7 @@ def spherical_harmonics(L: int, vectors: torch.Tensor, normalize: bool = True) -
     dt, dev = v.dtype, v.device
     n = v.shape[0]
     x, y, z = v.T  # (N,) each, rows of a transposed view
-    steps, iq, jf = _sh_tables(L)
-    y00 = 1.0 / math.sqrt(4 * math.pi)
-    # Q rows: Q_l^m (l+1, N) for l = 0..L, kept as a list (no in-place writes: autograd)
-    Qs = [v.new_full((1, n), y00)]
-    prev2 = None
-    for l, (A, AB, top) in enumerate(steps, start=1):
-        At = torch.as_tensor(A, dtype=dt, device=dev)[:, None]
-        t = (At * z) * Qs[-1]
-        if l >= 2:
-            ABt = torch.as_tensor(AB, dtype=dt, device=dev)[:, None]
-            t = torch.cat([t[: l - 1] - ABt * prev2, t[l - 1 :]], 0)
-        prev2 = Qs[-1]
-        Qs.append(torch.cat([t, v.new_full((1, n), top)], 0))
+    steps = _sh_tables(L)
     # F rows m = -L..L: sqrt(2) Im (x+iy)^|m|, 1, sqrt(2) Re (x+iy)^m
     r2c = math.sqrt(2.0)
     cs, ss = [], []
@@ -199,10 +181,21 @@ def spherical_harmonics(L: int, vectors: torch.Tensor, normalize: bool = True) -
         cs.append(c)
         ss.append(s)
     F = torch.stack(ss[::-1] + [torch.ones_like(x)] + cs, 0)
-    Q = torch.cat(Qs, 0)
-    iq_t = torch.as_tensor(iq, device=dev)
-    jf_t = torch.as_tensor(jf, device=dev)
-    Y = Q.index_select(0, iq_t) * F.index_select(0, jf_t)  # ((L+1)^2, N)
+    # Q_l^m rows (l+1, N) by the recursion in l (a list and cat: no in-place writes, so
+    # autograd can differentiate twice); degree l of the output is [Q_l^{|m|} F_m], m = -l..l
+    Q = v.new_full((1, n), 1.0 / math.sqrt(4 * math.pi))
+    blocks = [Q]
+    prev2 = None
+    for l, (A, AB, top) in enumerate(steps, start=1):
+        t = (torch.as_tensor(A, dtype=dt, device=dev)[:, None] * z) * Q
+        if l >= 2:
+            ABt = torch.as_tensor(AB, dtype=dt, device=dev)[:, None]
+            t = torch.cat([t[: l - 1] - ABt * prev2, t[l - 1 :]], 0)
+        prev2 = Q
+        Q = torch.cat([t, v.new_full((1, n), top)], 0)
+        blocks.append(Q[1:].flip(0) * F[L - l : L])
+        blocks.append(Q * F[L : L + l + 1])
+    Y = torch.cat(blocks, 0)  # ((L+1)^2, N)
     return Y.T.reshape(lead + ((L + 1) ** 2,))
 
 

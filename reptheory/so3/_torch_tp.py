@@ -150,7 +150,9 @@ class CGTensorProduct(nn.Module):
 
 
 class GauntTensorProduct(nn.Module):
-    """Gaunt tensor product with learnable per-degree weights (Luo et al.).
+    """Gaunt tensor product with learnable per-degree (optionally per-channel) weights (Luo et al.).
+
+    ``channels=C``: weights of shape (L+1, C) for inputs (..., C, d), one set per channel.
 
     ``method="grid"``: dense "to grid" and "from grid" matrices of the exact quadrature grid
     (matmuls, as in the Price of Freedom code); ``method="fourier"``: exact SH -> 2-D Fourier
@@ -167,14 +169,20 @@ class GauntTensorProduct(nn.Module):
     True
     """
 
-    def __init__(self, L1: int, L2: int, L_out: int, method: str = "grid"):
+    def __init__(
+        self, L1: int, L2: int, L_out: int, method: str = "grid", channels: int | None = None
+    ):
         super().__init__()
         if method not in ("fourier", "grid"):
             raise InvalidParameterError(f"method must be 'fourier' or 'grid', got {method!r}")
+        if channels is not None and (not isinstance(channels, int) or channels < 1):
+            raise InvalidParameterError(f"channels must be None or an integer >= 1, got {channels!r}")
         self.L1, self.L2, self.L_out, self.method = L1, L2, L_out, method
-        self.weight1 = nn.Parameter(torch.ones(L1 + 1))
-        self.weight2 = nn.Parameter(torch.ones(L2 + 1))
-        self.weight_out = nn.Parameter(torch.ones(L_out + 1))
+        self.channels = channels
+        extra = () if channels is None else (channels,)
+        self.weight1 = nn.Parameter(torch.ones((L1 + 1,) + extra))
+        self.weight2 = nn.Parameter(torch.ones((L2 + 1,) + extra))
+        self.weight_out = nn.Parameter(torch.ones((L_out + 1,) + extra))
         for name, L in (("rep1", L1), ("rep2", L2), ("repo", L_out)):
             self.register_buffer(
                 name, torch.from_numpy(np.repeat(np.arange(L + 1), 2 * np.arange(L + 1) + 1))
@@ -219,8 +227,14 @@ class GauntTensorProduct(nn.Module):
     def forward(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
         _check_last("x1", x1, (self.L1 + 1) ** 2)
         _check_last("x2", x2, (self.L2 + 1) ** 2)
-        a = x1 * self.weight1.to(x1.dtype)[self.rep1]
-        b = x2 * self.weight2.to(x2.dtype)[self.rep2]
+        C = self.channels
+        if C is not None and (x1.ndim < 2 or x1.shape[-2] != C or x2.ndim < 2 or x2.shape[-2] != C):
+            raise ShapeError(
+                f"x1 and x2 must have shape (..., {C}, d) for per-channel weights, got "
+                f"{tuple(x1.shape)} and {tuple(x2.shape)}"
+            )
+        a = x1 * self._w(self.weight1, self.rep1, x1.dtype)
+        b = x2 * self._w(self.weight2, self.rep2, x2.dtype)
         if self.method == "grid":
             g = (a @ self.to1.to(a.dtype)) * (b @ self.to2.to(b.dtype))
             z = g @ self.back.to(g.dtype)
@@ -237,4 +251,10 @@ class GauntTensorProduct(nn.Module):
             zc = Gf.real @ self.b_re.to(Gf.real.dtype) + Gf.imag @ self.b_im.to(Gf.real.dtype)
             z = x1.new_zeros(zc.shape[:-1] + ((self.L_out + 1) ** 2,))
             z[..., : zc.shape[-1]] = zc
-        return z * self.weight_out.to(z.dtype)[self.repo]
+        return z * self._w(self.weight_out, self.repo, z.dtype)
+
+    @staticmethod
+    def _w(weight: torch.Tensor, rep: torch.Tensor, dtype) -> torch.Tensor:
+        """Per-degree weights spread over the 2l+1 entries: (d,) or, per channel, (C, d)."""
+        w = weight.to(dtype)[rep]
+        return w if w.ndim == 1 else w.T

@@ -82,3 +82,28 @@ def test_order_groups_cover_every_entry_once():
     for i, j, k in zip(I, J, K):
         a, b, c = abs(order(i)), abs(order(j)), abs(order(k))
         assert c in (a + b, abs(a - b))
+
+
+@pytest.mark.parametrize("method", ["grid", "fourier"])
+def test_gaunt_per_channel_weights_match_numpy(method):
+    from reptheory.errors import ShapeError
+    from reptheory.so3 import gaunt_tensor_product
+    from reptheory.torch import GauntTensorProduct
+
+    rng = np.random.default_rng(5)
+    tp = GauntTensorProduct(2, 1, 3, method=method, channels=3).double()
+    ws = [rng.normal(size=(L + 1, 3)) for L in (2, 1, 3)]
+    with torch.no_grad():
+        for p, w in zip((tp.weight1, tp.weight2, tp.weight_out), ws):
+            p.copy_(torch.from_numpy(w))
+    x1, x2 = rng.normal(size=(4, 3, 9)), rng.normal(size=(4, 3, 4))
+    z = tp(torch.from_numpy(x1), torch.from_numpy(x2)).detach().numpy()
+    compared = 0
+    for c in range(3):
+        ref = gaunt_tensor_product(x1[:, c], x2[:, c], 3, method="grid", weights1=ws[0][:, c],
+                                   weights2=ws[1][:, c], weights_out=ws[2][:, c])
+        np.testing.assert_allclose(z[:, c], ref, atol=1e-12)
+        compared += 1
+    assert compared == 3
+    with pytest.raises(ShapeError):
+        tp(torch.randn(4, 2, 9, dtype=torch.float64), torch.randn(4, 2, 4, dtype=torch.float64))

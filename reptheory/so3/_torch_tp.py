@@ -154,6 +154,11 @@ class GauntTensorProduct(nn.Module):
 
     ``channels=C``: weights of shape (L+1, C) for inputs (..., C, d), one set per channel.
 
+    Use ``method="grid"``: the Fourier route (the method of Luo et al.) computes the same
+    product but, measured on one CPU thread with 20k samples, is 18x (L = 2), 43x (L = 4) and
+    17x (L = 8) slower, because many small batched 2-D FFTs cost more than the two BLAS
+    products of the grid method at these sizes; it is kept as an exact cross-check.
+
     ``method="grid"``: dense "to grid" and "from grid" matrices of the exact quadrature grid
     (matmuls, as in the Price of Freedom code); ``method="fourier"``: exact SH -> 2-D Fourier
     matrices, ``torch.fft`` convolution, exact projection back.

@@ -33,7 +33,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
-from _common import table  # noqa: E402
+from _common import table
 
 
 # ----------------------------------------------------------------------------- data
@@ -69,15 +69,15 @@ def batch_graph(torch, configs, cutoff, dtype):
         E.append(e)
         F.append(f)
         off += n
-    return dict(
-        pos=torch.tensor(np.concatenate(pos), dtype=dtype),
-        edge_index=torch.tensor(np.concatenate(ei, 1)),
-        batch=torch.tensor(np.concatenate(batch)),
-        n_graphs=len(configs),
-        n_atoms=torch.tensor([len(c[0]) for c in configs], dtype=dtype),
-        energy=torch.tensor(E, dtype=dtype),
-        forces=torch.tensor(np.concatenate(F), dtype=dtype),
-    )
+    return {
+        "pos": torch.tensor(np.concatenate(pos), dtype=dtype),
+        "edge_index": torch.tensor(np.concatenate(ei, 1)),
+        "batch": torch.tensor(np.concatenate(batch)),
+        "n_graphs": len(configs),
+        "n_atoms": torch.tensor([len(c[0]) for c in configs], dtype=dtype),
+        "energy": torch.tensor(E, dtype=dtype),
+        "forces": torch.tensor(np.concatenate(F), dtype=dtype),
+    }
 
 
 # ----------------------------------------------------------------------------- models

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import table  # noqa: E402
+from _common import table
 
 
 def interleaved(fns: dict, rounds: int) -> dict:
@@ -141,7 +141,7 @@ def bench_cg(torch, B, Ls, rounds):
             ins = [(a, b, c, "uuu", True) for a, b, c in tp_paths(L, L, L)]
             mods["e3nn TensorProduct"] = o3.TensorProduct(irr, irr, irr, ins)
 
-        def fb(m):
+        def fb(m, x1=x1, x2=x2):
             def run():
                 a, b = x1.clone().requires_grad_(True), x2.clone().requires_grad_(True)
                 m(a, b).pow(2).sum().backward()

@@ -345,7 +345,7 @@ def edge_to_pole_rotation(edge_vec: torch.Tensor) -> torch.Tensor:
     k = 1.0 / (1.0 + c)
     vx, vy = s * uy, -s * ux
     one = torch.ones_like(uz)
-    zero = torch.zeros_like(uz)
+    torch.zeros_like(uz)
     # R = I + [v]x + [v]x^2 / (1 + c) with v = (vx, vy, 0)
     rows = [
         [one - k * vy * vy, k * vx * vy, vy],

@@ -20,9 +20,9 @@ import torch
 from torch import nn
 
 from ..errors import InvalidParameterError, ShapeError
+from ._torch_escn import ESCNConvolution
 from ._tp_cg import _check_paths, _coo, _order_groups
 from ._tp_gaunt_fourier import _fast_len, fourier_to_sh, sh_to_fourier
-from ._torch_escn import ESCNConvolution
 from ._tp_gaunt_grid import _from_grid, _to_grid, sphere_grid
 
 __all__ = ["CGTensorProduct", "ESCNConvolution", "GauntTensorProduct"]

@@ -53,8 +53,8 @@ from ._wigner import wigner_D
 
 __all__ = [
     "cg_to_e3nn",
-    "e3nn_change_of_basis",
     "e3nn_cg_sign",
+    "e3nn_change_of_basis",
     "e3nn_path_weight",
     "from_e3nn",
     "to_e3nn",

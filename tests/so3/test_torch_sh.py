@@ -173,12 +173,12 @@ def test_wigner_float32_and_batch_shape():
 def test_wigner_gradcheck_rotation_and_edge_vector():
     rng = np.random.default_rng(8)
     R = torch.tensor(rand_rots(rng, 2), requires_grad=True)
-    f = lambda t: torch.cat([D.flatten(1) for D in wigner_D_all(3, t, check=False)], 1)  # noqa: E731
+    f = lambda t: torch.cat([D.flatten(1) for D in wigner_D_all(3, t, check=False)], 1)
     assert torch.autograd.gradcheck(f, (R,))
     v = rng.normal(size=(4, 3))
     v[2] = [0.1, -0.2, -1.0]  # the r_z < 0 chart
     r = torch.tensor(v, requires_grad=True)
-    g = lambda t: torch.cat([D.flatten(1) for D in wigner_D_all(3, edge_to_pole_rotation(t))], 1)  # noqa: E731
+    g = lambda t: torch.cat([D.flatten(1) for D in wigner_D_all(3, edge_to_pole_rotation(t))], 1)
     assert torch.autograd.gradcheck(g, (r,))
 
 

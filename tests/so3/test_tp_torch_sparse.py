@@ -69,8 +69,8 @@ def test_sparse_gradients():
 
 def test_order_groups_cover_every_entry_once():
     paths = tp_paths(3, 3, 3)
-    I, J, K, V, P = _coo(3, 3, 3, paths)
-    groups, pos, perm, total, present = _order_groups(3, 3, 3, paths)
+    I, J, K, _V, _P = _coo(3, 3, 3, paths)
+    groups, pos, _perm, total, present = _order_groups(3, 3, 3, paths)
     assert len(set(pos.tolist())) == I.size  # every non-zero entry has its own block slot
     assert sum(len(gi) * len(outs) for gi, _, outs, _ in groups) == total
     assert present.tolist() == list(range(16))

@@ -106,6 +106,10 @@ class ESCNConvolution(nn.Module):
             for m, (pos, neg) in enumerate(arr):
                 self.register_buffer(f"{name}_p{m}", torch.as_tensor(pos), persistent=False)
                 self.register_buffer(f"{name}_n{m}", torch.as_tensor(neg), persistent=False)
+        # the SO(2) map produces the output rows order by order; this puts them back by degree
+        rows = [idx_out[0][0]] + [a for m in range(1, self.m_max + 1) for a in idx_out[m]]
+        order = np.argsort(np.concatenate(rows), kind="stable")
+        self.register_buffer("out_order", torch.as_tensor(order), persistent=False)
 
     def _order_index(self, L: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each m <= m_max: positions of (l, +m) and (l, -m), l = m..L, in the truncated layout."""
@@ -138,20 +142,17 @@ class ESCNConvolution(nn.Module):
         E = xr.shape[0]
         L_in, L_out, ci, co = self.L_in, self.L_out, self.channels_in, self.channels_out
         n_out = sum(2 * min(l, self.m_max) + 1 for l in range(L_out + 1))
-        pieces, where = [], []
+        pieces = []
         for m in range(self.m_max + 1):
             p_in = getattr(self, f"idx_in_p{m}")
-            p_out = getattr(self, f"idx_out_p{m}")
             kin, kout = (L_in + 1 - m) * ci, (L_out + 1 - m) * co
             if m == 0:
                 W = self.w0.to(xr.dtype).reshape((L_out + 1) * co, (L_in + 1) * ci)
                 xp = xr.index_select(2, p_in).transpose(1, 2).reshape(E, kin)
                 y = xp @ W.T  # (E, (L_out+1) * co), ordered (l, c)
                 pieces.append(y.view(E, L_out + 1, co))
-                where.append(p_out)
                 continue
             n_in = getattr(self, f"idx_in_n{m}")
-            n_outi = getattr(self, f"idx_out_n{m}")
             w = self.wm[m - 1].to(xr.dtype).reshape(2, kout, kin)
             A, Bm = w[0], w[1]
             big = torch.cat([torch.cat([A, Bm], 0), torch.cat([-Bm, A], 0)], 1)  # (2kout, 2kin)
@@ -160,10 +161,8 @@ class ESCNConvolution(nn.Module):
             y = torch.cat([xp, xm], 1) @ big.T  # (E, 2 kout): [y+, y-]
             pieces.append(y[:, :kout].view(E, L_out + 1 - m, co))
             pieces.append(y[:, kout:].view(E, L_out + 1 - m, co))
-            where += [p_out, n_outi]
-        Y = torch.cat(pieces, 1)  # (E, n_out, co), rows in the order of `where`
-        order = torch.argsort(torch.cat(where))
-        return Y.index_select(1, order).transpose(1, 2).reshape(E, co, n_out)
+        Y = torch.cat(pieces, 1)  # (E, n_out, co), rows: m = 0, then +1, -1, +2, -2, ...
+        return Y.index_select(1, self.out_order).transpose(1, 2).reshape(E, co, n_out)
 
     def forward(
         self,

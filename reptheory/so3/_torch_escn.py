@@ -102,10 +102,9 @@ class ESCNConvolution(nn.Module):
         )
         # columns of the truncated rotated features (per degree l: m = -min(l, m_max)..min)
         idx_in, idx_out = self._order_index(L_in), self._order_index(L_out)
-        for name, arr in (("idx_in", idx_in), ("idx_out", idx_out)):
-            for m, (pos, neg) in enumerate(arr):
-                self.register_buffer(f"{name}_p{m}", torch.as_tensor(pos), persistent=False)
-                self.register_buffer(f"{name}_n{m}", torch.as_tensor(neg), persistent=False)
+        for m, (pos, neg) in enumerate(idx_in):
+            self.register_buffer(f"idx_in_p{m}", torch.as_tensor(pos), persistent=False)
+            self.register_buffer(f"idx_in_n{m}", torch.as_tensor(neg), persistent=False)
         # the SO(2) map produces the output rows order by order; this puts them back by degree
         rows = [idx_out[0][0]] + [a for m in range(1, self.m_max + 1) for a in idx_out[m]]
         order = np.argsort(np.concatenate(rows), kind="stable")

@@ -171,30 +171,34 @@ def spherical_harmonics(L: int, vectors: torch.Tensor, normalize: bool = True) -
     n = v.shape[0]
     x, y, z = v.T  # (N,) each, rows of a transposed view
     steps = _sh_tables(L)
-    # F rows m = -L..L: sqrt(2) Im (x+iy)^|m|, 1, sqrt(2) Re (x+iy)^m
+    # cs[m] = sqrt(2) Re (x+iy)^m, ss[m-1] = sqrt(2) Im (x+iy)^m, m = 1..L (cs[0] = 1)
     r2c = math.sqrt(2.0)
-    cs, ss = [], []
+    cs, ss = [torch.ones_like(x)], []
     c, s = x * r2c, y * r2c
     for m in range(1, L + 1):
         if m > 1:
             c, s = x * c - y * s, x * s + y * c
         cs.append(c)
         ss.append(s)
-    F = torch.stack(ss[::-1] + [torch.ones_like(x)] + cs, 0)
     # Q_l^m rows (l+1, N) by the recursion in l (a list and cat: no in-place writes, so
-    # autograd can differentiate twice); degree l of the output is [Q_l^{|m|} F_m], m = -l..l
+    # autograd can differentiate twice); degree l of the output is Q_l^{|m|} times cs / ss.
+    # The factors of each degree are stacked afresh (no slices of one large tensor, whose
+    # backward would fill a zero tensor of the full size for every degree).
     Q = v.new_full((1, n), 1.0 / math.sqrt(4 * math.pi))
     blocks = [Q]
     prev2 = None
     for l, (A, AB, top) in enumerate(steps, start=1):
         t = (torch.as_tensor(A, dtype=dt, device=dev)[:, None] * z) * Q
+        top_row = v.new_full((1, n), top)
         if l >= 2:
             ABt = torch.as_tensor(AB, dtype=dt, device=dev)[:, None]
-            t = torch.cat([t[: l - 1] - ABt * prev2, t[l - 1 :]], 0)
+            parts = [t[: l - 1] - ABt * prev2, t[l - 1 :], top_row]
+        else:
+            parts = [t, top_row]
         prev2 = Q
-        Q = torch.cat([t, v.new_full((1, n), top)], 0)
-        blocks.append(Q[1:].flip(0) * F[L - l : L])
-        blocks.append(Q * F[L : L + l + 1])
+        Q = torch.cat(parts, 0)
+        blocks.append((Q[1:] * torch.stack(ss[:l], 0)).flip(0))
+        blocks.append(Q * torch.stack(cs[: l + 1], 0))
     Y = torch.cat(blocks, 0)  # ((L+1)^2, N)
     return Y.T.reshape(lead + ((L + 1) ** 2,))
 

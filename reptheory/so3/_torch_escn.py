@@ -55,8 +55,9 @@ class ESCNConvolution(nn.Module):
     ``forward(x, edge_vec, edge_weight)``: ``x`` (E, C_in, d_in) (or (E, d_in) without
     channels), ``edge_vec`` (E, 3), ``edge_weight`` None or (E, L_in+1, C_in) (or (E, L_in+1)):
     multiplies the rotated input of each degree and channel (for example the output of a radial
-    network of the edge length; any invariant of the edge keeps the map equivariant).  Output
-    (E, C_out, d_out).  Gradients flow to ``x``, ``edge_vec``, ``edge_weight`` and the
+    network of the edge length; any invariant of the edge keeps the map equivariant),
+    ``wigner`` None or the list ``wigner_D_all(max(L_in, L_out), edge_to_pole_rotation(edge_vec))``
+    (pass it to share the edge frames between layers).  Output (E, C_out, d_out).  Gradients flow to ``x``, ``edge_vec``, ``edge_weight`` and the
     weights; the Wigner matrices are built in torch on the device of ``x``.
 
     Examples
@@ -251,7 +252,8 @@ class ESCNGraphConv(nn.Module):
     :class:`ESCNConvolution` of the source features, with the rotated input scaled by a small
     network of the edge length (Bessel basis -> MLP -> (L_in+1) C_in weights); messages are
     summed into the targets and divided by ``avg_neighbors``.  Output (N, C_out,
-    (L_out+1)**2).  Gradients reach ``edge_vec`` (forces).
+    (L_out+1)**2).  Gradients reach ``edge_vec`` (forces).  Layers on the same edges can share
+    their Wigner matrices: pass ``wigner`` (see :class:`ESCNConvolution`).
 
     Parameters
     ----------
@@ -299,7 +301,13 @@ class ESCNGraphConv(nn.Module):
         )
         self.avg_neighbors = float(avg_neighbors)
 
-    def forward(self, x: torch.Tensor, edge_index: torch.Tensor, edge_vec: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self,
+        x: torch.Tensor,
+        edge_index: torch.Tensor,
+        edge_vec: torch.Tensor,
+        wigner: list[torch.Tensor] | None = None,
+    ) -> torch.Tensor:
         if edge_index.ndim != 2 or edge_index.shape[0] != 2:
             raise ShapeError(f"edge_index must have shape (2, E), got {tuple(edge_index.shape)}")
         E = edge_index.shape[1]
@@ -309,6 +317,6 @@ class ESCNGraphConv(nn.Module):
         r = edge_vec.norm(dim=-1)
         w = self.mlp(self.radial(r).to(self.mlp[0].weight.dtype)).to(x.dtype)
         w = w.view(E, c.L_in + 1, c.channels_in)
-        msg = c(x.index_select(0, edge_index[0]), edge_vec, w)
+        msg = c(x.index_select(0, edge_index[0]), edge_vec, w, wigner)
         out = msg.new_zeros((x.shape[0],) + msg.shape[1:])
         return out.index_add(0, edge_index[1], msg) / self.avg_neighbors

@@ -96,6 +96,14 @@ def test_graph_layer_scatter_equivariance_and_forces():
         return out.detach().numpy(), -g.numpy()
 
     out, F = run(pos, x)
+    # shared Wigner matrices give the same output
+    p_t = torch.from_numpy(pos)
+    ev = p_t[ei[0]] - p_t[ei[1]]
+    from reptheory.torch import edge_to_pole_rotation, wigner_D_all
+
+    Ws = wigner_D_all(L, edge_to_pole_rotation(ev))
+    shared = conv(torch.from_numpy(x), ei, ev, wigner=Ws).detach().numpy()
+    np.testing.assert_allclose(shared, out, atol=1e-13)
     # scatter-sum: node 0 receives the messages of all edges with target 0
     sel = torch.from_numpy(np.nonzero(dst == 0)[0])
     p_t = torch.from_numpy(pos)

@@ -8,7 +8,8 @@ calculator (generated here; nothing is downloaded).  Model (the same architectur
   of the edge length (Bessel basis, smooth cutoff), then an SO(3)-equivariant bilinear map
   with the edge direction, summed at the target;
   - reptheory: :class:`reptheory.torch.ESCNGraphConv` (rotate to the edge frame with the torch
-    Wigner matrices, SO(2) linear map, rotate back);
+    Wigner matrices, computed once per forward and shared by the layers, SO(2) linear map,
+    rotate back);
   - e3nn: the equivalent CG convolution, ``o3.TensorProduct(x, Y(edge), "uvw")`` with the
     spherical harmonics of degrees 0..2L (same function class, same number of weights);
 * self-interaction (a per-degree channel mixing), gated nonlinearity (SiLU on scalars,
@@ -84,7 +85,7 @@ def batch_graph(torch, configs, cutoff, dtype):
 def build_models(torch, L, C, layers, cutoff, avg_neighbors):
     from torch import nn
 
-    from reptheory.torch import ESCNGraphConv, RadialBasis
+    from reptheory.torch import ESCNGraphConv, RadialBasis, edge_to_pole_rotation, wigner_D_all
 
     def gate(h):  # h (N, C, d): SiLU on scalars, x_l * sigmoid(x_0) on degrees >= 1
         s = h[:, :, :1]
@@ -108,9 +109,10 @@ def build_models(torch, L, C, layers, cutoff, avg_neighbors):
 
         def forward(self, pos, edge_index, batch, n_graphs):
             ev = pos[edge_index[0]] - pos[edge_index[1]]
+            wig = wigner_D_all(L, edge_to_pole_rotation(ev), check=False)  # shared by the layers
             h = self.embed[None, :, None].expand(pos.shape[0], C, 1)
             for conv, W in zip(self.convs, self.self_w):
-                m = conv(h, edge_index, ev)
+                m = conv(h, edge_index, ev, wigner=wig)
                 s = torch.einsum("lcd,nck->ndk", W, h) if W.shape[0] == 1 else \
                     torch.einsum("kcd,nck->ndk", W[self.deg], h)
                 if s.shape[2] < m.shape[2]:

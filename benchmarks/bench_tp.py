@@ -55,7 +55,7 @@ def torch_cg_setup(L: int, L_out: int, dtype):
     try:
         import torch
 
-        from reptheory.so3.torch_tp import CGTensorProduct
+        from reptheory.torch import CGTensorProduct
     except ImportError as exc:  # pragma: no cover
         return None, f"torch not importable ({exc})"
     torch.set_num_threads(1)

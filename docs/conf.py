@@ -203,6 +203,7 @@ API_MODULES: list[tuple[str, str]] = [
     ("reptheory.errors", "Exceptions"),
     ("reptheory.cli", "Command line"),
     ("reptheory.so3", "SO(3) and SO(2): spherical harmonics, Wigner D, exact coefficients"),
+    ("reptheory.so3.conventions", "Conversions to e3nn's and sphericart's conventions"),
     ("reptheory.codegen", "Code generation (PyTorch, JAX, NumPy) and the JSON pattern"),
     ("reptheory.numpy", "Plain-numpy equivariant layers"),
     ("reptheory.torch", "PyTorch layers (imports torch)"),

@@ -23,7 +23,9 @@ MODULES = [
     "reptheory.so3._torch_layers",
     "reptheory.so3._torch_pose",
     "reptheory.polynomials._torch_layers",
-    "reptheory.so3.torch_tp",
+    "reptheory.so3._torch_tp",
+    "reptheory.so3._torch_sh",
+    "reptheory.so3._torch_escn",
 ]
 
 

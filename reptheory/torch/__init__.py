@@ -18,11 +18,17 @@
   :class:`FrameAveraging` and :class:`Canonicalization` (with :class:`PCACanonicalizer`,
   :class:`SortCanonicalizer`, :class:`LearnedCanonicalizer`) to make any module exactly
   invariant or equivariant.
+* :class:`ESCNGraphConv`, :class:`RadialBasis`: the eSCN convolution as a graph layer
+  (radial edge weights, m truncation, scatter-sum to nodes, gradients to edge vectors).
+* :func:`spherical_harmonics`, :func:`wigner_D_all`, :func:`edge_to_pole_rotation`:
+  differentiable real harmonics and Wigner D matrices of all degrees (forces by autograd).
 """
 
+from ..so3._torch_escn import ESCNGraphConv, RadialBasis
 from ..so3._torch_layers import InducedLayer, RestrictionLayer
 from ..so3._torch_pose import S2Convolution, SO3Activation, SO3Convolution, SO3Distribution
-from ..so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
+from ..so3._torch_sh import MAX_L_FLOAT32, edge_to_pole_rotation, spherical_harmonics, wigner_D_all
+from ..so3._torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
 from ._equivariance import SoftEquivariance, equivariance_loss
 from ._frames import (
     Canonicalization,
@@ -65,4 +71,10 @@ __all__ = [
     "equivariance_loss",
     "invariant_pool",
     "pca_frames",
+    "ESCNGraphConv",
+    "RadialBasis",
+    "MAX_L_FLOAT32",
+    "edge_to_pole_rotation",
+    "spherical_harmonics",
+    "wigner_D_all",
 ]

@@ -13,7 +13,7 @@ from reptheory.so3 import (
     tp_paths,
     wigner_D,
 )
-from reptheory.so3.torch_tp import CGTensorProduct, ESCNConvolution, GauntTensorProduct
+from reptheory.torch import CGTensorProduct, ESCNConvolution, GauntTensorProduct
 
 
 def block_D(L, R):
@@ -128,3 +128,13 @@ def test_shape_errors():
         tp(torch.randn(2, 4), torch.randn(2, 9))
     with pytest.raises(ShapeError, match="leading shape"):
         tp(torch.randn(2, 4), torch.randn(3, 4))
+
+
+def test_deprecated_module_alias():
+    import importlib
+    import sys
+
+    sys.modules.pop("reptheory.so3.torch_tp", None)
+    with pytest.warns(DeprecationWarning, match="reptheory.torch"):
+        mod = importlib.import_module("reptheory.so3.torch_tp")
+    assert mod.CGTensorProduct is CGTensorProduct

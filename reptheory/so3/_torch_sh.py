@@ -1,0 +1,362 @@
+"""Torch real spherical harmonics and Wigner D matrices of all degrees, differentiable (imports torch).
+
+* :func:`spherical_harmonics` - all real harmonics of degree 0..L of (batched) vectors, the
+  values of :func:`reptheory.so3.spherical_harmonics_all` (index ``l*l + l + m``).
+* :func:`wigner_D_all` - the real Wigner matrices ``D_0(R), ..., D_L(R)`` of (batched)
+  rotation matrices, ``Y_l(R x) = D_l(R) Y_l(x)``.
+* :func:`edge_to_pole_rotation` - rotations taking edge vectors to the z axis, differentiable.
+
+Everything is built from plain torch operations (no custom kernels), so it runs on any device,
+in float32 or float64, and autograd gives first and second derivatives (forces and force
+training).  Conventions are those of :mod:`reptheory.so3`.
+
+Method
+------
+Harmonics: ``Y_{l,+-m} = Q_l^m(z) * sqrt(2) (Re, Im) (x + i y)^m`` with ``Q_l^m`` the
+normalised associated Legendre function divided by ``sin^m`` (a polynomial in z), built for all
+m at once by the three-term recursion in l, one vectorised step per degree; the powers
+``(x + i y)^m`` by the recursion in m.  Wigner D: ``D_1 = P R P^T`` (P: (x, y, z) -> (y, z, x))
+and, for l >= 2, ``D_l = C^T (D_1 (x) D_{l-1}) C`` with ``C`` the exact real Clebsch-Gordan
+table of ``1 (x) (l-1) -> l`` (orthonormal columns), as ``sum_{a, a'} D_1[a, a'] C_a^T D_{l-1}
+C_a'``: three matrix products per degree, no Euler angles, so no gimbal lock and smooth
+derivatives everywhere.
+
+Accuracy
+--------
+float64: agrees with the numpy harmonics to ~1e-13 relative up to L = 100 (and beyond).
+float32: the error grows with the degree, about ``l**2`` roundings: measured against float64
+(5000 random directions and the poles; error over the largest value of the degree) it is
+4e-6 at l = 10, 1.3e-5 at l = 20, 4e-5 at l = 40, 8e-5 at l = 60, 1.0e-4 at l = 70 and
+1.6e-4 at l = 100.  :data:`MAX_L_FLOAT32` = 60 is the largest L accepted in float32 (error
+under 1e-4); larger L in float32 raises :class:`~reptheory.errors.InvalidParameterError`
+(use float64).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import torch
+
+from .._validate import check_dense_size, check_int
+from ..errors import InvalidParameterError, ReptheoryTypeError, ShapeError
+from ._sh import _coeffs
+from ._tables import cg_tensor
+
+__all__ = ["MAX_L_FLOAT32", "edge_to_pole_rotation", "spherical_harmonics", "wigner_D_all"]
+
+#: Largest degree accepted for float32 input (see the module notes); float64 has no cap.
+MAX_L_FLOAT32 = 60
+
+_FLOATS = (torch.float32, torch.float64)
+
+
+def _is_compiling() -> bool:
+    try:
+        return bool(torch.compiler.is_compiling())
+    except AttributeError:  # pragma: no cover - old torch
+        return False
+
+
+def _check_float(name: str, t) -> None:
+    if not isinstance(t, torch.Tensor):
+        raise ReptheoryTypeError(f"{name} must be a torch.Tensor, got {type(t).__name__}")
+    if t.dtype not in _FLOATS:
+        raise ReptheoryTypeError(f"{name} must be float32 or float64, got {t.dtype}")
+
+
+def _check_degree(L, dtype) -> int:
+    L = check_int("L", L, minimum=0)
+    if dtype == torch.float32 and L > MAX_L_FLOAT32:
+        raise InvalidParameterError(
+            f"L must be <= {MAX_L_FLOAT32} for float32 input (float32 harmonics lose accuracy "
+            f"beyond), got {L}; pass float64 tensors for higher degrees"
+        )
+    return L
+
+
+def _check_vectors(name: str, v: torch.Tensor) -> torch.Tensor:
+    """Squared lengths of v (..., 3), after checking they are finite and non-zero."""
+    r2 = (v * v).sum(-1)
+    if not _is_compiling() and r2.numel():
+        ok = torch.isfinite(r2) & (r2 > 0)
+        if not bool(ok.all()):
+            flat = v.detach().reshape(-1, 3)
+            i = int((~ok.reshape(-1)).nonzero()[0, 0])
+            row = flat[i]
+            if not bool(torch.isfinite(row).all()):
+                why = "a NaN or infinite coordinate"
+            elif not bool(row.any()):
+                why = "a zero vector (its direction is undefined)"
+            else:
+                why = "a vector whose squared length over- or underflows"
+            raise InvalidParameterError(f"{name} has {why} at flat row {i}: {row.tolist()}")
+    return r2
+
+
+@lru_cache(maxsize=32)
+def _sh_tables(L: int) -> list:
+    """Per-degree recursion coefficients: (A, AB, Q_l^l) for l = 1..L (numpy)."""
+    a, b, diag, _sub = _coeffs(L)
+    y00 = 1.0 / math.sqrt(4 * math.pi)
+    pmm = [y00]
+    for m in range(1, L + 1):
+        pmm.append(pmm[-1] * diag[m])
+    steps = []
+    for l in range(1, L + 1):
+        # rows m = 0..l-1 of Q_l = A * z * Q_{l-1} - AB * Q_{l-2} (rows m <= l-2); row l constant
+        A = np.array([a[l, m] if m < l - 1 else math.sqrt(2 * m + 3) for m in range(l)])
+        AB = np.array([a[l, m] * b[l, m] for m in range(l - 1)])
+        steps.append((A, AB, pmm[l]))
+    return steps
+
+
+def spherical_harmonics(L: int, vectors: torch.Tensor, normalize: bool = True) -> torch.Tensor:
+    """All real spherical harmonics of degree 0..L of vectors, differentiable.
+
+    Parameters
+    ----------
+    L : int
+        Largest degree (>= 0); at most :data:`MAX_L_FLOAT32` for float32 input.
+    vectors : torch.Tensor, shape (..., 3), float32 or float64
+        Any device.  Normalised to unit length first (the harmonics of the direction) unless
+        ``normalize=False``, when they must already be unit vectors (the polynomial harmonics
+        are then evaluated as they are).
+    normalize : bool
+        Divide by the length first (zero vectors raise).
+
+    Returns
+    -------
+    torch.Tensor, shape (..., (L+1)**2), dtype and device of ``vectors``
+        Column ``l*l + l + m`` holds ``Y_{l,m}`` (m = -l..l), as
+        :func:`reptheory.so3.spherical_harmonics_all`.  Autograd gives first and second
+        derivatives with respect to ``vectors``.
+
+    Raises
+    ------
+    InvalidParameterError
+        L negative or too large for float32; a zero, NaN or infinite vector (the check is
+        skipped inside ``torch.compile``).
+    ShapeError
+        Last dimension not 3.
+    ReptheoryTypeError
+        Not a float32 / float64 tensor.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from reptheory.so3 import spherical_harmonics_all
+    >>> v = torch.tensor([[1.0, 2.0, -0.5], [0.0, 0.0, 3.0]], dtype=torch.float64)
+    >>> Y = spherical_harmonics(3, v)
+    >>> Y.shape
+    torch.Size([2, 16])
+    >>> bool(np.allclose(Y.numpy(), spherical_harmonics_all(3, v.numpy())))
+    True
+    """
+    _check_float("vectors", vectors)
+    L = _check_degree(L, vectors.dtype)
+    if vectors.shape[-1:] != (3,):
+        raise ShapeError(f"vectors must have shape (..., 3), got {tuple(vectors.shape)}")
+    lead = vectors.shape[:-1]
+    v = vectors.reshape(-1, 3)
+    check_dense_size("spherical harmonics output", 3 * v.shape[0] * (L + 1) ** 2)
+    if normalize:
+        r2 = _check_vectors("vectors", v)
+        v = v * torch.rsqrt(r2)[:, None]
+    elif not _is_compiling() and v.numel() and not bool(torch.isfinite(v).all()):
+        raise InvalidParameterError("vectors has a NaN or infinite coordinate")
+    dt, dev = v.dtype, v.device
+    n = v.shape[0]
+    x, y, z = v.T  # (N,) each, rows of a transposed view
+    steps = _sh_tables(L)
+    # cs[m] = sqrt(2) Re (x+iy)^m, ss[m-1] = sqrt(2) Im (x+iy)^m, m = 1..L (cs[0] = 1)
+    r2c = math.sqrt(2.0)
+    cs, ss = [torch.ones_like(x)], []
+    c, s = x * r2c, y * r2c
+    for m in range(1, L + 1):
+        if m > 1:
+            c, s = x * c - y * s, x * s + y * c
+        cs.append(c)
+        ss.append(s)
+    # Q_l^m rows (l+1, N) by the recursion in l (a list and cat: no in-place writes, so
+    # autograd can differentiate twice); degree l of the output is Q_l^{|m|} times cs / ss.
+    # The factors of each degree are stacked afresh (no slices of one large tensor, whose
+    # backward would fill a zero tensor of the full size for every degree).
+    Q = v.new_full((1, n), 1.0 / math.sqrt(4 * math.pi))
+    blocks = [Q]
+    prev2 = None
+    for l, (A, AB, top) in enumerate(steps, start=1):
+        t = (torch.as_tensor(A, dtype=dt, device=dev)[:, None] * z) * Q
+        top_row = v.new_full((1, n), top)
+        if l >= 2:
+            ABt = torch.as_tensor(AB, dtype=dt, device=dev)[:, None]
+            parts = [t[: l - 1] - ABt * prev2, t[l - 1 :], top_row]
+        else:
+            parts = [t, top_row]
+        prev2 = Q
+        Q = torch.cat(parts, 0)
+        blocks.append((Q[1:] * torch.stack(ss[:l], 0)).flip(0))
+        blocks.append(Q * torch.stack(cs[: l + 1], 0))
+    Y = torch.cat(blocks, 0)  # ((L+1)^2, N)
+    return Y.T.reshape(lead + ((L + 1) ** 2,))
+
+
+# --------------------------------------------------------------------------- Wigner D
+
+
+@lru_cache(maxsize=256)
+def _wigner_step(l: int) -> tuple[np.ndarray, np.ndarray]:
+    """The real CG table C of ``1 (x) (l-1) -> l`` as ``A = [C_0 | C_1 | C_2]`` (2l-1, 3(2l+1))
+    and ``C3`` = C reshaped (3(2l-1), 2l+1), with ``C_a = C[a]``."""
+    C = np.array(cg_tensor(1, l - 1, l, "real"))
+    d, dp = 2 * l + 1, 2 * l - 1
+    A = np.ascontiguousarray(C.transpose(1, 0, 2).reshape(dp, 3 * d))
+    C3 = np.ascontiguousarray(C.reshape(3 * dp, d))
+    return A, C3
+
+
+def _check_rotations(R: torch.Tensor) -> None:
+    if _is_compiling() or not R.numel():
+        return
+    Rd = R.detach()
+    if not bool(torch.isfinite(Rd).all()):
+        raise InvalidParameterError("R has NaN or infinite entries")
+    eye = torch.eye(3, dtype=Rd.dtype, device=Rd.device)
+    err = float((Rd.transpose(-1, -2) @ Rd - eye).abs().max())
+    tol = 1e-4 if Rd.dtype == torch.float32 else 1e-8
+    if err > tol:
+        raise InvalidParameterError(
+            f"R is not a rotation matrix: max |R^T R - I| = {err:.3g} > {tol:g}"
+        )
+    if float(torch.linalg.det(Rd).min()) < 0:
+        raise InvalidParameterError("R has determinant -1 (a reflection), not a rotation")
+
+
+def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tensor]:
+    """Real Wigner D matrices of every degree 0..L for rotation matrices, differentiable.
+
+    Parameters
+    ----------
+    L : int
+        Largest degree (>= 0).  float32 stays accurate: the error of ``D_l`` against float64
+        was measured at 4e-7 for l = 10 and 1.5e-6 for l = 60, so there is no float32 cap.
+    R : torch.Tensor, shape (..., 3, 3), float32 or float64
+        Rotation matrices, any device.
+    check : bool
+        Check that R is finite, orthogonal (to 1e-8, float32: 1e-4) with determinant +1.
+
+    Returns
+    -------
+    list of torch.Tensor
+        ``L + 1`` tensors of shape (..., 2l+1, 2l+1) with ``Y_l(R x) = D_l(R) Y_l(x)``
+        (the matrices of :func:`reptheory.so3.wigner_D`); differentiable with respect to R
+        (polynomials in its entries: no Euler angles, no singular points).
+
+    Raises
+    ------
+    InvalidParameterError
+        L out of range; R not a rotation (when ``check``).
+    ShapeError, ReptheoryTypeError
+        R not of shape (..., 3, 3); not a float32 / float64 tensor.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> from reptheory.so3 import rot_x, rot_z, wigner_D
+    >>> R = torch.from_numpy(rot_z(0.4) @ rot_x(1.2))
+    >>> Ds = wigner_D_all(3, R)
+    >>> [tuple(D.shape) for D in Ds]
+    [(1, 1), (3, 3), (5, 5), (7, 7)]
+    >>> bool(np.allclose(Ds[3].numpy(), wigner_D(3, R.numpy())))
+    True
+    """
+    _check_float("R", R)
+    L = check_int("L", L, minimum=0)
+    if R.shape[-2:] != (3, 3):
+        raise ShapeError(f"R must have shape (..., 3, 3), got {tuple(R.shape)}")
+    if check:
+        _check_rotations(R)
+    lead = R.shape[:-2]
+    Rb = R.reshape(-1, 3, 3)
+    B = Rb.shape[0]
+    out_entries = B * (L + 1) * (2 * L + 1) * (2 * L + 3) // 3
+    check_dense_size("Wigner D output", out_entries + 15 * B * (2 * L + 1) ** 2)
+    dt, dev = R.dtype, R.device
+    perm = torch.tensor([1, 2, 0], device=dev)
+    D1 = Rb.index_select(1, perm).index_select(2, perm)  # P R P^T, (B, 3, 3)
+    out = [R.new_ones(lead + (1, 1))]
+    if L >= 1:
+        out.append(D1.reshape(lead + (3, 3)))
+    # D_l = sum_{a, a'} D_1[a, a'] C_a^T D_{l-1} C_a'.  One step maps X = D_{l-1} (with D_1) to
+    # D_l^T, and X = D_{l-1}^T (with D_1^T) to D_l, so the steps alternate and every product
+    # is a plain matrix product with the batch folded into the rows.
+    D1T = D1.transpose(1, 2).contiguous()
+    X, transposed = D1, False
+    for l in range(2, L + 1):
+        A, C3 = (torch.as_tensor(m, dtype=dt, device=dev) for m in _wigner_step(l))
+        d, dp = 2 * l + 1, 2 * l - 1
+        U = (X.reshape(B * dp, dp) @ A).view(B, dp, 3, d).transpose(1, 2).reshape(B, 3, dp * d)
+        V = torch.bmm(D1T if transposed else D1, U).view(B, 3 * dp, d)
+        X = (V.transpose(1, 2).reshape(B * d, 3 * dp) @ C3).view(B, d, d)
+        transposed = not transposed
+        D = X.transpose(1, 2) if transposed else X
+        out.append(D.reshape(lead + (d, d)))
+    return out
+
+
+def edge_to_pole_rotation(edge_vec: torch.Tensor) -> torch.Tensor:
+    """Rotations R with ``R @ r / |r| = (0, 0, 1)``, differentiable in ``edge_vec``.
+
+    For ``r_z >= 0``, R is the rotation about the axis ``r x z`` (the shortest one); for
+    ``r_z < 0``, ``R = diag(1, -1, -1) S`` with S the shortest rotation taking r to -z.  Both
+    charts are smooth where they are used; the roll about z differs from
+    :func:`reptheory.so3.edge_to_pole_rotation`, which does not matter for SO(2)-equivariant
+    maps in the edge frame (eSCN).
+
+    Parameters
+    ----------
+    edge_vec : torch.Tensor, shape (..., 3), float32 or float64
+
+    Returns
+    -------
+    torch.Tensor, shape (..., 3, 3)
+
+    Raises
+    ------
+    InvalidParameterError
+        A zero, NaN or infinite vector.
+
+    Examples
+    --------
+    >>> import torch
+    >>> r = torch.tensor([[1.0, 2.0, -0.5], [0.0, 0.3, 2.0]], dtype=torch.float64)
+    >>> R = edge_to_pole_rotation(r)
+    >>> (R @ (r / r.norm(dim=1, keepdim=True))[..., None])[..., 0].round(decimals=12) + 0.0
+    tensor([[0., 0., 1.],
+            [0., 0., 1.]], dtype=torch.float64)
+    """
+    _check_float("edge_vec", edge_vec)
+    if edge_vec.shape[-1:] != (3,):
+        raise ShapeError(f"edge_vec must have shape (..., 3), got {tuple(edge_vec.shape)}")
+    r2 = _check_vectors("edge_vec", edge_vec)
+    u = edge_vec * torch.rsqrt(r2)[..., None]
+    ux, uy, uz = u.unbind(-1)
+    s = torch.where(uz >= 0, torch.ones_like(uz), -torch.ones_like(uz))
+    # shortest rotation taking u to s*z: v = u x (s z) = s (uy, -ux, 0), c = s uz >= 0
+    c = s * uz
+    k = 1.0 / (1.0 + c)
+    vx, vy = s * uy, -s * ux
+    one = torch.ones_like(uz)
+    torch.zeros_like(uz)
+    # R = I + [v]x + [v]x^2 / (1 + c) with v = (vx, vy, 0)
+    rows = [
+        [one - k * vy * vy, k * vx * vy, vy],
+        [k * vx * vy, one - k * vx * vx, -vx],
+        [-vy, vx, one - k * (vx * vx + vy * vy)],
+    ]
+    S = torch.stack([torch.stack(r, -1) for r in rows], -2)
+    # s = -1: flip y and z (rotation by pi about x) so that -z goes to z
+    flip = torch.stack([one, s, s], -1)[..., :, None]
+    return flip * S

@@ -146,15 +146,19 @@ def _sh_numpy(xyz: np.ndarray, L: int) -> np.ndarray:
 _NUMBA_WARNED = False
 
 
-def _warn_no_numba(what: str) -> None:
-    """Warn once per process that numba is missing (the numpy twin is used instead)."""
+def _warn_no_numba(what: str, stacklevel: int = 3) -> None:
+    """Warn once per process that numba is missing (the numpy twin is used instead).
+
+    One flag for every SO(3) kernel: the first fallback warns, later ones (of any kernel) do
+    not.  ``stacklevel`` counts from this function (3: the caller of its caller).
+    """
     global _NUMBA_WARNED
     if not _NUMBA_WARNED:
         _NUMBA_WARNED = True
         warnings.warn(
             f"numba is not installed; using the slower numpy {what} "
             "(pip install 'reptheory[fast]'; this warning is shown once)",
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
 
 

@@ -10,8 +10,10 @@ with ``C = cg_tensor(l1, l2, l3, "real")`` (real; the odd-l1+l2+l3 tables carry 
 degree-l spherical-harmonic feature picks up ``(-1)**l``, so the paths with l1+l2+l3 odd
 (e.g. the cross product 1 x 1 -> 1) produce pseudo-tensors.
 
-``method="sparse"`` runs a numba kernel (compiled on first use, ``cache=True``; numpy twin
-with a warning when numba is missing) over the non-zero entries only.
+``method="sparse"`` runs a numba kernel over the non-zero entries only: the module-level
+``@njit(cache=True)`` function of ``_tp_cg_numba``, compiled on first use and cached under
+``reptheory._cache.cache_dir("numba")``; without numba its numpy twin runs, with a warning
+shown once per process.
 ``method="dense"`` contracts the outer product ``x1 (x) x2`` with one (d1*d2, d3) matrix that
 has the path weights baked in (BLAS, O(L^6) per sample); ``method="sparse"`` gathers only the
 non-zero CG entries (about 28x fewer multiply-adds than dense at L = 10, L_out = 20; see ``cg_sparsity``).
@@ -19,13 +21,13 @@ non-zero CG entries (about 28x fewer multiply-adds than dense at L = 10, L_out =
 
 from __future__ import annotations
 
-import warnings
 from functools import lru_cache
 
 import numpy as np
 
 from .._validate import check_dense_size, check_int
 from ..errors import InvalidParameterError, ShapeError
+from ._sh import _warn_no_numba
 from ._tables import cg_tensor
 from ._tp_util import as_features, check_pair, result_dtype
 
@@ -301,27 +303,13 @@ def _dense(a, b, L1, L2, L_out, paths, w, dtype) -> np.ndarray:
 
 @lru_cache(maxsize=1)
 def _numba_sparse():
-    try:
-        import numba
-    except ImportError:  # pragma: no cover - exercised only without numba
-        return None
+    """The compiled kernel (module-level ``@njit(cache=True)`` in ``_tp_cg_numba``) or None."""
+    from .._cache import numba_cache
 
-    @numba.njit(cache=True, fastmath=False, boundscheck=False)
-    def kernel(a, b, I, J, K, vals, out):  # pragma: no cover - compiled
-        """out[n, K[e]] = sum_e vals[e] a[n, I[e]] b[n, J[e]]; entries sorted by K."""
-        nnz = I.shape[0]
-        for n in range(a.shape[0]):
-            acc = 0.0
-            k = K[0]
-            for e in range(nnz):
-                if K[e] != k:
-                    out[n, k] = acc
-                    acc = 0.0
-                    k = K[e]
-                acc += vals[e] * a[n, I[e]] * b[n, J[e]]
-            out[n, k] = acc
+    numba_cache()
+    from ._tp_cg_numba import HAVE_NUMBA, cg_sparse_kernel
 
-    return kernel
+    return cg_sparse_kernel if HAVE_NUMBA else None
 
 
 def _sparse(a, b, L1, L2, L_out, paths, w, dtype, backend: str = "auto") -> np.ndarray:
@@ -333,9 +321,7 @@ def _sparse(a, b, L1, L2, L_out, paths, w, dtype, backend: str = "auto") -> np.n
         return out
     kernel = _numba_sparse() if backend != "numpy" else None
     if kernel is None and backend == "auto":
-        warnings.warn(
-            "numba is not installed; using the slower numpy sparse CG product", stacklevel=3
-        )
+        _warn_no_numba("sparse CG product", stacklevel=4)
     if kernel is not None:
         kernel(np.ascontiguousarray(a), np.ascontiguousarray(b), I, J, K, vals, out)
         return out

@@ -350,16 +350,37 @@ def test_numba_warning_once_per_process(monkeypatch):
     assert a.shape == b.shape == (1, 16)
 
 
+def test_numba_warning_once_per_process_sparse_cg(monkeypatch):
+    from reptheory.so3 import _sh, _tp_cg
+    from reptheory.so3._tp_cg import cg_tensor_product
+
+    monkeypatch.setattr(_tp_cg, "_numba_sparse", lambda: None)
+    monkeypatch.setattr(_sh, "_NUMBA_WARNED", False)
+    rng = np.random.default_rng(5)
+    x1, x2 = rng.normal(size=(3, 4)), rng.normal(size=(3, 9))
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        z = [cg_tensor_product(x1, x2, 2, method="sparse") for _ in range(3)]
+    msgs = [w for w in rec if "numba is not installed" in str(w.message)]
+    assert len(msgs) == 1 and msgs[0].filename == __file__
+    np.testing.assert_allclose(z[0], cg_tensor_product(x1, x2, 2, method="dense"), atol=1e-12)
+
+
 def test_numba_kernel_cached_outside_the_package_and_read_back(tmp_path):
-    """A fresh process compiles into $REPTHEORY_CACHE_DIR/numba; a second one reads it back."""
+    """A fresh process compiles the SO(3) kernels (harmonics, sparse CG) into
+    $REPTHEORY_CACHE_DIR/numba; a second one reads them back; nothing lands in the package."""
     pkg = Path(reptheory.__file__).parent
     before = {p for p in pkg.rglob("*") if p.suffix in (".nbi", ".nbc")}
     code = (
         "import numpy as np\n"
         "from reptheory.so3 import spherical_harmonics_all\n"
         "from reptheory.so3._sh_numba import sh_kernel\n"
+        "from reptheory.so3 import cg_tensor_product\n"
+        "from reptheory.so3._tp_cg_numba import cg_sparse_kernel\n"
         "spherical_harmonics_all(3, np.ones((2, 3)))\n"
-        "print(sum(sh_kernel.stats.cache_hits.values()), sum(sh_kernel.stats.cache_misses.values()))\n"
+        "cg_tensor_product(np.ones((2, 4)), np.ones((2, 4)), 1, method='sparse')\n"
+        "for k in (sh_kernel, cg_sparse_kernel):\n"
+        "    print(sum(k.stats.cache_hits.values()), sum(k.stats.cache_misses.values()))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
     env["REPTHEORY_CACHE_DIR"] = str(tmp_path)
@@ -375,10 +396,12 @@ def test_numba_kernel_cached_outside_the_package_and_read_back(tmp_path):
             timeout=300,
         )
         assert r.returncode == 0, r.stderr
-        outs.append(tuple(int(t) for t in r.stdout.split()))
+        outs.append([tuple(int(t) for t in line.split()) for line in r.stdout.splitlines()])
     files = list((tmp_path / "numba").rglob("*.nbi"))
-    assert files, "no numba index written under REPTHEORY_CACHE_DIR"
-    assert outs[0][1] >= 1 and outs[1] == (1, 0)  # compiled once, then read back
+    assert {f.name.split(".")[0] for f in files} >= {"_sh_numba", "_tp_cg_numba"}, files
+    assert len(outs[0]) == len(outs[1]) == 2
+    for first, second in zip(outs[0], outs[1]):
+        assert first[1] >= 1 and second == (1, 0)  # compiled once, then read back
     after = {p for p in pkg.rglob("*") if p.suffix in (".nbi", ".nbc")}
     assert after == before
 

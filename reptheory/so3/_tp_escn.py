@@ -38,7 +38,7 @@ from ._sh import spherical_harmonics_all
 from ._tables import cg_tensor
 from ._tp_cg import cg_tensor_product
 from ._tp_util import as_features
-from ._wigner import rot_y, rot_z, wigner_D
+from ._wigner import _finite_array, rot_y, rot_z, wigner_D
 
 __all__ = [
     "cg_convolution",
@@ -61,22 +61,44 @@ def edge_to_pole_rotation(edge_vec) -> np.ndarray:
     >>> np.allclose(R[0] @ np.array([1.0, 2.0, -0.5]) / np.sqrt(5.25), [0, 0, 1])
     True
     """
-    r = np.asarray(edge_vec, dtype=np.float64)
-    if r.ndim != 2 or r.shape[1] != 3:
-        raise ShapeError(f"edge_vec must have shape (E, 3), got {r.shape}")
-    n = np.linalg.norm(r, axis=1)
-    if np.any(n == 0) or not np.all(np.isfinite(n)):
-        raise InvalidParameterError(
-            "edge_vec has a zero or non-finite vector; its direction is undefined"
-        )
-    u = r / n[:, None]
+    u = _edge_directions(edge_vec)
     theta = np.arccos(np.clip(u[:, 2], -1.0, 1.0))
     phi = np.arctan2(u[:, 1], u[:, 0])
     return rot_y(-theta) @ rot_z(-phi)
 
 
+def _edge_directions(edge_vec) -> np.ndarray:
+    """Unit vectors (E, 3) of the edges; NaN / inf / zero vectors raise, naming ``edge_vec``."""
+    r = _finite_array("edge_vec", edge_vec, dtype=np.float64)
+    if r.ndim != 2 or r.shape[1] != 3:
+        raise ShapeError(f"edge_vec must have shape (E, 3), got {r.shape}")
+    with np.errstate(over="ignore"):
+        n = np.linalg.norm(r, axis=1)
+    if np.any(n == 0) or not np.all(np.isfinite(n)):
+        raise InvalidParameterError(
+            "edge_vec has a zero vector or one that overflows; its direction is undefined"
+        )
+    return r / n[:, None]
+
+
+def _finite_features(x) -> tuple[np.ndarray, int]:
+    """Node features as a float array and their degree; NaN / inf raise, naming ``x``."""
+    x, L = as_features("x", x)
+    return _finite_array("x", x, dtype=x.dtype), L
+
+
 def _block_wigner(L: int, R: np.ndarray) -> list[np.ndarray]:
     return [wigner_D(l, R) for l in range(L + 1)]
+
+
+def _rotate(Ds: list[np.ndarray], x: np.ndarray, L: int, inverse: bool = False) -> np.ndarray:
+    """Apply ``D_l`` (``D_l^T`` if ``inverse``) to every degree block l <= L of x (E, (L+1)^2)."""
+    spec = "eji,ej->ei" if inverse else "eij,ej->ei"
+    out = np.empty_like(x)
+    for l in range(L + 1):
+        s = slice(l * l, (l + 1) ** 2)
+        out[:, s] = np.einsum(spec, Ds[l], x[:, s])
+    return out
 
 
 def cg_convolution_paths(L_in: int, L_out: int) -> tuple[tuple[int, int, int], ...]:
@@ -119,10 +141,31 @@ def _check_weights(weights, L_in: int, L_out: int) -> dict:
         want = (L_out + 1, L_in + 1) if m == 0 else (2, L_out + 1, L_in + 1)
         if m not in weights:
             raise InvalidParameterError(f"eSCN weights lack order m={m} (shape {want})")
-        w = np.asarray(weights[m], dtype=np.float64)
+        w = _finite_array(f"eSCN weights[{m}]", weights[m], dtype=np.float64)
         if w.shape != want:
             raise ShapeError(f"eSCN weights[{m}] must have shape {want}, got {w.shape}")
         out[m] = w
+    return out
+
+
+def _check_h(h, L_in: int, L_out: int) -> dict:
+    """CG path weights as ``{(li, lf, lo): float}``; unknown paths, NaN / inf raise, naming h."""
+    if not isinstance(h, dict):
+        raise InvalidParameterError(
+            f"h must be a dict {{(li, lf, lo): weight}}, got {type(h).__name__}"
+        )
+    valid = set(cg_convolution_paths(L_in, L_out))
+    out = {}
+    for key, val in h.items():
+        try:
+            path = tuple(int(v) for v in key)
+        except (TypeError, ValueError):
+            path = None
+        if path not in valid:
+            raise InvalidParameterError(
+                f"h has path {key!r}, not a CG convolution path for L_in={L_in}, L_out={L_out}"
+            )
+        out[path] = float(_finite_array(f"h[{key!r}]", val))
     return out
 
 
@@ -159,6 +202,13 @@ def escn_convolution(x, edge_vec, weights: dict, L_out: int) -> np.ndarray:
     -------
     numpy.ndarray, shape (E, (L_out+1)**2)
 
+    Raises
+    ------
+    InvalidParameterError
+        NaN / inf in ``x``, ``edge_vec`` or ``weights``; a zero edge vector; a missing order.
+    ShapeError
+        ``x`` not (E, (L_in+1)**2) for the E edges, or a weight of the wrong shape.
+
     Examples
     --------
     >>> import numpy as np
@@ -169,23 +219,15 @@ def escn_convolution(x, edge_vec, weights: dict, L_out: int) -> np.ndarray:
     >>> np.allclose(escn_convolution(x, r, W, 2), cg_convolution(x, r, h, 2))
     True
     """
-    x, L_in = as_features("x", x)
+    x, L_in = _finite_features(x)
     L_out = check_int("L_out", L_out, minimum=0)
     R = edge_to_pole_rotation(edge_vec)
     if R.shape[0] != x.shape[0] or x.ndim != 2:
         raise ShapeError(f"x must have shape (E, d) with E = {R.shape[0]} edges, got {x.shape}")
     W = _check_weights(weights, L_in, L_out)
     Ds = _block_wigner(max(L_in, L_out), R)
-    xr = np.empty_like(x)
-    for l in range(L_in + 1):
-        s = slice(l * l, (l + 1) ** 2)
-        xr[:, s] = np.einsum("eij,ej->ei", Ds[l], x[:, s])
-    yr = so2_linear(xr, W, L_in, L_out)
-    y = np.empty_like(yr)
-    for l in range(L_out + 1):
-        s = slice(l * l, (l + 1) ** 2)
-        y[:, s] = np.einsum("eji,ej->ei", Ds[l], yr[:, s])
-    return y
+    yr = so2_linear(_rotate(Ds, x, L_in), W, L_in, L_out)
+    return _rotate(Ds, yr, L_out, inverse=True)
 
 
 def cg_convolution(x, edge_vec, h: dict, L_out: int) -> np.ndarray:
@@ -207,6 +249,14 @@ def cg_convolution(x, edge_vec, h: dict, L_out: int) -> np.ndarray:
     -------
     numpy.ndarray, shape (E, (L_out+1)**2)
 
+    Raises
+    ------
+    InvalidParameterError
+        NaN / inf in ``x``, ``edge_vec`` or ``h``; a zero edge vector; a path not in
+        :func:`cg_convolution_paths`.
+    ShapeError
+        ``x`` not (E, (L_in+1)**2) for the E edges.
+
     Examples
     --------
     >>> import numpy as np
@@ -214,12 +264,13 @@ def cg_convolution(x, edge_vec, h: dict, L_out: int) -> np.ndarray:
     >>> np.allclose(y, 1 / np.sqrt(4 * np.pi))
     True
     """
-    x, L_in = as_features("x", x)
+    x, L_in = _finite_features(x)
     L_out = check_int("L_out", L_out, minimum=0)
-    r = np.asarray(edge_vec, dtype=np.float64)
-    Y = spherical_harmonics_all(L_in + L_out, r)
-    if Y.shape[0] != x.shape[0]:
-        raise ShapeError(f"x has {x.shape[0]} rows but edge_vec has {Y.shape[0]}")
+    h = _check_h(h, L_in, L_out)
+    u = _edge_directions(edge_vec)
+    if u.shape[0] != x.shape[0] or x.ndim != 2:
+        raise ShapeError(f"x must have shape (E, d) with E = {u.shape[0]} edges, got {x.shape}")
+    Y = spherical_harmonics_all(L_in + L_out, u)
     return cg_tensor_product(x, Y, L_out, weights=h, paths=cg_convolution_paths(L_in, L_out))
 
 
@@ -263,12 +314,7 @@ def cg_to_escn_weights(h: dict, L_in: int, L_out: int) -> dict:
     """
     L_in = check_int("L_in", L_in, minimum=0)
     L_out = check_int("L_out", L_out, minimum=0)
-    valid = set(cg_convolution_paths(L_in, L_out))
-    for key in h:
-        if tuple(key) not in valid:
-            raise InvalidParameterError(
-                f"h has path {key}, not a CG convolution path for L_in={L_in}, L_out={L_out}"
-            )
+    h = _check_h(h, L_in, L_out)
     W = {0: np.zeros((L_out + 1, L_in + 1))}
     for m in range(1, min(L_in, L_out) + 1):
         W[m] = np.zeros((2, L_out + 1, L_in + 1))

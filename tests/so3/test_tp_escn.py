@@ -156,3 +156,54 @@ def test_escn_bad_input():
         escn_convolution(np.ones((1, 4)), [[0.0, 0.0, 1.0]], {0: np.ones((2, 2))}, 1)
     with pytest.raises(ShapeError, match="2 edges"):
         escn_convolution(np.ones((1, 4)), np.ones((2, 3)), W, 1)
+
+
+BAD_VALUES = (np.nan, np.inf, -np.inf)
+
+
+@pytest.mark.parametrize("bad", BAD_VALUES)
+def test_escn_and_cg_convolution_reject_non_finite(bad):
+    rng = np.random.default_rng(31)
+    x, r = rng.normal(size=(3, 4)), rng.normal(size=(3, 3))
+    W = rand_weights(rng, 1, 1)
+    h = escn_to_cg_weights(W, 1, 1)
+    xb, rb = x.copy(), r.copy()
+    xb[1, 2], rb[2, 0] = bad, bad
+    Wb = {m: w.copy() for m, w in W.items()}
+    Wb[1][1, 0, 1] = bad
+    hb = dict(h)
+    hb[(1, 1, 1)] = bad
+    cases = [
+        ("x", lambda: escn_convolution(xb, r, W, 1)),
+        ("edge_vec", lambda: escn_convolution(x, rb, W, 1)),
+        (r"weights\[1\]", lambda: escn_convolution(x, r, Wb, 1)),
+        ("x", lambda: cg_convolution(xb, r, h, 1)),
+        ("edge_vec", lambda: cg_convolution(x, rb, h, 1)),
+        (r"h\[", lambda: cg_convolution(x, r, hb, 1)),
+        ("edge_vec", lambda: edge_to_pole_rotation(rb)),
+        (r"h\[", lambda: cg_to_escn_weights(hb, 1, 1)),
+        (r"weights\[1\]", lambda: escn_to_cg_weights(Wb, 1, 1)),
+        ("x", lambda: escn_convolution(xb.astype(np.float32), r, W, 1)),
+    ]
+    for name, call in cases:
+        with pytest.raises(InvalidParameterError, match=name + ".*(NaN|infinite)"):
+            call()
+    # the finite inputs go through, and both convolutions still agree
+    np.testing.assert_allclose(escn_convolution(x, r, W, 1), cg_convolution(x, r, h, 1), atol=1e-12)
+    assert len(cases) == 10
+
+
+def test_cg_convolution_bad_edges_and_paths_name_the_parameter():
+    x, h = np.ones((2, 4)), {(1, 1, 1): 1.0}
+    with pytest.raises(InvalidParameterError, match="edge_vec has a zero"):
+        cg_convolution(x, [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0]], h, 1)
+    with pytest.raises(InvalidParameterError, match="edge_vec has a zero.*overflows"):
+        cg_convolution(x, [[0.0, 0.0, 1.0], [1e200, 1e200, 0.0]], h, 1)
+    with pytest.raises(ShapeError, match="edge_vec must have shape"):
+        cg_convolution(x, [[0.0, 1.0], [1.0, 0.0]], h, 1)
+    with pytest.raises(ShapeError, match="2 edges"):
+        cg_convolution(np.ones((3, 4)), np.ones((2, 3)), h, 1)
+    with pytest.raises(InvalidParameterError, match="not a CG convolution path"):
+        cg_convolution(x, np.ones((2, 3)), {(1, 5, 1): 1.0}, 1)
+    with pytest.raises(InvalidParameterError, match="h must be a dict"):
+        cg_convolution(x, np.ones((2, 3)), [1.0], 1)

@@ -66,3 +66,21 @@ def test_empty_basis_layer_matrix(backend):
     B = rt.layer_basis(rt.O(3), 1, 2)
     M = _as_numpy(B.layer_matrix(np.ones((2, 1, 0)), backend=backend, sparse=False))
     assert M.shape == (2 * 9, 3) and not M.any()
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numpy-plan", "numba"])
+def test_numpy_equivariant_linear_batch_zero(backend):
+    """A batch of size 0 gives the empty result with the shape and dtype of a non-empty batch."""
+    from reptheory.numpy import EquivariantLinear
+
+    compared = 0
+    for group, k, l in [(rt.S(4), 1, 2), (rt.S(3), 0, 2), (rt.O(3), 1, 2), (rt.Sp(4), 2, 0)]:
+        for dtype in (np.float32, np.float64):
+            layer = EquivariantLinear(group, k, l, 3, 5, rng=1, backend=backend, dtype=dtype)
+            x = np.ones((2, 3) + (group.n,) * k, dtype=dtype)
+            full = layer(x)
+            empty = layer(x[:0])
+            assert full.shape == (2, 5) + (group.n,) * l
+            assert empty.shape == (0,) + full.shape[1:] and empty.dtype == full.dtype
+            compared += 1
+    assert compared == 8

@@ -1,5 +1,8 @@
-"""The numba kernel of the sparse Clebsch-Gordan tensor product (imported only after
-``reptheory._cache.numba_cache()``, so the compiled code is cached outside the package).
+"""The numba kernel of the sparse Clebsch-Gordan tensor product.
+
+Importing this module imports numba (ImportError without it), after pointing numba's on-disk
+cache at ``reptheory._cache.cache_dir("numba")``, so the compiled code is cached outside the
+package and read back by later processes.
 
 The numpy twin, with the same sums, is the fallback branch of ``reptheory.so3._tp_cg._sparse``.
 """
@@ -10,18 +13,9 @@ from .._cache import numba_cache
 
 numba_cache()  # before numba is imported: compiled code is cached under cache_dir("numba")
 
-try:
-    from numba import njit
+from numba import njit  # noqa: E402  (ImportError without numba: the caller falls back)
 
-    HAVE_NUMBA = True
-except ImportError:  # pragma: no cover - importable (plain Python) without numba
-    HAVE_NUMBA = False
-
-    def njit(*args, **kwargs):
-        return lambda f: f
-
-
-__all__ = ["HAVE_NUMBA", "cg_sparse_kernel"]
+__all__ = ["cg_sparse_kernel"]
 
 
 @njit(cache=True, fastmath=False, boundscheck=False)

@@ -24,7 +24,6 @@ code generators and the JSON export read nothing else.
 
 from __future__ import annotations
 
-import json
 import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -436,8 +435,10 @@ class LayerSpec:
             raise InvalidParameterError(f"not a valid LayerSpec dictionary: {exc!r}") from exc
 
     def to_json(self, indent: int | None = 1) -> str:
-        """JSON text of :meth:`to_dict`."""
-        return json.dumps(self.to_dict(), indent=indent, sort_keys=False)
+        """JSON text of :meth:`to_dict`, validated (:func:`reptheory.codegen.export_json`)."""
+        from ._spec_json import export_json
+
+        return export_json(self, indent)
 
     @classmethod
     def from_json(cls, text: str | bytes) -> LayerSpec:
@@ -455,9 +456,9 @@ class LayerSpec:
         >>> LayerSpec.from_json(spec.to_json()) == spec
         True
         """
-        from ._spec_json import parse_spec_json
+        from ._spec_json import load_json
 
-        return parse_spec_json(text)
+        return load_json(text)
 
 
 def canonical_operations(

@@ -1,7 +1,8 @@
 """The portable JSON form of a :class:`~reptheory.layers.LayerSpec` (schema version 1).
 
-Read by :meth:`LayerSpec.from_json` (strictly) and written by :meth:`LayerSpec.to_json`;
-``reptheory.codegen`` re-exports the schema, the validator and ``export_json`` / ``load_json``.
+Written by :func:`export_json` (:meth:`LayerSpec.to_json`) and read, strictly validated, by
+:func:`load_json` (:meth:`LayerSpec.from_json`); ``reptheory.codegen`` re-exports the schema,
+the validator and these two functions.
 
 The document is what :meth:`LayerSpec.to_dict` writes; this module documents it as a JSON
 Schema (:data:`JSON_SCHEMA`, draft 2020-12) and validates it strictly before anything is built
@@ -33,7 +34,7 @@ from typing import Any
 from ..errors import InvalidParameterError, ReptheoryTypeError
 from ._spec import SPEC_FORMAT_VERSION
 
-__all__ = ["JSON_FORMAT", "JSON_SCHEMA", "parse_spec_json", "validate_json_dict"]
+__all__ = ["JSON_FORMAT", "JSON_SCHEMA", "export_json", "load_json", "validate_json_dict"]
 
 #: Value of the ``format`` field.
 JSON_FORMAT = "reptheory.LayerSpec"
@@ -307,7 +308,38 @@ def validate_json_dict(d: Any) -> None:
         c.str_(v, f"$.metadata[{key[:40]!r}]")
 
 
-def parse_spec_json(text: str | bytes):
+def export_json(spec: Any, indent: int | None = 1) -> str:
+    """The LayerSpec (or a LayerBasis's spec) as versioned JSON text (deterministic).
+
+    The document is validated before it is returned: a spec that :func:`load_json` could not
+    read back is refused here.
+
+    Raises
+    ------
+    ReptheoryTypeError
+        ``spec`` is not a LayerSpec or LayerBasis.
+
+    Examples
+    --------
+    >>> import reptheory as rt
+    >>> spec = rt.layer_basis(rt.S(3), 1, 1).spec
+    >>> text = export_json(spec)
+    >>> load_json(text) == spec
+    True
+    """
+    from ._basis import LayerBasis
+    from ._spec import LayerSpec
+
+    if isinstance(spec, LayerBasis):
+        spec = spec.spec
+    if not isinstance(spec, LayerSpec):
+        raise ReptheoryTypeError(f"spec must be a LayerSpec or LayerBasis, got {type(spec).__name__}")
+    d = spec.to_dict()
+    validate_json_dict(d)
+    return json.dumps(d, indent=indent, ensure_ascii=True, allow_nan=False)
+
+
+def load_json(text: str | bytes):
     """Parse and validate LayerSpec JSON; every malformed input raises InvalidParameterError.
 
     Raises
@@ -319,7 +351,7 @@ def parse_spec_json(text: str | bytes):
 
     Examples
     --------
-    >>> parse_spec_json('{"format": "something else"}')  # doctest: +ELLIPSIS
+    >>> load_json('{"format": "something else"}')  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     reptheory.errors.InvalidParameterError: invalid LayerSpec JSON at $: missing key(s) ...

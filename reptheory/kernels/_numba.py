@@ -382,32 +382,33 @@ def run_plan_steps(spec, plan, weights, x, dtype, kernel=None) -> np.ndarray:
 def apply_spec(spec, weights, x, share: bool = True) -> np.ndarray:
     """Apply the layer with compiled numba kernels (parallel over batch x channels).
 
-    Falls back to the planned numpy executor with a warning when numba is not installed.
+    Complex inputs, and every input when numba is not installed (with a warning), go to the
+    planned numpy executor, :func:`reptheory.kernels._array.apply_spec`.
 
     Examples
     --------
     >>> import numpy as np, reptheory as rt
-    >>> B = rt.layer_basis(rt.S(3), 1, 1)
-    >>> apply_spec(B.spec, np.array([[[1.0, 1.0]]]), np.array([[[1.0, 2.0, 3.0]]]))
-    array([[[7., 8., 9.]]])
+    >>> from reptheory.kernels._array import apply_spec as numpy_apply
+    >>> B = rt.layer_basis(rt.O(3), 2, 2)
+    >>> w, x = np.ones((2, 1, len(B))), np.arange(18.0).reshape(2, 1, 3, 3)
+    >>> y = apply_spec(B.spec, w, x)
+    >>> y.shape, bool(np.allclose(y, numpy_apply(B.spec, w, x)))
+    ((2, 2, 3, 3), True)
     """
+    from ._array import apply_spec as numpy_apply
     from ._array import get_plan
 
     x, weights, dtype, _, _ = prepare_numpy_inputs(spec, weights, x)
-    try:
-        _load()
-    except ImportError:
-        warnings.warn("numba is not installed; using the numpy executor "
-                      "(pip install 'reptheory[fast]' for compiled kernels)", RuntimeWarning,
-                      stacklevel=2)
-        from ._array import apply_spec as numpy_apply
-
-        return numpy_apply(spec, weights, x, share=share)
-    if dtype.kind == "c":
-        from ._array import apply_spec as numpy_apply
-
-        return numpy_apply(spec, weights, x, share=share)
-    return run_plan_numba(spec, get_plan(spec, share), weights, x, dtype)
+    if dtype.kind != "c":
+        try:
+            _load()
+        except ImportError:
+            warnings.warn("numba is not installed; using the numpy executor "
+                          "(pip install 'reptheory[fast]' for compiled kernels)", RuntimeWarning,
+                          stacklevel=2)
+        else:
+            return run_plan_numba(spec, get_plan(spec, share), weights, x, dtype)
+    return numpy_apply(spec, weights, x, share=share)
 
 
 def layer_matrix_gather(pattern, w2d: np.ndarray, n_rows: int, n_cols: int) -> np.ndarray:

@@ -48,19 +48,11 @@ from ._brauer_family import (
 )
 from ._exact_rank import exact_rank, independent_columns
 
-__all__ += [
-    "brauer_gram",
-    "brauer_operation",
-    "exact_rank",
-    "independent_columns",
-    "levi_civita_constant",
-    "levi_civita_gram",
-    "levi_civita_operation",
-    "orthogonal_hom_dimension",
-    "special_orthogonal_hom_dimension",
-    "symplectic_constant",
-    "symplectic_hom_dimension",
-]
+from . import _brauer_family
+
+# the family's public names are listed once, in its own __all__ (its Bratteli walks are internal)
+__all__ += [name for name in _brauer_family.__all__ if name != "bratteli_walks"]
+__all__ += ["exact_rank", "independent_columns"]
 from ._alternating import alternating_hom_dimension, jellyfish_operation
 
 __all__ += [

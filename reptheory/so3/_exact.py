@@ -399,6 +399,21 @@ def _check_m(name: str, value: object, l: int, lname: str) -> int:
     return t
 
 
+def _check_degrees(l1: object, l2: object, l3: object) -> tuple[int, int, int]:
+    """Three degrees as non-negative ints (errors name l1, l2, l3)."""
+    return tuple(_check_l(n, v) for n, v in zip(("l1", "l2", "l3"), (l1, l2, l3)))
+
+
+def _check_lm(l1, l2, l3, m1, m2, m3) -> tuple[int, int, int, int, int, int]:
+    """Degrees and orders (``|mi| <= li``) of a coefficient as ints; errors name the argument."""
+    L = _check_degrees(l1, l2, l3)
+    M = tuple(
+        _check_m(n, v, li, ln)
+        for n, v, li, ln in zip(("m1", "m2", "m3"), (m1, m2, m3), L, ("l1", "l2", "l3"))
+    )
+    return L + M
+
+
 def _gaunt_sq(l1: int, l2: int, l3: int, m1: int, m2: int, m3: int) -> SqrtRational:
     """Gaunt coefficient times sqrt(pi) as a SqrtRational (validated integer arguments)."""
     if (l1 + l2 + l3) % 2 or m1 + m2 + m3 != 0:
@@ -438,14 +453,9 @@ def gaunt(l1, l2, l3, m1, m2, m3):
     >>> gaunt(1, 1, 2, 0, 0, 0)
     sqrt(5)/(5*sqrt(pi))
     """
-    L = [_check_l(n, v) for n, v in zip(("l1", "l2", "l3"), (l1, l2, l3))]
-    M = [
-        _check_m(n, v, li, ln)
-        for n, v, li, ln in zip(("m1", "m2", "m3"), (m1, m2, m3), L, ("l1", "l2", "l3"))
-    ]
     import sympy
 
-    return _gaunt_sq(*L, *M).to_sympy() / sympy.sqrt(sympy.pi)
+    return _gaunt_sq(*_check_lm(l1, l2, l3, m1, m2, m3)).to_sympy() / sympy.sqrt(sympy.pi)
 
 
 def _real_gaunt_sq(l1: int, l2: int, l3: int, m1: int, m2: int, m3: int) -> SqrtRational:
@@ -537,14 +547,9 @@ def real_gaunt(l1, l2, l3, m1, m2, m3):
     >>> real_gaunt(1, 1, 2, -1, 1, -2)
     sqrt(15)/(10*sqrt(pi))
     """
-    L = [_check_l(n, v) for n, v in zip(("l1", "l2", "l3"), (l1, l2, l3))]
-    M = [
-        _check_m(n, v, li, ln)
-        for n, v, li, ln in zip(("m1", "m2", "m3"), (m1, m2, m3), L, ("l1", "l2", "l3"))
-    ]
     import sympy
 
-    return _real_gaunt_sq(*L, *M).to_sympy() / sympy.sqrt(sympy.pi)
+    return _real_gaunt_sq(*_check_lm(l1, l2, l3, m1, m2, m3)).to_sympy() / sympy.sqrt(sympy.pi)
 
 
 _BINOM: list[list[int]] = [[1]]
@@ -700,7 +705,7 @@ def clebsch_gordan_table(l1: int, l2: int, l3: int) -> CGBlock:
     >>> t[(1, -1)], len(t)
     (SqrtRational(sqrt(1/3)), 3)
     """
-    l1, l2, l3 = (_check_l(n, v) for n, v in zip(("l1", "l2", "l3"), (l1, l2, l3)))
+    l1, l2, l3 = _check_degrees(l1, l2, l3)
     return CGBlock(l1, l2, l3, *_cg_block(l1, l2, l3))
 
 

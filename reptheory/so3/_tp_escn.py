@@ -61,7 +61,11 @@ def edge_to_pole_rotation(edge_vec) -> np.ndarray:
     >>> np.allclose(R[0] @ np.array([1.0, 2.0, -0.5]) / np.sqrt(5.25), [0, 0, 1])
     True
     """
-    u = _edge_directions(edge_vec)
+    return _pole_rotation(_edge_directions(edge_vec))
+
+
+def _pole_rotation(u: np.ndarray) -> np.ndarray:
+    """:func:`edge_to_pole_rotation` of unit vectors u (E, 3)."""
     theta = np.arccos(np.clip(u[:, 2], -1.0, 1.0))
     phi = np.arctan2(u[:, 1], u[:, 0])
     return rot_y(-theta) @ rot_z(-phi)
@@ -81,10 +85,15 @@ def _edge_directions(edge_vec) -> np.ndarray:
     return r / n[:, None]
 
 
-def _finite_features(x) -> tuple[np.ndarray, int]:
-    """Node features as a float array and their degree; NaN / inf raise, naming ``x``."""
-    x, L = as_features("x", x)
-    return _finite_array("x", x, dtype=x.dtype), L
+def _conv_inputs(x, edge_vec, L_out) -> tuple[np.ndarray, int, int, np.ndarray]:
+    """Checked inputs of a convolution: features x (E, (L_in+1)^2), L_in, L_out, unit edges."""
+    x, L_in = as_features("x", x)
+    x = _finite_array("x", x, dtype=x.dtype)
+    L_out = check_int("L_out", L_out, minimum=0)
+    u = _edge_directions(edge_vec)
+    if u.shape[0] != x.shape[0] or x.ndim != 2:
+        raise ShapeError(f"x must have shape (E, d) with E = {u.shape[0]} edges, got {x.shape}")
+    return x, L_in, L_out, u
 
 
 def _block_wigner(L: int, R: np.ndarray) -> list[np.ndarray]:
@@ -219,13 +228,9 @@ def escn_convolution(x, edge_vec, weights: dict, L_out: int) -> np.ndarray:
     >>> np.allclose(escn_convolution(x, r, W, 2), cg_convolution(x, r, h, 2))
     True
     """
-    x, L_in = _finite_features(x)
-    L_out = check_int("L_out", L_out, minimum=0)
-    R = edge_to_pole_rotation(edge_vec)
-    if R.shape[0] != x.shape[0] or x.ndim != 2:
-        raise ShapeError(f"x must have shape (E, d) with E = {R.shape[0]} edges, got {x.shape}")
+    x, L_in, L_out, u = _conv_inputs(x, edge_vec, L_out)
     W = _check_weights(weights, L_in, L_out)
-    Ds = _block_wigner(max(L_in, L_out), R)
+    Ds = _block_wigner(max(L_in, L_out), _pole_rotation(u))
     yr = so2_linear(_rotate(Ds, x, L_in), W, L_in, L_out)
     return _rotate(Ds, yr, L_out, inverse=True)
 
@@ -264,12 +269,8 @@ def cg_convolution(x, edge_vec, h: dict, L_out: int) -> np.ndarray:
     >>> np.allclose(y, 1 / np.sqrt(4 * np.pi))
     True
     """
-    x, L_in = _finite_features(x)
-    L_out = check_int("L_out", L_out, minimum=0)
+    x, L_in, L_out, u = _conv_inputs(x, edge_vec, L_out)
     h = _check_h(h, L_in, L_out)
-    u = _edge_directions(edge_vec)
-    if u.shape[0] != x.shape[0] or x.ndim != 2:
-        raise ShapeError(f"x must have shape (E, d) with E = {u.shape[0]} edges, got {x.shape}")
     Y = spherical_harmonics_all(L_in + L_out, u)
     return cg_tensor_product(x, Y, L_out, weights=h, paths=cg_convolution_paths(L_in, L_out))
 

@@ -34,24 +34,13 @@ __all__ = [
     "mckay_quiver",
 ]
 
-# O(n), SO(n), Sp(n), A_n layer families (area "brauer"); importing registers them
-from ._brauer_family import (
-    brauer_gram,
-    brauer_operation,
-    levi_civita_constant,
-    levi_civita_gram,
-    levi_civita_operation,
-    orthogonal_hom_dimension,
-    special_orthogonal_hom_dimension,
-    symplectic_constant,
-    symplectic_hom_dimension,
-)
+# O(n), SO(n), Sp(n), A_n layer families (area "brauer"); importing registers them. Their
+# public names are listed once, in the family module's own __all__.
+from . import _brauer_family
+from ._brauer_family import *
 from ._exact_rank import exact_rank, independent_columns
 
-from . import _brauer_family
-
-# the family's public names are listed once, in its own __all__ (its Bratteli walks are internal)
-__all__ += [name for name in _brauer_family.__all__ if name != "bratteli_walks"]
+__all__ += _brauer_family.__all__
 __all__ += ["exact_rank", "independent_columns"]
 from ._alternating import alternating_hom_dimension, jellyfish_operation
 

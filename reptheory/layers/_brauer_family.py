@@ -44,7 +44,6 @@ from ._spec import ConstantTensor, LayerSpec, Operation, canonical_operations
 from ._young import add_box, remove_box
 
 __all__ = [
-    "bratteli_walks",
     "brauer_gram",
     "brauer_operation",
     "levi_civita_constant",

@@ -13,7 +13,7 @@ from .._cache import numba_cache
 
 numba_cache()  # before numba is imported: compiled code is cached under cache_dir("numba")
 
-from numba import njit  # noqa: E402  (ImportError without numba: the caller falls back)
+from numba import njit  # ImportError without numba: the caller falls back
 
 __all__ = ["cg_sparse_kernel"]
 

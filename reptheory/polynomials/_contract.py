@@ -19,7 +19,7 @@ import numpy as np
 
 from .._validate import dense_budget
 
-__all__ = ["ContractionSpec", "Operand", "make_spec", "plan", "run_plan_numpy"]
+__all__ = ["SHARE_MAX_NDIM", "ContractionSpec", "Operand", "make_spec", "plan", "run_plan_numpy", "step_key"]
 
 BATCH = "Z"
 LETTERS = "abcdefghijklmnopqrstuvwxyz" + string.ascii_uppercase.replace(BATCH, "")
@@ -115,6 +115,26 @@ def plan(spec: ContractionSpec, batch: int, n: int, optimize: bool = True) -> tu
     return tuple(steps)
 
 
+SHARE_MAX_NDIM = 3
+"""Intermediates with at most this many axes (batch included) are kept for reuse."""
+
+
+def step_key(children: list, ins: tuple[str, ...], res: str) -> tuple:
+    """A key naming the result of one contraction step independently of letter names.
+
+    ``children`` are the keys of the step's inputs (``('op', kind, p, q)`` for an operand of
+    X, or earlier step keys); the letters of ``ins`` and ``res`` are renamed in order of first
+    appearance.  Equal keys give equal tensors (same inputs, same axes, same contraction), so
+    evaluating several polynomials with one cache computes a shared sub-contraction once.
+    """
+    names: dict[str, str] = {}
+    for c in "".join(ins) + res:
+        if c not in names:
+            names[c] = LETTERS[len(names)]
+    ren = tuple("".join(names[c] for c in s) for s in ins)
+    return ("step", tuple(children), ren, "".join(names[c] for c in res))
+
+
 def _np_pair(sa: str, a: np.ndarray, sb: str, b: np.ndarray, so: str) -> np.ndarray:
     """Contract two operands with a batched matrix product (BLAS) when possible."""
     if len(set(sa)) < len(sa) or len(set(sb)) < len(sb):
@@ -147,17 +167,33 @@ def _np_pair(sa: str, a: np.ndarray, sb: str, b: np.ndarray, so: str) -> np.ndar
     return res.transpose([rs.index(c) for c in so])
 
 
-def run_plan_numpy(steps: tuple, operands: list[np.ndarray]) -> np.ndarray:
-    """Execute a plan from :func:`plan` on numpy operands."""
+def run_plan_numpy(steps: tuple, operands: list[np.ndarray], keys: list | None = None,
+                   cache: dict | None = None) -> np.ndarray:
+    """Execute a plan from :func:`plan` on numpy operands.
+
+    With ``keys`` (one per operand, see :func:`step_key`) and a ``cache`` dict, intermediates
+    of at most :data:`SHARE_MAX_NDIM` axes are looked up and stored there.
+    """
     cur = list(operands)
+    kcur = list(keys) if keys is not None else None
     for idx, ins, res in steps:
         arrs = [cur[i] for i in idx]
+        kids = [kcur[i] for i in idx] if kcur is not None else None
         for i in idx:
             cur.pop(i)
-        if len(arrs) == 2:
-            val = _np_pair(ins[0], arrs[0], ins[1], arrs[1], res)
-        else:
-            val = np.einsum(f"{','.join(ins)}->{res}", *arrs)
+            if kcur is not None:
+                kcur.pop(i)
+        key = step_key(kids, ins, res) if kids is not None and cache is not None else None
+        val = cache.get(key) if key is not None else None
+        if val is None:
+            if len(arrs) == 2:
+                val = _np_pair(ins[0], arrs[0], ins[1], arrs[1], res)
+            else:
+                val = np.einsum(f"{','.join(ins)}->{res}", *arrs)
+            if key is not None and val.ndim <= SHARE_MAX_NDIM:
+                cache[key] = val
         cur.append(val)
+        if kcur is not None:
+            kcur.append(key)
     assert len(cur) == 1
     return cur[0]

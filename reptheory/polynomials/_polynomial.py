@@ -361,7 +361,7 @@ def as_batch(X) -> tuple[np.ndarray, bool]:
 
 
 def _operand(X3: np.ndarray, kind: str, p: int, q: int, cache: dict) -> np.ndarray:
-    key = (kind, p, q)
+    key = ("op", kind, p, q)
     val = cache.get(key)
     if val is None:
         if kind == "loop":
@@ -405,7 +405,8 @@ def _evaluate_numpy(poly: Polynomial, X3: np.ndarray, cache: dict, optimize: boo
         val = np.ones((b,), dtype=X3.dtype)
     else:
         ops = [_operand(X3, o.kind, o.p, o.q, cache) for o in spec.operands]
-        val = run_plan_numpy(plan(spec, b, n, optimize), ops)
+        keys = [("op", o.kind, o.p, o.q) for o in spec.operands]
+        val = run_plan_numpy(plan(spec, b, n, optimize), ops, keys, cache)
     return _finish(val, spec, b, n, lambda k: np.ones(k, dtype=X3.dtype), _np_diag_embed)
 
 

@@ -1,8 +1,10 @@
 """Torch path: differentiable evaluation of basis polynomials and a polynomial-feature layer.
 
 This module imports torch at its top and is not imported by :mod:`reptheory.polynomials`.
-The contraction order is the same as on the numpy path (chosen by :func:`numpy.einsum_path`);
-each pairwise step runs as :func:`torch.einsum`, so autograd, devices and dtypes work as usual.
+The contraction order is the same as on the numpy path (chosen once per polynomial and shape by
+:func:`numpy.einsum_path` and cached); each pairwise step runs as :func:`torch.einsum`, so
+autograd, devices and dtypes work as usual.  Intermediate results are shared between the
+polynomials of one call (see :func:`reptheory.polynomials._contract.step_key`).
 """
 
 from __future__ import annotations
@@ -11,8 +13,9 @@ from collections.abc import Sequence
 
 import torch
 
+from .._validate import check_int
 from ..errors import InvalidParameterError, ShapeError
-from ._contract import plan
+from ._contract import SHARE_MAX_NDIM, plan, step_key
 from ._polynomial import Polynomial
 
 __all__ = ["PolynomialFeatures", "evaluate_basis_torch", "evaluate_torch"]
@@ -29,7 +32,7 @@ def _check(X: torch.Tensor) -> tuple[torch.Tensor, bool]:
 
 
 def _operand(X3: torch.Tensor, kind: str, p: int, q: int, cache: dict) -> torch.Tensor:
-    key = (kind, p, q)
+    key = ("op", kind, p, q)
     if key not in cache:
         if kind == "loop":
             val = torch.diagonal(X3, dim1=-2, dim2=-1) ** p
@@ -49,11 +52,21 @@ def _eval(poly: Polynomial, X3: torch.Tensor, cache: dict, optimize: bool = True
         val = torch.ones((b,), dtype=X3.dtype, device=X3.device)
     else:
         cur = [_operand(X3, o.kind, o.p, o.q, cache) for o in spec.operands]
+        keys = [("op", o.kind, o.p, o.q) for o in spec.operands]
         for idx, ins, res in plan(spec, b, n, optimize):
             arrs = [cur[i] for i in idx]
+            kids = [keys[i] for i in idx]
             for i in idx:
                 cur.pop(i)
-            cur.append(torch.einsum(f"{','.join(ins)}->{res}", *arrs))
+                keys.pop(i)
+            key = step_key(kids, ins, res)
+            val = cache.get(key)
+            if val is None:
+                val = torch.einsum(f"{','.join(ins)}->{res}", *arrs)
+                if val.ndim <= SHARE_MAX_NDIM:
+                    cache[key] = val
+            cur.append(val)
+            keys.append(key)
         val = cur[0]
     letters = spec.out
     for c in spec.out_all:
@@ -86,10 +99,19 @@ def evaluate_torch(poly: Polynomial, X: torch.Tensor, optimize: bool = True) -> 
 def evaluate_basis_torch(polynomials: Sequence[Polynomial], X: torch.Tensor) -> torch.Tensor:
     """Stack of polynomials of one output type: shape ``(batch, k) + out`` (or ``(k,) + out``).
 
+    The entrywise powers of X and the intermediate contractions of up to two free vertices are
+    computed once and shared by all the polynomials.
+
     Raises
     ------
     InvalidParameterError
         If the polynomials do not share one output type.
+
+    Examples
+    --------
+    >>> from reptheory.polynomials import polynomial_basis
+    >>> evaluate_basis_torch(polynomial_basis(2, "node"), torch.ones(3, 4, 4)).shape
+    torch.Size([3, 32, 4])
     """
     polys = list(polynomials)
     kinds = {p.output for p in polys}
@@ -106,9 +128,23 @@ def evaluate_basis_torch(polynomials: Sequence[Polynomial], X: torch.Tensor) -> 
 class PolynomialFeatures(torch.nn.Module):
     """Learnable linear combinations of chosen equivariant polynomial features of X.
 
-    ``forward(X)`` maps ``(batch, n, n)`` to ``(batch, out_channels) + out`` with ``out`` equal
-    to ``()``, ``(n,)`` or ``(n, n)`` for invariant, node- or edge-valued polynomials; it is
-    S_n-equivariant by construction (a fixed linear map of equivariant polynomials).
+    ``forward(X, node_features=None, mask=None)`` maps X of shape ``(batch, in_channels, n, n)``
+    (or ``(batch, n, n)`` when ``in_channels == 1``, or one graph ``(n, n)``) to
+    ``(batch, out_channels) + out`` with ``out`` equal to ``()``, ``(n,)`` or ``(n, n)`` for
+    invariant, node- or edge-valued polynomials.  Every polynomial is evaluated on every input
+    channel (all channels in one batched contraction), and the ``in_channels * k`` features
+    are mixed linearly; the layer is S_n-equivariant (a fixed linear map of equivariant
+    polynomials).
+
+    Node features ``(batch, node_channels, n)`` are put on the diagonal of the edge channels
+    (``X_c + diag(h_c)``, the convention of :func:`~reptheory.polynomials.with_node_features`),
+    so that loops of the multigraphs read them; ``node_channels`` is ``in_channels`` (one node
+    channel per edge channel) or ``1`` (added to every edge channel).
+
+    With ``mask`` ((batch, n) bool, True on real nodes) the padded rows and columns of X and
+    the padded node features are zeroed, the normalisation uses each graph's own number of
+    nodes and padded outputs are zero: each graph of a padded batch gets the output it gets
+    alone.
 
     Parameters
     ----------
@@ -122,6 +158,10 @@ class PolynomialFeatures(torch.nn.Module):
     bias : bool
         Add a learnable constant per output channel (itself equivariant only for invariant
         outputs or constant matrices; on by default only for ``'invariant'``).
+    in_channels : int
+        Number of edge channels of X.
+    node_channels : int
+        Number of node-feature channels: ``0`` (none), ``1`` or ``in_channels``.
 
     Examples
     --------
@@ -129,6 +169,10 @@ class PolynomialFeatures(torch.nn.Module):
     >>> layer = PolynomialFeatures(polynomial_basis(2, "edge", symmetric=True), out_channels=4)
     >>> layer(torch.randn(8, 5, 5)).shape
     torch.Size([8, 4, 5, 5])
+    >>> layer = PolynomialFeatures(polynomial_basis(2, "node"), 3, in_channels=2, node_channels=2)
+    >>> mask = torch.tensor([[True] * 5, [True] * 3 + [False] * 2])
+    >>> layer(torch.randn(2, 2, 5, 5), torch.randn(2, 2, 5), mask=mask).shape
+    torch.Size([2, 3, 5])
     """
 
     def __init__(
@@ -137,6 +181,8 @@ class PolynomialFeatures(torch.nn.Module):
         out_channels: int = 1,
         normalize: bool = True,
         bias: bool | None = None,
+        in_channels: int = 1,
+        node_channels: int = 0,
     ) -> None:
         super().__init__()
         self.polynomials = tuple(polynomials)
@@ -148,28 +194,103 @@ class PolynomialFeatures(torch.nn.Module):
         self.output = kinds.pop()
         if not isinstance(out_channels, int) or out_channels < 1:
             raise InvalidParameterError(f"out_channels must be an integer >= 1, got {out_channels!r}")
+        self.in_channels = check_int("in_channels", in_channels, minimum=1)
+        self.node_channels = check_int("node_channels", node_channels, minimum=0)
+        if self.node_channels not in (0, 1, self.in_channels):
+            raise InvalidParameterError(
+                f"node_channels must be 0, 1 or in_channels = {self.in_channels}, "
+                f"got {node_channels}"
+            )
         self.normalize = normalize
-        k = len(self.polynomials)
+        k = len(self.polynomials) * self.in_channels
         self.weight = torch.nn.Parameter(torch.randn(out_channels, k) / k**0.5)
         use_bias = (self.output == "invariant") if bias is None else bool(bias)
         self.bias = torch.nn.Parameter(torch.zeros(out_channels)) if use_bias else None
         summed = [p.num_vertices - len(set(p.outputs)) for p in self.polynomials]
         self.register_buffer("_summed", torch.tensor(summed, dtype=torch.float64), persistent=False)
 
-    def features(self, X: torch.Tensor) -> torch.Tensor:
-        """The (normalised) polynomial features, shape ``(batch, k) + out``."""
-        X3, _ = _check(X)
-        feats = evaluate_basis_torch(self.polynomials, X3)
+    def _inputs(self, X, node_features, mask):
+        """Validated (X4 (batch, C, n, n), single, mask or None), padding zeroed, nodes added."""
+        if not isinstance(X, torch.Tensor):
+            X = torch.as_tensor(X)
+        single = X.ndim == 2
+        if X.ndim in (2, 3) and self.in_channels == 1:
+            X4 = X.reshape((-1, 1) + tuple(X.shape[-2:]))
+        elif X.ndim == 4:
+            X4 = X
+        else:
+            raise ShapeError(
+                f"X must have shape (batch, in_channels, n, n) with in_channels = "
+                f"{self.in_channels}" + (" (or (batch, n, n), (n, n))" if self.in_channels == 1
+                                        else "") + f", got shape {tuple(X.shape)}"
+            )
+        b, c, n, n2 = X4.shape
+        if n != n2 or n == 0:
+            raise ShapeError(f"X must be square in its last two axes (n, n) with n >= 1, got "
+                             f"shape {tuple(X.shape)}")
+        if c != self.in_channels:
+            raise ShapeError(f"X has {c} channels (axis 1 of shape {tuple(X.shape)}), the layer "
+                             f"expects in_channels = {self.in_channels}")
+        if mask is not None:
+            from ..torch._masks import check_mask
+
+            if single:
+                mask = mask.reshape(1, -1) if isinstance(mask, torch.Tensor) else mask
+            check_mask(mask, b, n)
+            m = mask.to(X4.dtype)
+            X4 = X4 * (m[:, None, :, None] * m[:, None, None, :])
+        if node_features is None:
+            if self.node_channels:
+                raise ShapeError(f"node_features of shape (batch, {self.node_channels}, n) are "
+                                 f"required (node_channels = {self.node_channels})")
+            return X4, single, mask
+        if not self.node_channels:
+            raise ShapeError("node_features given but the layer has node_channels = 0")
+        h = torch.as_tensor(node_features)
+        want = (self.node_channels, n) if single else (b, self.node_channels, n)
+        if tuple(h.shape) != want:
+            raise ShapeError(f"node_features must have shape {want} (node_channels = "
+                             f"{self.node_channels}, n = {n}), got {tuple(h.shape)}")
+        h = h.reshape(b, self.node_channels, n).to(X4.dtype)
+        if mask is not None:
+            h = h * mask.to(X4.dtype)[:, None, :]
+        X4 = X4 + torch.diag_embed(h)
+        return X4, single, mask
+
+    def _features(self, X4: torch.Tensor, mask) -> torch.Tensor:
+        b, c, n, _ = X4.shape
+        feats = evaluate_basis_torch(self.polynomials, X4.reshape(b * c, n, n))
+        feats = feats.reshape((b, c * feats.shape[1]) + tuple(feats.shape[2:]))
         if self.normalize:
-            n = X3.shape[-1]
-            scale = (float(n) ** (-self._summed)).to(feats.dtype)
-            feats = feats * scale.view(1, -1, *([1] * (feats.ndim - 2)))
+            if mask is None:
+                nn_ = torch.full((b, 1), float(n), dtype=feats.dtype, device=feats.device)
+            else:
+                nn_ = mask.sum(dim=1, keepdim=True).to(feats.dtype)
+            summed = self._summed.to(device=feats.device, dtype=feats.dtype).repeat(c)
+            scale = nn_ ** (-summed)[None, :]
+            feats = feats * scale.view(b, -1, *([1] * (feats.ndim - 2)))
         return feats
 
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        X3, single = _check(X)
-        feats = self.features(X3)
+    def _mask_out(self, out: torch.Tensor, mask) -> torch.Tensor:
+        if mask is None or self.output == "invariant":
+            return out
+        m = mask.to(out.dtype)
+        if self.output == "node":
+            return out * m[:, None, :]
+        return out * (m[:, None, :, None] * m[:, None, None, :])
+
+    def features(self, X: torch.Tensor, node_features=None, mask=None) -> torch.Tensor:
+        """The (normalised) polynomial features, shape ``(batch, in_channels * k) + out``
+        (channel-major: feature ``c * k + i`` is polynomial ``i`` of channel ``c``)."""
+        X4, single, mask = self._inputs(X, node_features, mask)
+        out = self._mask_out(self._features(X4, mask), mask)
+        return out[0] if single else out
+
+    def forward(self, X: torch.Tensor, node_features=None, mask=None) -> torch.Tensor:
+        X4, single, mask = self._inputs(X, node_features, mask)
+        feats = self._features(X4, mask)
         out = torch.einsum("bk...,ok->bo...", feats, self.weight.to(feats.dtype))
         if self.bias is not None:
             out = out + self.bias.to(out.dtype).view(1, -1, *([1] * (out.ndim - 2)))
+        out = self._mask_out(out, mask)
         return out[0] if single else out

@@ -17,6 +17,7 @@ MODULES = [
     "reptheory.models._deepsets",
     "reptheory.models._ign",
     "reptheory.models._ppgn",
+    "reptheory.models._ppgnpp",
     "reptheory.kernels._torch",
     "reptheory.polynomials.torch_layers",
     "reptheory.so3.torch_layers",

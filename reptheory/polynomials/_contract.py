@@ -135,6 +135,30 @@ def step_key(children: list, ins: tuple[str, ...], res: str) -> tuple:
     return ("step", tuple(children), ren, "".join(names[c] for c in res))
 
 
+def matmul_layout(sa: str, sb: str, so: str) -> tuple:
+    """How to contract ``sa, sb -> so`` (letters distinct within each, no private letters) as
+    one batched matrix product ``(B, L, K) @ (B, K, R)``.
+
+    Returns ``(batch, left, contr, right, ta, tb)``: letter lists, and whether the operand is
+    read as the transpose of its ``(B, K, L)`` / ``(B, R, K)`` layout.  The order of the
+    contracted letters is chosen so that operands already laid out that way need no copy.
+    """
+    batch = [c for c in so if c in sa and c in sb]
+    left = [c for c in sa if c not in sb]
+    right = [c for c in sb if c not in sa]
+    best = None
+    for contr in ([c for c in sa if c in sb and c not in so],
+                  [c for c in sb if c in sa and c not in so]):
+        ta = list(sa) == batch + contr + left
+        tb = list(sb) == batch + right + contr
+        copies = (not ta and list(sa) != batch + left + contr) + (
+            not tb and list(sb) != batch + contr + right)
+        if best is None or copies < best[0]:
+            best = (copies, contr, ta, tb)
+    _, contr, ta, tb = best
+    return batch, left, contr, right, ta, tb
+
+
 def _np_pair(sa: str, a: np.ndarray, sb: str, b: np.ndarray, so: str) -> np.ndarray:
     """Contract two operands with a batched matrix product (BLAS) when possible."""
     if len(set(sa)) < len(sa) or len(set(sb)) < len(sb):
@@ -148,19 +172,20 @@ def _np_pair(sa: str, a: np.ndarray, sb: str, b: np.ndarray, so: str) -> np.ndar
     if pb != sb:
         b = np.einsum(f"{sb}->{pb}", b)
         sb = pb
-    batch = [c for c in sa if c in sb and c in so]
-    contr = [c for c in sa if c in sb and c not in so]
-    left = [c for c in sa if c not in sb]
-    right = [c for c in sb if c not in sa]
-    if not contr:
+    if not any(c in sb and c not in so for c in sa):
         return np.einsum(f"{sa},{sb}->{so}", a, b)
+    batch, left, contr, right, ta, tb = matmul_layout(sa, sb, so)
     size = dict(zip(sa, a.shape)) | dict(zip(sb, b.shape))
-    nb = int(np.prod([size[c] for c in batch], dtype=np.int64))
-    nl = int(np.prod([size[c] for c in left], dtype=np.int64))
-    nk = int(np.prod([size[c] for c in contr], dtype=np.int64))
-    nr = int(np.prod([size[c] for c in right], dtype=np.int64))
-    at = a.transpose([sa.index(c) for c in batch + left + contr]).reshape(nb, nl, nk)
-    bt = b.transpose([sb.index(c) for c in batch + contr + right]).reshape(nb, nk, nr)
+    nb, nl, nk, nr = (int(np.prod([size[c] for c in cs], dtype=np.int64))
+                      for cs in (batch, left, contr, right))
+    if ta:
+        at = a.reshape(nb, nk, nl).transpose(0, 2, 1)
+    else:
+        at = a.transpose([sa.index(c) for c in batch + left + contr]).reshape(nb, nl, nk)
+    if tb:
+        bt = b.reshape(nb, nr, nk).transpose(0, 2, 1)
+    else:
+        bt = b.transpose([sb.index(c) for c in batch + contr + right]).reshape(nb, nk, nr)
     res = np.matmul(at, bt)
     rs = batch + left + right
     res = res.reshape([size[c] for c in rs])

@@ -2,8 +2,8 @@
 
 This module imports torch at its top and is not imported by :mod:`reptheory.polynomials`.
 The contraction order is the same as on the numpy path (chosen once per polynomial and shape by
-:func:`numpy.einsum_path` and cached); each pairwise step runs as :func:`torch.einsum`, so
-autograd, devices and dtypes work as usual.  Intermediate results are shared between the
+:func:`numpy.einsum_path` and cached); each pairwise step runs as a broadcast product or a
+batched matrix product (:func:`torch.bmm`), so autograd, devices and dtypes work as usual.  Intermediate results are shared between the
 polynomials of one call (see :func:`reptheory.polynomials._contract.step_key`).
 """
 
@@ -15,7 +15,7 @@ import torch
 
 from .._validate import check_int
 from ..errors import InvalidParameterError, ShapeError
-from ._contract import SHARE_MAX_NDIM, plan, step_key
+from ._contract import SHARE_MAX_NDIM, matmul_layout, plan, step_key
 from ._polynomial import Polynomial
 
 __all__ = ["PolynomialFeatures", "evaluate_basis_torch", "evaluate_torch"]
@@ -45,6 +45,52 @@ def _operand(X3: torch.Tensor, kind: str, p: int, q: int, cache: dict) -> torch.
     return cache[key]
 
 
+def _expand(sa: str, a: torch.Tensor, so: str) -> torch.Tensor:
+    """``a`` (letters ``sa``, each in ``so``) permuted to the order of ``so``, with size-1 axes
+    for the letters of ``so`` it lacks (ready to broadcast)."""
+    order = [c for c in so if c in sa]
+    a = a.permute([sa.index(c) for c in order]).contiguous()
+    return a.reshape([a.shape[order.index(c)] if c in sa else 1 for c in so])
+
+
+def _pair(sa: str, a: torch.Tensor, sb: str, b: torch.Tensor, so: str) -> torch.Tensor:
+    """Contract two operands: broadcast products, or a batched matrix product (BLAS)."""
+    if len(set(sa)) < len(sa) or len(set(sb)) < len(sb):
+        return torch.einsum(f"{sa},{sb}->{so}", a, b)
+    pa = "".join(c for c in sa if c in sb or c in so)  # sum out private letters first
+    if pa != sa:
+        a = a.sum(dim=[i for i, c in enumerate(sa) if c not in pa])
+        sa = pa
+    pb = "".join(c for c in sb if c in sa or c in so)
+    if pb != sb:
+        b = b.sum(dim=[i for i, c in enumerate(sb) if c not in pb])
+        sb = pb
+    contr = [c for c in sa if c in sb and c not in so]
+    if not contr:
+        return _expand(sa, a, so) * _expand(sb, b, so)
+    batch, left, contr, right, ta, tb = matmul_layout(sa, sb, so)
+    size = dict(zip(sa, a.shape)) | dict(zip(sb, b.shape))
+
+    def prod(cs):
+        out = 1
+        for c in cs:
+            out *= size[c]
+        return out
+
+    nb, nl, nk, nr = prod(batch), prod(left), prod(contr), prod(right)
+    if ta:
+        at = a.reshape(nb, nk, nl).transpose(1, 2)
+    else:
+        at = a.permute([sa.index(c) for c in batch + left + contr]).reshape(nb, nl, nk)
+    if tb:
+        bt = b.reshape(nb, nr, nk).transpose(1, 2)
+    else:
+        bt = b.permute([sb.index(c) for c in batch + contr + right]).reshape(nb, nk, nr)
+    rs = batch + left + right
+    res = torch.bmm(at, bt).reshape([size[c] for c in rs])
+    return res.permute([rs.index(c) for c in so])
+
+
 def _eval(poly: Polynomial, X3: torch.Tensor, cache: dict, optimize: bool = True) -> torch.Tensor:
     spec = poly.spec
     b, n, _ = X3.shape
@@ -62,7 +108,10 @@ def _eval(poly: Polynomial, X3: torch.Tensor, cache: dict, optimize: bool = True
             key = step_key(kids, ins, res)
             val = cache.get(key)
             if val is None:
-                val = torch.einsum(f"{','.join(ins)}->{res}", *arrs)
+                if len(arrs) == 2:
+                    val = _pair(ins[0], arrs[0], ins[1], arrs[1], res)
+                else:
+                    val = torch.einsum(f"{','.join(ins)}->{res}", *arrs)
                 if val.ndim <= SHARE_MAX_NDIM:
                     cache[key] = val
             cur.append(val)

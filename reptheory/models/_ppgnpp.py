@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from .._validate import check_int
-from ..errors import InvalidParameterError
+from ..errors import InvalidParameterError, ShapeError
 from ..groups import S
 from ..torch import EquivariantLinear
 from ..torch._masks import check_mask, node_mask
@@ -120,24 +120,38 @@ class PPGNPlusPlus(nn.Module):
         self.head = nn.Sequential(nn.ReLU(), nn.Linear(hidden, hidden), nn.ReLU(),
                                   nn.Linear(hidden, out_channels))
 
-    def polynomial_features(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def polynomial_features(self, x: torch.Tensor, mask: torch.Tensor | None = None
+                            ) -> torch.Tensor:
         """Normalised features ``(batch, k, n, n)`` of channel ``poly_channel`` (zero padded)."""
         from ..polynomials.torch_layers import evaluate_basis_torch
 
+        mask = default_mask(x, mask)
         m2 = node_mask(mask, 2, x.dtype, channels_last=False)
         adj = x[:, self.poly_channel] * m2[:, 0]
         feats = evaluate_basis_torch(self.polynomials, adj) * m2
         return normalize_polynomial_features(feats)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        """x: (batch, in_channels, n, n), mask: (batch, n) bool -> (batch, out_channels)."""
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None,
+                features: torch.Tensor | None = None) -> torch.Tensor:
+        """x: (batch, in_channels, n, n), mask: (batch, n) bool -> (batch, out_channels).
+
+        ``features``: the output of :meth:`polynomial_features` computed beforehand (per graph
+        and zero-padded, or on the padded batch: the same), to skip evaluating them here.
+        """
         if mask is not None and not torch.jit.is_tracing():
             check_mask(mask, int(x.shape[0]), int(x.shape[-1]))
         mask = default_mask(x, mask)
         m2 = node_mask(mask, 2, x.dtype, channels_last=False)  # (batch, 1, n, n)
         x = x * m2
         if self.polynomials:
-            x = torch.cat([x, self.polynomial_features(x, mask)], dim=1)
+            if features is None:
+                features = self.polynomial_features(x, mask)
+            elif tuple(features.shape) != (x.shape[0], len(self.polynomials)) + tuple(x.shape[2:]):
+                raise ShapeError(
+                    f"features must have shape (batch, {len(self.polynomials)}, n, n) = "
+                    f"{(x.shape[0], len(self.polynomials)) + tuple(x.shape[2:])}, got "
+                    f"{tuple(features.shape)}")
+            x = torch.cat([x, features.to(x.dtype) * m2], dim=1)
         eye = torch.diag_embed(mask.to(x.dtype)).unsqueeze(1)  # identity on real nodes
         out = None
         for block, readout in zip(self.blocks, self.readouts):

@@ -8,7 +8,7 @@ import pytest
 torch = pytest.importorskip("torch")
 nx = pytest.importorskip("networkx")
 
-from reptheory.errors import InvalidParameterError
+from reptheory.errors import InvalidParameterError, ShapeError
 from reptheory.models import PPGN, PPGNPlusPlus, ppgn_missing_features
 from reptheory.polynomials import Polynomial, evaluate_basis
 
@@ -99,6 +99,13 @@ def test_ppgnpp_padded_batch_and_permutation_invariance():
         torch.testing.assert_close(out[g:g + 1], model(xg), rtol=1e-9, atol=1e-9)
         compared += 1
     assert compared == len(sizes)
+    # features computed per graph and zero-padded give the same output
+    feats = torch.zeros(len(sizes), len(model.polynomials), N, N, dtype=torch.float64)
+    for g, m in enumerate(sizes):
+        feats[g, :, :m, :m] = model.polynomial_features(x[g:g + 1, :, :m, :m])[0]
+    torch.testing.assert_close(model(x, mask, features=feats), out, rtol=1e-9, atol=1e-9)
+    with pytest.raises(ShapeError, match="features"):
+        model(x, mask, features=feats[:, :1])
 
 
 def test_ppgnpp_bad_input():

@@ -105,7 +105,7 @@ def test_ppgnpp_padded_batch_and_permutation_invariance():
         feats[g, :, :m, :m] = model.polynomial_features(x[g:g + 1, :, :m, :m])[0]
     torch.testing.assert_close(model(x, mask, features=feats), out, rtol=1e-9, atol=1e-9)
     with pytest.raises(ShapeError, match="features"):
-        model(x, mask, features=feats[:, :1])
+        model(x, mask, features=torch.cat([feats, feats], dim=1))
 
 
 def test_ppgnpp_bad_input():

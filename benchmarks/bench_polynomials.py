@@ -9,6 +9,20 @@
    ``--naive-budget`` (default 2e8); for the rest the ratio of FLOP counts reported by
    ``numpy.einsum_path`` is printed.
 
+3. Whole basis and single polynomials against the usual tools: all edge-valued polynomials of
+   degree <= 4 (symmetric X), n = 50, batch 8, evaluated by reptheory (numpy and torch; plans
+   cached, sub-contractions shared across the basis) against one prebuilt opt_einsum
+   expression per polynomial (numpy, on the same merged operands, precomputed outside the
+   timing) and one ``torch.einsum`` call per polynomial (torch, opt_einsum path search inside
+   torch).  Then single polynomials (a fixed random sample plus K4 minus an edge marked at its
+   two non-adjacent vertices), each alone after a first call, against the same baselines.
+   Rounds are interleaved; best of the rounds and the spread (max / min) are printed.
+4. End to end: PPGN++ (reptheory.models.PPGNPlusPlus, polynomial features of degree <= 6 that
+   PPGN cannot compute) against PPGN on substructure counting (the generator of
+   bench_graph_models.py, plus 4-cliques), test MAE / std over seeds; and the two
+   SRG(16, 6, 2, 2) graphs (4 x 4 rook's graph, Shrikhande graph): the output difference of
+   randomly initialised models.
+
 Run ``python benchmarks/bench_polynomials.py`` (``--quick`` for a short version).
 """
 
@@ -123,10 +137,115 @@ def _numpy_optimize_true(polys, X):
         np.einsum(spec.expression, *ops, optimize="optimal")
 
 
-def _timed(fn, *args) -> float:
+def _timed(fn, *args) -> float:  # noqa: D103
     t = time.perf_counter()
     fn(*args)
     return time.perf_counter() - t
+
+
+def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -> None:
+    try:
+        import opt_einsum as oe
+        import torch
+    except ImportError as exc:  # pragma: no cover
+        print(f"\n== section 3 skipped: {exc.name} is not installed (pip install 'reptheory[bench]')")
+        return
+    from reptheory.polynomials import Polynomial, evaluate_basis
+    from reptheory.polynomials.torch_layers import evaluate_basis_torch, evaluate_torch
+
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(batch, n, n)) / np.sqrt(n)
+    X = (X + X.transpose(0, 2, 1)) / 2
+    Xt = torch.from_numpy(X)
+    basis = list(polynomial_basis(degree, "edge", True, exact_degree=False))
+    print(f"\n== whole basis: {len(basis)} edge-valued polynomials of degree <= {degree} "
+          f"(symmetric X), n={n}, batch={batch}; torch threads 1")
+    ops_np: dict = {}
+    ops_t: dict = {}
+    t = time.perf_counter()
+    exprs = []
+    for p in basis:
+        spec = p.spec
+        if not spec.operands:
+            exprs.append(None)
+            continue
+        ops = [_operand(X, o.kind, o.p, o.q, ops_np) for o in spec.operands]
+        exprs.append((oe.contract_expression(spec.expression, *[a.shape for a in ops]), ops,
+                      spec.expression.replace("Z", "z")))
+    t_build = time.perf_counter() - t
+    from reptheory.polynomials.torch_layers import _operand as _top
+    tops = [None if e is None else [_top(Xt, o.kind, o.p, o.q, ops_t) for o in p.spec.operands]
+            for p, e in zip(basis, exprs)]
+    t = time.perf_counter()
+    evaluate_basis(basis, X)
+    t_first = time.perf_counter() - t
+    print(f"first call (plans {len(basis)} contractions with numpy.einsum_path, then runs): "
+          f"{t_first:.2f}s; building the {len(basis)} opt_einsum expressions: {t_build:.2f}s")
+
+    def oe_all():
+        for e in exprs:
+            if e is not None:
+                e[0](*e[1])
+
+    def te_all():
+        for e, o in zip(exprs, tops):
+            if e is not None:
+                torch.einsum(e[2], *o)
+
+    cases = {"reptheory numpy (evaluate_basis)": lambda: evaluate_basis(basis, X),
+             "opt_einsum, one prebuilt expression each": oe_all,
+             "reptheory torch (evaluate_basis_torch)": lambda: evaluate_basis_torch(basis, Xt),
+             "torch.einsum, one call each": te_all}
+    times: dict = {k: [] for k in cases}
+    for _ in range(rounds):
+        for k, f in cases.items():
+            times[k].append(_timed(f))
+    best = {k: min(v) for k, v in times.items()}
+    spread = max(max(v) / min(v) for v in times.values())
+    keys = list(cases)
+    for k in keys:
+        print(f"   {k:42s} {best[k]:8.3f}s")
+    print(f"   ratio opt_einsum / reptheory numpy   {best[keys[1]] / best[keys[0]]:6.1f}x")
+    print(f"   ratio torch.einsum / reptheory torch {best[keys[3]] / best[keys[2]]:6.1f}x")
+    print(f"   ({rounds} interleaved rounds, largest spread max/min over rounds {spread:.2f})")
+
+    k4m = Polynomial.from_edges([("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")],
+                                marked=("a", "b"), symmetric=True)
+    with_ops = [i for i, e in enumerate(exprs) if e is not None]
+    pick = sorted(rng.choice(with_ops, size=min(sample, len(with_ops)), replace=False).tolist())
+    singles = [k4m] + [basis[i] for i in pick if basis[i] != k4m]
+    rows = []
+    for p in singles:
+        spec = p.spec
+        ops = [_operand(X, o.kind, o.p, o.q, ops_np) for o in spec.operands]
+        ex = oe.contract_expression(spec.expression, *[a.shape for a in ops])
+        es = spec.expression.replace("Z", "z")
+        o_t = [_top(Xt, o.kind, o.p, o.q, ops_t) for o in spec.operands]
+        fs = [lambda p=p: p.evaluate(X), lambda ex=ex, ops=ops: ex(*ops),
+              lambda p=p: evaluate_torch(p, Xt), lambda es=es, o_t=o_t: torch.einsum(es, *o_t)]
+        for f in fs:
+            f()
+        ts = [[] for _ in fs]
+        for _ in range(3):
+            for j, f in enumerate(fs):
+                ts[j].append(_timed(f))
+        rows.append((p, [min(v) for v in ts]))
+    r_np = np.array([b[0] / b[1] for _, b in rows])
+    r_t = np.array([b[2] / b[3] for _, b in rows])
+    print(f"\n== single polynomials ({len(rows)}: K4 minus an edge + a random sample), each "
+          f"alone after a first call, best of 3 interleaved")
+    p, b = rows[0]
+    print(f"   K4 minus an edge {p.einsum}: numpy {1e3 * b[0]:.2f} ms vs opt_einsum "
+          f"{1e3 * b[1]:.2f} ms; torch {1e3 * b[2]:.2f} ms vs torch.einsum {1e3 * b[3]:.2f} ms")
+    for name, r in (("numpy / opt_einsum", r_np), ("torch / torch.einsum", r_t)):
+        print(f"   time ratio reptheory {name:22s}: median {np.median(r):.2f}, worst "
+              f"{r.max():.2f}; reptheory at least as fast in {int((r <= 1.0).sum())}/{len(r)}"
+              f" (within 10%: {int((r <= 1.1).sum())}/{len(r)})")
+    worst = sorted(rows, key=lambda row: -row[1][2] / row[1][3])[:3]
+    for p, b in worst:
+        print(f"   slowest torch vs torch.einsum: {p.einsum:32s} {1e3 * b[2]:7.2f} ms vs "
+              f"{1e3 * b[3]:7.2f} ms")
 
 
 def main() -> None:
@@ -134,15 +253,16 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="short version (d <= 3, batch 8, n 16)")
     ap.add_argument("--naive-budget", type=float, default=2e8)
     args = ap.parse_args()
-    print("contraction order: numpy.einsum_path ('optimal' <= 7 operands, else 'greedy'); "
-          "opt_einsum not used (not installed, not needed for <= 8 operands)")
+    print("contraction order: numpy.einsum_path ('optimal' <= 7 operands, else 'greedy')")
     if args.quick:
         bench_enumeration(3)
         bench_evaluation(8, 16, False, 1e7, 1)
+        bench_vs_einsum(4, 50, 8, 2, 30)
     else:
         bench_enumeration(5)
         bench_evaluation(64, 32, False, args.naive_budget, 3)
         bench_evaluation(64, 32, True, args.naive_budget, 3)
+        bench_vs_einsum(4, 50, 8, 3, 100)
 
 
 if __name__ == "__main__":

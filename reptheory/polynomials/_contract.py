@@ -19,7 +19,8 @@ import numpy as np
 
 from .._validate import dense_budget
 
-__all__ = ["SHARE_MAX_NDIM", "ContractionSpec", "Operand", "make_spec", "plan", "run_plan_numpy", "step_key"]
+__all__ = ["SHARE_MAX_NDIM", "ContractionSpec", "Operand", "make_spec", "plan",
+           "plan_with_keys", "run_plan_numpy", "step_key"]
 
 BATCH = "Z"
 LETTERS = "abcdefghijklmnopqrstuvwxyz" + string.ascii_uppercase.replace(BATCH, "")
@@ -159,6 +160,21 @@ def matmul_layout(sa: str, sb: str, so: str) -> tuple:
     return batch, left, contr, right, ta, tb
 
 
+@functools.lru_cache(maxsize=20000)
+def plan_with_keys(spec: ContractionSpec, batch: int, n: int, optimize: bool = True) -> tuple:
+    """:func:`plan` with the :func:`step_key` of every step: ``((idx, ins, res, key), ...)``."""
+    keys = [("op", o.kind, o.p, o.q) for o in spec.operands]
+    out = []
+    for idx, ins, res in plan(spec, batch, n, optimize):
+        kids = [keys[i] for i in idx]
+        for i in idx:
+            keys.pop(i)
+        key = step_key(kids, ins, res)
+        keys.append(key)
+        out.append((idx, ins, res, key))
+    return tuple(out)
+
+
 def _np_pair(sa: str, a: np.ndarray, sb: str, b: np.ndarray, so: str) -> np.ndarray:
     """Contract two operands with a batched matrix product (BLAS) when possible."""
     if len(set(sa)) < len(sa) or len(set(sb)) < len(sb):
@@ -192,23 +208,20 @@ def _np_pair(sa: str, a: np.ndarray, sb: str, b: np.ndarray, so: str) -> np.ndar
     return res.transpose([rs.index(c) for c in so])
 
 
-def run_plan_numpy(steps: tuple, operands: list[np.ndarray], keys: list | None = None,
-                   cache: dict | None = None) -> np.ndarray:
-    """Execute a plan from :func:`plan` on numpy operands.
+def run_plan_numpy(steps: tuple, operands: list[np.ndarray], cache: dict | None = None
+                   ) -> np.ndarray:
+    """Execute a plan from :func:`plan` (or :func:`plan_with_keys`) on numpy operands.
 
-    With ``keys`` (one per operand, see :func:`step_key`) and a ``cache`` dict, intermediates
-    of at most :data:`SHARE_MAX_NDIM` axes are looked up and stored there.
+    With steps from :func:`plan_with_keys` and a ``cache`` dict, intermediates of at most
+    :data:`SHARE_MAX_NDIM` axes are looked up and stored there under their step keys.
     """
     cur = list(operands)
-    kcur = list(keys) if keys is not None else None
-    for idx, ins, res in steps:
+    for step in steps:
+        idx, ins, res = step[:3]
+        key = step[3] if cache is not None and len(step) == 4 else None
         arrs = [cur[i] for i in idx]
-        kids = [kcur[i] for i in idx] if kcur is not None else None
         for i in idx:
             cur.pop(i)
-            if kcur is not None:
-                kcur.pop(i)
-        key = step_key(kids, ins, res) if kids is not None and cache is not None else None
         val = cache.get(key) if key is not None else None
         if val is None:
             if len(arrs) == 2:
@@ -218,7 +231,5 @@ def run_plan_numpy(steps: tuple, operands: list[np.ndarray], keys: list | None =
             if key is not None and val.ndim <= SHARE_MAX_NDIM:
                 cache[key] = val
         cur.append(val)
-        if kcur is not None:
-            kcur.append(key)
     assert len(cur) == 1
     return cur[0]

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import InvalidParameterError, ShapeError
 from ._canonical import Cert, canonical_components
-from ._contract import LETTERS, ContractionSpec, make_spec, plan, run_plan_numpy
+from ._contract import LETTERS, ContractionSpec, make_spec, plan_with_keys, run_plan_numpy
 
 __all__ = ["Polynomial", "as_batch", "evaluate_basis"]
 
@@ -405,8 +405,7 @@ def _evaluate_numpy(poly: Polynomial, X3: np.ndarray, cache: dict, optimize: boo
         val = np.ones((b,), dtype=X3.dtype)
     else:
         ops = [_operand(X3, o.kind, o.p, o.q, cache) for o in spec.operands]
-        keys = [("op", o.kind, o.p, o.q) for o in spec.operands]
-        val = run_plan_numpy(plan(spec, b, n, optimize), ops, keys, cache)
+        val = run_plan_numpy(plan_with_keys(spec, b, n, optimize), ops, cache)
     return _finish(val, spec, b, n, lambda k: np.ones(k, dtype=X3.dtype), _np_diag_embed)
 
 

@@ -15,7 +15,7 @@ import torch
 
 from .._validate import check_int
 from ..errors import InvalidParameterError, ShapeError
-from ._contract import SHARE_MAX_NDIM, matmul_layout, plan, step_key
+from ._contract import SHARE_MAX_NDIM, matmul_layout, plan_with_keys
 from ._polynomial import Polynomial
 
 __all__ = ["PolynomialFeatures", "evaluate_basis_torch", "evaluate_torch"]
@@ -98,14 +98,10 @@ def _eval(poly: Polynomial, X3: torch.Tensor, cache: dict, optimize: bool = True
         val = torch.ones((b,), dtype=X3.dtype, device=X3.device)
     else:
         cur = [_operand(X3, o.kind, o.p, o.q, cache) for o in spec.operands]
-        keys = [("op", o.kind, o.p, o.q) for o in spec.operands]
-        for idx, ins, res in plan(spec, b, n, optimize):
+        for idx, ins, res, key in plan_with_keys(spec, b, n, optimize):
             arrs = [cur[i] for i in idx]
-            kids = [keys[i] for i in idx]
             for i in idx:
                 cur.pop(i)
-                keys.pop(i)
-            key = step_key(kids, ins, res)
             val = cache.get(key)
             if val is None:
                 if len(arrs) == 2:
@@ -115,7 +111,6 @@ def _eval(poly: Polynomial, X3: torch.Tensor, cache: dict, optimize: bool = True
                 if val.ndim <= SHARE_MAX_NDIM:
                     cache[key] = val
             cur.append(val)
-            keys.append(key)
         val = cur[0]
     letters = spec.out
     for c in spec.out_all:

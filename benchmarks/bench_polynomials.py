@@ -248,21 +248,158 @@ def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -
               f"{1e3 * b[3]:7.2f} ms")
 
 
+def _graph_models_module():
+    """bench_graph_models.py (its data generator), imported without its command line."""
+    import os
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    saved = sys.argv
+    sys.argv = [saved[0]]
+    try:
+        import bench_graph_models as gm
+    finally:
+        sys.argv = saved
+    return gm
+
+
+def srg_pair() -> tuple[np.ndarray, np.ndarray]:
+    """The 4 x 4 rook's graph and the Shrikhande graph (Cayley graphs of Z4 x Z4)."""
+    import itertools
+
+    def cayley(gens):
+        A = np.zeros((16, 16))
+        for (x1, y1), (x2, y2) in itertools.product(itertools.product(range(4), repeat=2), repeat=2):
+            A[4 * x1 + y1, 4 * x2 + y2] = ((x2 - x1) % 4, (y2 - y1) % 4) in gens
+        return A
+
+    return (cayley({(i, 0) for i in (1, 2, 3)} | {(0, i) for i in (1, 2, 3)}),
+            cayley({(1, 0), (3, 0), (0, 1), (0, 3), (1, 1), (3, 3)}))
+
+
+def bench_end_to_end(quick: bool, seeds: int) -> None:
+    try:
+        import networkx as nx
+        import torch
+    except ImportError as exc:  # pragma: no cover
+        print(f"\n== section 4 skipped: {exc.name} is not installed")
+        return
+    from reptheory.models import PPGN, PPGNPlusPlus
+
+    gm = _graph_models_module()
+    torch.set_num_threads(1)
+    n_train, n_test = (256, 128) if quick else (1000, 300)
+    epochs, hidden, bs = (15, 16, 32) if quick else (60, 16, 32)
+    rng = np.random.default_rng(0)
+    t0 = time.perf_counter()
+    data = []
+    for A, cnt in gm.make_graphs(n_train + n_test, 10, 20, rng):
+        k4 = sum(1 for c in nx.enumerate_all_cliques(nx.from_numpy_array(A)) if len(c) == 4)
+        data.append((A, np.array(list(cnt) + [k4], dtype=np.float32)))
+    t_data = time.perf_counter() - t0
+    names = ("triangles", "4-cycles", "tailed triangles", "4-cliques")
+    proto = PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=6)
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        feats = [proto.polynomial_features(torch.as_tensor(A, dtype=torch.float32)[None, None])[0]
+                 for A, _ in data]
+    t_feat = time.perf_counter() - t0
+    print(f"\n== end to end: counting {', '.join(names)}; {n_train} train / {n_test} test random "
+          f"graphs, 10-20 nodes (bench_graph_models generator, {t_data:.1f}s incl. exact counts)")
+    print(f"   PPGN++ features: {len(proto.polynomials)} edge-valued polynomials of degree 5-6 PPGN "
+          f"cannot compute, precomputed per graph in {t_feat:.1f}s; {epochs} epochs, hidden "
+          f"{hidden}, 3 blocks, Adam 2e-3, MSE on standardised targets")
+    train, test = data[:n_train], data[n_train:]
+    ys = torch.as_tensor(np.array([y for _, y in train]))
+    mu, sd = ys.mean(0), ys.std(0).clamp_min(1e-6)
+
+    def batches(idx):
+        for st in range(0, len(idx), bs):
+            part = [idx[i] for i in range(st, min(st + bs, len(idx)))]
+            n = max(data[i][0].shape[0] for i in part)
+            x = torch.zeros(len(part), 1, n, n)
+            f = torch.zeros(len(part), len(proto.polynomials), n, n)
+            mask = torch.zeros(len(part), n, dtype=torch.bool)
+            for b, i in enumerate(part):
+                m = data[i][0].shape[0]
+                x[b, 0, :m, :m] = torch.as_tensor(data[i][0])
+                f[b, :, :m, :m] = feats[i]
+                mask[b, :m] = True
+            yield x, f, mask, torch.as_tensor(np.array([data[i][1] for i in part]))
+
+    builders = {"PPGN": lambda: PPGN(1, hidden, 4, num_blocks=3),
+                "PPGN++ (degree <= 6 features)": lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3,
+                                                                      poly_degree=6)}
+    mae = {k: [] for k in builders}
+    ep_t = {k: [] for k in builders}
+    for seed in range(seeds):
+        for name, build in builders.items():
+            torch.manual_seed(seed)
+            model = build()
+            opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+            use_f = isinstance(model, PPGNPlusPlus)
+            for ep in range(epochs):
+                order = np.random.default_rng(1000 * seed + ep).permutation(n_train).tolist()
+                t0 = time.perf_counter()
+                for x, f, mask, y in batches(order):
+                    opt.zero_grad()
+                    out = model(x, mask, features=f) if use_f else model(x, mask)
+                    ((out - (y - mu) / sd) ** 2).mean().backward()
+                    opt.step()
+                ep_t[name].append(time.perf_counter() - t0)
+            preds, yt = [], []
+            with torch.no_grad():
+                for x, f, mask, y in batches(list(range(n_train, n_train + n_test))):
+                    out = model(x, mask, features=f) if use_f else model(x, mask)
+                    preds.append(out * sd + mu)
+                    yt.append(y)
+            P, Y = torch.cat(preds), torch.cat(yt)
+            mae[name].append(((P - Y).abs().mean(0) / Y.std(0).clamp_min(1e-6)).numpy())
+    print(f"   test MAE / std of the test targets, mean (min-max) over {seeds} seed(s):")
+    print(f"   {'model':32s} " + " ".join(f"{t:>20s}" for t in names) + f" {'s/epoch':>8s}")
+    for name in builders:
+        M = np.array(mae[name])
+        cells = [f"{M[:, j].mean():.3f} ({M[:, j].min():.3f}-{M[:, j].max():.3f})"
+                 for j in range(len(names))]
+        print(f"   {name:32s} " + " ".join(f"{c:>20s}" for c in cells)
+              + f" {np.median(ep_t[name]):8.2f}")
+    # strongly regular pair
+    rook, shri = srg_pair()
+    x = torch.as_tensor(np.stack([rook, shri])[:, None])
+    mask = torch.ones(2, 16, dtype=torch.bool)
+    print("\n== SRG(16, 6, 2, 2): 4 x 4 rook's graph vs Shrikhande graph, randomly initialised "
+          "models (float64), |out(rook) - out(shrikhande)| / |out|")
+    rows = {"PPGN": [], "PPGN++ (degree <= 6 features)": []}
+    with torch.no_grad():
+        for seed in range(10):
+            for name, build in builders.items():
+                torch.manual_seed(seed)
+                out = build().double()(x, mask)
+                rows[name].append(float((out[0] - out[1]).abs().max() / out.abs().max()))
+    for name, r in rows.items():
+        print(f"   {name:32s} min {min(r):.2e}  max {max(r):.2e}  over 10 initialisations")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="short version (d <= 3, batch 8, n 16)")
     ap.add_argument("--naive-budget", type=float, default=2e8)
+    ap.add_argument("--seeds", type=int, default=3, help="seeds of the end-to-end comparison")
     args = ap.parse_args()
     print("contraction order: numpy.einsum_path ('optimal' <= 7 operands, else 'greedy')")
     if args.quick:
         bench_enumeration(3)
         bench_evaluation(8, 16, False, 1e7, 1)
         bench_vs_einsum(4, 50, 8, 2, 30)
+        bench_end_to_end(True, args.seeds)
     else:
         bench_enumeration(5)
         bench_evaluation(64, 32, False, args.naive_budget, 3)
         bench_evaluation(64, 32, True, args.naive_budget, 3)
         bench_vs_einsum(4, 50, 8, 3, 100)
+        bench_end_to_end(False, args.seeds)
 
 
 if __name__ == "__main__":

@@ -268,6 +268,8 @@ class PolynomialFeatures(torch.nn.Module):
                 f"{self.in_channels}" + (" (or (batch, n, n), (n, n))" if self.in_channels == 1
                                         else "") + f", got shape {tuple(X.shape)}"
             )
+        if not X4.is_floating_point() and not X4.is_complex():
+            X4 = X4.to(self.weight.dtype)  # integer adjacency matrices
         b, c, n, n2 = X4.shape
         if n != n2 or n == 0:
             raise ShapeError(f"X must be square in its last two axes (n, n) with n >= 1, got "

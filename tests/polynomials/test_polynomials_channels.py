@@ -102,6 +102,16 @@ def test_shared_subcontractions_agree_with_fresh_evaluation():
                                rtol=1e-9, atol=1e-9)
 
 
+def test_integer_adjacency_is_evaluated_in_floating_point():
+    A = torch.tensor([[0, 1, 1], [1, 0, 1], [1, 1, 0]])
+    tri = polynomial_basis(3, "invariant", symmetric=True)
+    layer = PolynomialFeatures(tri, 1, normalize=True)
+    ref = layer.features(A.double()[None])
+    got = layer.features(A[None])
+    assert got.dtype == torch.float32 and float(ref.abs().max()) > 0
+    torch.testing.assert_close(got.double(), ref, rtol=1e-6, atol=1e-6)
+
+
 def test_bad_input():
     basis = polynomial_basis(1, "edge")
     layer = PolynomialFeatures(basis, 2, in_channels=3, node_channels=3)

@@ -18,7 +18,8 @@
    two non-adjacent vertices), each alone after a first call, against the same baselines.
    Rounds are interleaved; best of the rounds and the spread (max / min) are printed.
 4. End to end: PPGN++ (reptheory.models.PPGNPlusPlus, polynomial features of degree <= 6 that
-   PPGN cannot compute) against PPGN on substructure counting (the generator of
+   PPGN cannot compute) against PPGN and against PPGN++ without the polynomial features
+   (transposes and identity channels only) on substructure counting (the generator of
    bench_graph_models.py, plus 4-cliques), test MAE / std over seeds; and the two
    SRG(16, 6, 2, 2) graphs (4 x 4 rook's graph, Shrikhande graph): the output difference of
    randomly initialised models.
@@ -30,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -209,6 +211,8 @@ def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -
     print(f"   ratio opt_einsum / reptheory numpy   {best[keys[1]] / best[keys[0]]:6.1f}x")
     print(f"   ratio torch.einsum / reptheory torch {best[keys[3]] / best[keys[2]]:6.1f}x")
     print(f"   ({rounds} interleaved rounds, largest spread max/min over rounds {spread:.2f})")
+    RESULTS["basis"] = (f"{len(basis)} edge polynomials, degree <= {degree}, n={n}, batch={batch}",
+                        best)
 
     k4m = Polynomial.from_edges([("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")],
                                 marked=("a", "b"), symmetric=True)
@@ -246,6 +250,48 @@ def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -
     for p, b in worst:
         print(f"   slowest torch vs torch.einsum: {p.einsum:32s} {1e3 * b[2]:7.2f} ms vs "
               f"{1e3 * b[3]:7.2f} ms")
+
+
+RESULTS: dict = {}
+
+
+def plot(path: str) -> None:
+    """Bars: test MAE of PPGN and PPGN++ per target; whole-basis evaluation times."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no picture")
+        return
+    panels = [k for k in ("mae", "basis") if k in RESULTS]
+    if not panels:
+        return
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 3.6), squeeze=False)
+    for ax, k in zip(axes[0], panels):
+        if k == "mae":
+            names, mae, seeds = RESULTS["mae"]
+            x = np.arange(len(names))
+            w = 0.8 / len(mae)
+            for j, (model, M) in enumerate(mae.items()):
+                mean = M.mean(0)
+                err = np.stack([mean - M.min(0), M.max(0) - mean])
+                ax.bar(x + w * (j - (len(mae) - 1) / 2), mean, w, yerr=err, capsize=3, label=model)
+            ax.set_xticks(x, names)
+            ax.set_ylabel("test MAE / std")
+            ax.set_title(f"substructure counting ({seeds} seeds, min-max)")
+            ax.legend(fontsize=8)
+        else:
+            label, best = RESULTS["basis"]
+            ax.barh(range(len(best)), list(best.values()))
+            ax.set_yticks(range(len(best)), [s.split(" (")[0].split(",")[0] for s in best],
+                          fontsize=8)
+            ax.set_xlabel("seconds (best of rounds)")
+            ax.set_title(label, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"wrote {Path(path).name}")
 
 
 def _graph_models_module():
@@ -330,6 +376,8 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
             yield x, f, mask, torch.as_tensor(np.array([data[i][1] for i in part]))
 
     builders = {"PPGN": lambda: PPGN(1, hidden, 4, num_blocks=3),
+                "PPGN++ without polynomials": lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3,
+                                                                   poly_degree=0),
                 "PPGN++ (degree <= 6 features)": lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3,
                                                                       poly_degree=6)}
     mae = {k: [] for k in builders}
@@ -339,7 +387,7 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
             torch.manual_seed(seed)
             model = build()
             opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-            use_f = isinstance(model, PPGNPlusPlus)
+            use_f = isinstance(model, PPGNPlusPlus) and model.poly_degree > 0
             for ep in range(epochs):
                 order = np.random.default_rng(1000 * seed + ep).permutation(n_train).tolist()
                 t0 = time.perf_counter()
@@ -357,6 +405,7 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
                     yt.append(y)
             P, Y = torch.cat(preds), torch.cat(yt)
             mae[name].append(((P - Y).abs().mean(0) / Y.std(0).clamp_min(1e-6)).numpy())
+    RESULTS["mae"] = (names, {k: np.array(v) for k, v in mae.items()}, seeds)
     print(f"   test MAE / std of the test targets, mean (min-max) over {seeds} seed(s):")
     print(f"   {'model':32s} " + " ".join(f"{t:>20s}" for t in names) + f" {'s/epoch':>8s}")
     for name in builders:
@@ -371,7 +420,7 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
     mask = torch.ones(2, 16, dtype=torch.bool)
     print("\n== SRG(16, 6, 2, 2): 4 x 4 rook's graph vs Shrikhande graph, randomly initialised "
           "models (float64), |out(rook) - out(shrikhande)| / |out|")
-    rows = {"PPGN": [], "PPGN++ (degree <= 6 features)": []}
+    rows = {name: [] for name in builders}
     with torch.no_grad():
         for seed in range(10):
             for name, build in builders.items():
@@ -387,6 +436,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="short version (d <= 3, batch 8, n 16)")
     ap.add_argument("--naive-budget", type=float, default=2e8)
     ap.add_argument("--seeds", type=int, default=3, help="seeds of the end-to-end comparison")
+    ap.add_argument("--plot", default=str(Path(__file__).resolve().parent / "results" / "polynomials.png"),
+                    help="where to draw the picture (needs matplotlib; '' for none)")
     args = ap.parse_args()
     print("contraction order: numpy.einsum_path ('optimal' <= 7 operands, else 'greedy')")
     if args.quick:
@@ -400,6 +451,8 @@ def main() -> None:
         bench_evaluation(64, 32, True, args.naive_budget, 3)
         bench_vs_einsum(4, 50, 8, 3, 100)
         bench_end_to_end(False, args.seeds)
+    if args.plot:
+        plot(args.plot)
 
 
 if __name__ == "__main__":

@@ -139,7 +139,7 @@ def _numpy_optimize_true(polys, X):
         np.einsum(spec.expression, *ops, optimize="optimal")
 
 
-def _timed(fn, *args) -> float:  # noqa: D103
+def _timed(fn, *args) -> float:
     t = time.perf_counter()
     fn(*args)
     return time.perf_counter() - t
@@ -357,7 +357,7 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
     print(f"   PPGN++ features: {len(proto.polynomials)} edge-valued polynomials of degree 5-6 PPGN "
           f"cannot compute, precomputed per graph in {t_feat:.1f}s; {epochs} epochs, hidden "
           f"{hidden}, 3 blocks, Adam 2e-3, MSE on standardised targets")
-    train, test = data[:n_train], data[n_train:]
+    train = data[:n_train]
     ys = torch.as_tensor(np.array([y for _, y in train]))
     mu, sd = ys.mean(0), ys.std(0).clamp_min(1e-6)
 

@@ -9,6 +9,21 @@
    ``--naive-budget`` (default 2e8); for the rest the ratio of FLOP counts reported by
    ``numpy.einsum_path`` is printed.
 
+3. Whole basis and single polynomials against the usual tools: all edge-valued polynomials of
+   degree <= 4 (symmetric X), n = 50, batch 8, evaluated by reptheory (numpy and torch; plans
+   cached, sub-contractions shared across the basis) against one prebuilt opt_einsum
+   expression per polynomial (numpy, on the same merged operands, precomputed outside the
+   timing) and one ``torch.einsum`` call per polynomial (torch, opt_einsum path search inside
+   torch).  Then single polynomials (a fixed random sample plus K4 minus an edge marked at its
+   two non-adjacent vertices), each alone after a first call, against the same baselines.
+   Rounds are interleaved; best of the rounds and the spread (max / min) are printed.
+4. End to end: PPGN++ (reptheory.models.PPGNPlusPlus, polynomial features of degree <= 6 that
+   PPGN cannot compute) against PPGN and against PPGN++ without the polynomial features
+   (transposes and identity channels only) on substructure counting (the generator of
+   bench_graph_models.py, plus 4-cliques), test MAE / std over seeds; and the two
+   SRG(16, 6, 2, 2) graphs (4 x 4 rook's graph, Shrikhande graph): the output difference of
+   randomly initialised models.
+
 Run ``python benchmarks/bench_polynomials.py`` (``--quick`` for a short version).
 """
 
@@ -16,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -129,20 +145,314 @@ def _timed(fn, *args) -> float:
     return time.perf_counter() - t
 
 
+def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -> None:
+    try:
+        import opt_einsum as oe
+        import torch
+    except ImportError as exc:  # pragma: no cover
+        print(f"\n== section 3 skipped: {exc.name} is not installed (pip install 'reptheory[bench]')")
+        return
+    from reptheory.polynomials import Polynomial, evaluate_basis
+    from reptheory.polynomials import evaluate_basis_torch, evaluate_torch
+
+    torch.set_num_threads(1)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(batch, n, n)) / np.sqrt(n)
+    X = (X + X.transpose(0, 2, 1)) / 2
+    Xt = torch.from_numpy(X)
+    basis = list(polynomial_basis(degree, "edge", True, exact_degree=False))
+    print(f"\n== whole basis: {len(basis)} edge-valued polynomials of degree <= {degree} "
+          f"(symmetric X), n={n}, batch={batch}; torch threads 1")
+    ops_np: dict = {}
+    ops_t: dict = {}
+    t = time.perf_counter()
+    exprs = []
+    for p in basis:
+        spec = p.spec
+        if not spec.operands:
+            exprs.append(None)
+            continue
+        ops = [_operand(X, o.kind, o.p, o.q, ops_np) for o in spec.operands]
+        exprs.append((oe.contract_expression(spec.expression, *[a.shape for a in ops]), ops,
+                      spec.expression.replace("Z", "z")))
+    t_build = time.perf_counter() - t
+    from reptheory.polynomials._torch_layers import _operand as _top
+    tops = [None if e is None else [_top(Xt, o.kind, o.p, o.q, ops_t) for o in p.spec.operands]
+            for p, e in zip(basis, exprs)]
+    t = time.perf_counter()
+    evaluate_basis(basis, X)
+    t_first = time.perf_counter() - t
+    print(f"first call (plans {len(basis)} contractions with numpy.einsum_path, then runs): "
+          f"{t_first:.2f}s; building the {len(basis)} opt_einsum expressions: {t_build:.2f}s")
+
+    def oe_all():
+        for e in exprs:
+            if e is not None:
+                e[0](*e[1])
+
+    def te_all():
+        for e, o in zip(exprs, tops):
+            if e is not None:
+                torch.einsum(e[2], *o)
+
+    cases = {"reptheory numpy (evaluate_basis)": lambda: evaluate_basis(basis, X),
+             "opt_einsum, one prebuilt expression each": oe_all,
+             "reptheory torch (evaluate_basis_torch)": lambda: evaluate_basis_torch(basis, Xt),
+             "torch.einsum, one call each": te_all}
+    times: dict = {k: [] for k in cases}
+    for _ in range(rounds):
+        for k, f in cases.items():
+            times[k].append(_timed(f))
+    best = {k: min(v) for k, v in times.items()}
+    spread = max(max(v) / min(v) for v in times.values())
+    keys = list(cases)
+    for k in keys:
+        print(f"   {k:42s} {best[k]:8.3f}s")
+    print(f"   ratio opt_einsum / reptheory numpy   {best[keys[1]] / best[keys[0]]:6.1f}x")
+    print(f"   ratio torch.einsum / reptheory torch {best[keys[3]] / best[keys[2]]:6.1f}x")
+    print(f"   ({rounds} interleaved rounds, largest spread max/min over rounds {spread:.2f})")
+    RESULTS["basis"] = (f"{len(basis)} edge polynomials, degree <= {degree}, n={n}, batch={batch}",
+                        best)
+
+    k4m = Polynomial.from_edges([("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")],
+                                marked=("a", "b"), symmetric=True)
+    with_ops = [i for i, e in enumerate(exprs) if e is not None]
+    pick = sorted(rng.choice(with_ops, size=min(sample, len(with_ops)), replace=False).tolist())
+    singles = [k4m] + [basis[i] for i in pick if basis[i] != k4m]
+    rows = []
+    for p in singles:
+        spec = p.spec
+        ops = [_operand(X, o.kind, o.p, o.q, ops_np) for o in spec.operands]
+        ex = oe.contract_expression(spec.expression, *[a.shape for a in ops])
+        es = spec.expression.replace("Z", "z")
+        o_t = [_top(Xt, o.kind, o.p, o.q, ops_t) for o in spec.operands]
+        fs = [lambda p=p: p.evaluate(X), lambda ex=ex, ops=ops: ex(*ops),
+              lambda p=p: evaluate_torch(p, Xt), lambda es=es, o_t=o_t: torch.einsum(es, *o_t)]
+        for f in fs:
+            f()
+        ts = [[] for _ in fs]
+        for _ in range(3):
+            for j, f in enumerate(fs):
+                ts[j].append(_timed(f))
+        rows.append((p, [min(v) for v in ts]))
+    r_np = np.array([b[0] / b[1] for _, b in rows])
+    r_t = np.array([b[2] / b[3] for _, b in rows])
+    print(f"\n== single polynomials ({len(rows)}: K4 minus an edge + a random sample), each "
+          f"alone after a first call, best of 3 interleaved")
+    p, b = rows[0]
+    print(f"   K4 minus an edge {p.einsum}: numpy {1e3 * b[0]:.2f} ms vs opt_einsum "
+          f"{1e3 * b[1]:.2f} ms; torch {1e3 * b[2]:.2f} ms vs torch.einsum {1e3 * b[3]:.2f} ms")
+    for name, r in (("numpy / opt_einsum", r_np), ("torch / torch.einsum", r_t)):
+        print(f"   time ratio reptheory {name:22s}: median {np.median(r):.2f}, worst "
+              f"{r.max():.2f}; reptheory at least as fast in {int((r <= 1.0).sum())}/{len(r)}"
+              f" (within 10%: {int((r <= 1.1).sum())}/{len(r)})")
+    worst = sorted(rows, key=lambda row: -row[1][2] / row[1][3])[:3]
+    for p, b in worst:
+        print(f"   slowest torch vs torch.einsum: {p.einsum:32s} {1e3 * b[2]:7.2f} ms vs "
+              f"{1e3 * b[3]:7.2f} ms")
+
+
+RESULTS: dict = {}
+
+
+def plot(path: str) -> None:
+    """Bars: test MAE of PPGN and PPGN++ per target; whole-basis evaluation times."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: no picture")
+        return
+    panels = [k for k in ("mae", "basis") if k in RESULTS]
+    if not panels:
+        return
+    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 3.6), squeeze=False)
+    for ax, k in zip(axes[0], panels):
+        if k == "mae":
+            names, mae, seeds = RESULTS["mae"]
+            x = np.arange(len(names))
+            w = 0.8 / len(mae)
+            for j, (model, M) in enumerate(mae.items()):
+                mean = M.mean(0)
+                err = np.stack([mean - M.min(0), M.max(0) - mean])
+                ax.bar(x + w * (j - (len(mae) - 1) / 2), mean, w, yerr=err, capsize=3, label=model)
+            ax.set_xticks(x, names)
+            ax.set_ylabel("test MAE / std")
+            ax.set_title(f"substructure counting ({seeds} seeds, min-max)")
+            ax.legend(fontsize=8)
+        else:
+            label, best = RESULTS["basis"]
+            ax.barh(range(len(best)), list(best.values()))
+            ax.set_yticks(range(len(best)), [s.split(" (")[0].split(",")[0] for s in best],
+                          fontsize=8)
+            ax.set_xlabel("seconds (best of rounds)")
+            ax.set_title(label, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"wrote {Path(path).name}")
+
+
+def _graph_models_module():
+    """bench_graph_models.py (its data generator), imported without its command line."""
+    import os
+    import sys
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    saved = sys.argv
+    sys.argv = [saved[0]]
+    try:
+        import bench_graph_models as gm
+    finally:
+        sys.argv = saved
+    return gm
+
+
+def srg_pair() -> tuple[np.ndarray, np.ndarray]:
+    """The 4 x 4 rook's graph and the Shrikhande graph (Cayley graphs of Z4 x Z4)."""
+    import itertools
+
+    def cayley(gens):
+        A = np.zeros((16, 16))
+        for (x1, y1), (x2, y2) in itertools.product(itertools.product(range(4), repeat=2), repeat=2):
+            A[4 * x1 + y1, 4 * x2 + y2] = ((x2 - x1) % 4, (y2 - y1) % 4) in gens
+        return A
+
+    return (cayley({(i, 0) for i in (1, 2, 3)} | {(0, i) for i in (1, 2, 3)}),
+            cayley({(1, 0), (3, 0), (0, 1), (0, 3), (1, 1), (3, 3)}))
+
+
+def bench_end_to_end(quick: bool, seeds: int) -> None:
+    try:
+        import networkx as nx
+        import torch
+    except ImportError as exc:  # pragma: no cover
+        print(f"\n== section 4 skipped: {exc.name} is not installed")
+        return
+    from reptheory.models import PPGN, PPGNPlusPlus
+
+    gm = _graph_models_module()
+    torch.set_num_threads(1)
+    n_train, n_test = (256, 128) if quick else (1000, 300)
+    epochs, hidden, bs = (15, 16, 32) if quick else (60, 16, 32)
+    rng = np.random.default_rng(0)
+    t0 = time.perf_counter()
+    data = []
+    for A, cnt in gm.make_graphs(n_train + n_test, 10, 20, rng):
+        k4 = sum(1 for c in nx.enumerate_all_cliques(nx.from_numpy_array(A)) if len(c) == 4)
+        data.append((A, np.array(list(cnt) + [k4], dtype=np.float32)))
+    t_data = time.perf_counter() - t0
+    names = ("triangles", "4-cycles", "tailed triangles", "4-cliques")
+    proto = PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=6)
+    t0 = time.perf_counter()
+    with torch.no_grad():
+        feats = [proto.polynomial_features(torch.as_tensor(A, dtype=torch.float32)[None, None])[0]
+                 for A, _ in data]
+    t_feat = time.perf_counter() - t0
+    print(f"\n== end to end: counting {', '.join(names)}; {n_train} train / {n_test} test random "
+          f"graphs, 10-20 nodes (bench_graph_models generator, {t_data:.1f}s incl. exact counts)")
+    print(f"   PPGN++ features: {len(proto.polynomials)} edge-valued polynomials of degree 5-6 PPGN "
+          f"cannot compute, precomputed per graph in {t_feat:.1f}s; {epochs} epochs, hidden "
+          f"{hidden}, 3 blocks, Adam 2e-3, MSE on standardised targets")
+    train = data[:n_train]
+    ys = torch.as_tensor(np.array([y for _, y in train]))
+    mu, sd = ys.mean(0), ys.std(0).clamp_min(1e-6)
+
+    def batches(idx):
+        for st in range(0, len(idx), bs):
+            part = [idx[i] for i in range(st, min(st + bs, len(idx)))]
+            n = max(data[i][0].shape[0] for i in part)
+            x = torch.zeros(len(part), 1, n, n)
+            f = torch.zeros(len(part), len(proto.polynomials), n, n)
+            mask = torch.zeros(len(part), n, dtype=torch.bool)
+            for b, i in enumerate(part):
+                m = data[i][0].shape[0]
+                x[b, 0, :m, :m] = torch.as_tensor(data[i][0])
+                f[b, :, :m, :m] = feats[i]
+                mask[b, :m] = True
+            yield x, f, mask, torch.as_tensor(np.array([data[i][1] for i in part]))
+
+    builders = {"PPGN": lambda: PPGN(1, hidden, 4, num_blocks=3),
+                "PPGN++ without polynomials": lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3,
+                                                                   poly_degree=0),
+                "PPGN++ (degree <= 6 features)": lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3,
+                                                                      poly_degree=6)}
+    mae = {k: [] for k in builders}
+    ep_t = {k: [] for k in builders}
+    for seed in range(seeds):
+        for name, build in builders.items():
+            torch.manual_seed(seed)
+            model = build()
+            opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+            use_f = isinstance(model, PPGNPlusPlus) and model.poly_degree > 0
+            for ep in range(epochs):
+                order = np.random.default_rng(1000 * seed + ep).permutation(n_train).tolist()
+                t0 = time.perf_counter()
+                for x, f, mask, y in batches(order):
+                    opt.zero_grad()
+                    out = model(x, mask, features=f) if use_f else model(x, mask)
+                    ((out - (y - mu) / sd) ** 2).mean().backward()
+                    opt.step()
+                ep_t[name].append(time.perf_counter() - t0)
+            preds, yt = [], []
+            with torch.no_grad():
+                for x, f, mask, y in batches(list(range(n_train, n_train + n_test))):
+                    out = model(x, mask, features=f) if use_f else model(x, mask)
+                    preds.append(out * sd + mu)
+                    yt.append(y)
+            P, Y = torch.cat(preds), torch.cat(yt)
+            mae[name].append(((P - Y).abs().mean(0) / Y.std(0).clamp_min(1e-6)).numpy())
+    RESULTS["mae"] = (names, {k: np.array(v) for k, v in mae.items()}, seeds)
+    print(f"   test MAE / std of the test targets, mean (min-max) over {seeds} seed(s):")
+    print(f"   {'model':32s} " + " ".join(f"{t:>20s}" for t in names) + f" {'s/epoch':>8s}")
+    for name in builders:
+        M = np.array(mae[name])
+        cells = [f"{M[:, j].mean():.3f} ({M[:, j].min():.3f}-{M[:, j].max():.3f})"
+                 for j in range(len(names))]
+        print(f"   {name:32s} " + " ".join(f"{c:>20s}" for c in cells)
+              + f" {np.median(ep_t[name]):8.2f}")
+    # strongly regular pair
+    rook, shri = srg_pair()
+    x = torch.as_tensor(np.stack([rook, shri])[:, None])
+    mask = torch.ones(2, 16, dtype=torch.bool)
+    print("\n== SRG(16, 6, 2, 2): 4 x 4 rook's graph vs Shrikhande graph, randomly initialised "
+          "models (float64), |out(rook) - out(shrikhande)| / |out|")
+    rows = {name: [] for name in builders}
+    with torch.no_grad():
+        for seed in range(10):
+            for name, build in builders.items():
+                torch.manual_seed(seed)
+                out = build().double()(x, mask)
+                rows[name].append(float((out[0] - out[1]).abs().max() / out.abs().max()))
+    for name, r in rows.items():
+        print(f"   {name:32s} min {min(r):.2e}  max {max(r):.2e}  over 10 initialisations")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="short version (d <= 3, batch 8, n 16)")
     ap.add_argument("--naive-budget", type=float, default=2e8)
+    ap.add_argument("--seeds", type=int, default=3, help="seeds of the end-to-end comparison")
+    ap.add_argument("--plot", default=str(Path(__file__).resolve().parent / "results" / "polynomials.png"),
+                    help="where to draw the picture (needs matplotlib; '' for none)")
     args = ap.parse_args()
-    print("contraction order: numpy.einsum_path ('optimal' <= 7 operands, else 'greedy'); "
-          "opt_einsum not used (not installed, not needed for <= 8 operands)")
+    print("contraction order: numpy.einsum_path ('optimal' <= 7 operands, else 'greedy')")
     if args.quick:
         bench_enumeration(3)
         bench_evaluation(8, 16, False, 1e7, 1)
+        bench_vs_einsum(4, 50, 8, 2, 30)
+        bench_end_to_end(True, args.seeds)
     else:
         bench_enumeration(5)
         bench_evaluation(64, 32, False, args.naive_budget, 3)
         bench_evaluation(64, 32, True, args.naive_budget, 3)
+        bench_vs_einsum(4, 50, 8, 3, 100)
+        bench_end_to_end(False, args.seeds)
+    if args.plot:
+        plot(args.plot)
 
 
 if __name__ == "__main__":

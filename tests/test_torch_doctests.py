@@ -19,6 +19,7 @@ MODULES = [
     "reptheory.models._deepsets",
     "reptheory.models._ign",
     "reptheory.models._ppgn",
+    "reptheory.models._ppgnpp",
     "reptheory.kernels._torch",
     "reptheory.so3._torch_layers",
     "reptheory.so3._torch_pose",

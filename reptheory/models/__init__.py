@@ -15,5 +15,7 @@ gives each graph of a padded batch the output it gets alone.
 from ._deepsets import DeepSets
 from ._ign import IGN2
 from ._ppgn import PPGN
+from ._ppgnpp import PPGNPlusPlus, normalize_polynomial_features, ppgn_missing_features
 
-__all__ = ["IGN2", "PPGN", "DeepSets"]
+__all__ = ["IGN2", "PPGN", "DeepSets", "PPGNPlusPlus", "normalize_polynomial_features",
+           "ppgn_missing_features"]

@@ -19,7 +19,8 @@ import numpy as np
 
 from .._validate import dense_budget
 
-__all__ = ["ContractionSpec", "Operand", "make_spec", "plan", "run_plan_numpy"]
+__all__ = ["SHARE_MAX_NDIM", "ContractionSpec", "Operand", "make_spec", "plan",
+           "plan_with_keys", "run_plan_numpy", "step_key"]
 
 BATCH = "Z"
 LETTERS = "abcdefghijklmnopqrstuvwxyz" + string.ascii_uppercase.replace(BATCH, "")
@@ -115,6 +116,65 @@ def plan(spec: ContractionSpec, batch: int, n: int, optimize: bool = True) -> tu
     return tuple(steps)
 
 
+SHARE_MAX_NDIM = 3
+"""Intermediates with at most this many axes (batch included) are kept for reuse."""
+
+
+def step_key(children: list, ins: tuple[str, ...], res: str) -> tuple:
+    """A key naming the result of one contraction step independently of letter names.
+
+    ``children`` are the keys of the step's inputs (``('op', kind, p, q)`` for an operand of
+    X, or earlier step keys); the letters of ``ins`` and ``res`` are renamed in order of first
+    appearance.  Equal keys give equal tensors (same inputs, same axes, same contraction), so
+    evaluating several polynomials with one cache computes a shared sub-contraction once.
+    """
+    names: dict[str, str] = {}
+    for c in "".join(ins) + res:
+        if c not in names:
+            names[c] = LETTERS[len(names)]
+    ren = tuple("".join(names[c] for c in s) for s in ins)
+    return ("step", tuple(children), ren, "".join(names[c] for c in res))
+
+
+def matmul_layout(sa: str, sb: str, so: str) -> tuple:
+    """How to contract ``sa, sb -> so`` (letters distinct within each, no private letters) as
+    one batched matrix product ``(B, L, K) @ (B, K, R)``.
+
+    Returns ``(batch, left, contr, right, ta, tb)``: letter lists, and whether the operand is
+    read as the transpose of its ``(B, K, L)`` / ``(B, R, K)`` layout.  The order of the
+    contracted letters is chosen so that operands already laid out that way need no copy.
+    """
+    batch = [c for c in so if c in sa and c in sb]
+    left = [c for c in sa if c not in sb]
+    right = [c for c in sb if c not in sa]
+    best = None
+    for contr in ([c for c in sa if c in sb and c not in so],
+                  [c for c in sb if c in sa and c not in so]):
+        ta = list(sa) == batch + contr + left
+        tb = list(sb) == batch + right + contr
+        copies = (not ta and list(sa) != batch + left + contr) + (
+            not tb and list(sb) != batch + contr + right)
+        if best is None or copies < best[0]:
+            best = (copies, contr, ta, tb)
+    _, contr, ta, tb = best
+    return batch, left, contr, right, ta, tb
+
+
+@functools.lru_cache(maxsize=20000)
+def plan_with_keys(spec: ContractionSpec, batch: int, n: int, optimize: bool = True) -> tuple:
+    """:func:`plan` with the :func:`step_key` of every step: ``((idx, ins, res, key), ...)``."""
+    keys = [("op", o.kind, o.p, o.q) for o in spec.operands]
+    out = []
+    for idx, ins, res in plan(spec, batch, n, optimize):
+        kids = [keys[i] for i in idx]
+        for i in idx:
+            keys.pop(i)
+        key = step_key(kids, ins, res)
+        keys.append(key)
+        out.append((idx, ins, res, key))
+    return tuple(out)
+
+
 def _np_pair(sa: str, a: np.ndarray, sb: str, b: np.ndarray, so: str) -> np.ndarray:
     """Contract two operands with a batched matrix product (BLAS) when possible."""
     if len(set(sa)) < len(sa) or len(set(sb)) < len(sb):
@@ -128,36 +188,48 @@ def _np_pair(sa: str, a: np.ndarray, sb: str, b: np.ndarray, so: str) -> np.ndar
     if pb != sb:
         b = np.einsum(f"{sb}->{pb}", b)
         sb = pb
-    batch = [c for c in sa if c in sb and c in so]
-    contr = [c for c in sa if c in sb and c not in so]
-    left = [c for c in sa if c not in sb]
-    right = [c for c in sb if c not in sa]
-    if not contr:
+    if not any(c in sb and c not in so for c in sa):
         return np.einsum(f"{sa},{sb}->{so}", a, b)
+    batch, left, contr, right, ta, tb = matmul_layout(sa, sb, so)
     size = dict(zip(sa, a.shape)) | dict(zip(sb, b.shape))
-    nb = int(np.prod([size[c] for c in batch], dtype=np.int64))
-    nl = int(np.prod([size[c] for c in left], dtype=np.int64))
-    nk = int(np.prod([size[c] for c in contr], dtype=np.int64))
-    nr = int(np.prod([size[c] for c in right], dtype=np.int64))
-    at = a.transpose([sa.index(c) for c in batch + left + contr]).reshape(nb, nl, nk)
-    bt = b.transpose([sb.index(c) for c in batch + contr + right]).reshape(nb, nk, nr)
+    nb, nl, nk, nr = (int(np.prod([size[c] for c in cs], dtype=np.int64))
+                      for cs in (batch, left, contr, right))
+    if ta:
+        at = a.reshape(nb, nk, nl).transpose(0, 2, 1)
+    else:
+        at = a.transpose([sa.index(c) for c in batch + left + contr]).reshape(nb, nl, nk)
+    if tb:
+        bt = b.reshape(nb, nr, nk).transpose(0, 2, 1)
+    else:
+        bt = b.transpose([sb.index(c) for c in batch + contr + right]).reshape(nb, nk, nr)
     res = np.matmul(at, bt)
     rs = batch + left + right
     res = res.reshape([size[c] for c in rs])
     return res.transpose([rs.index(c) for c in so])
 
 
-def run_plan_numpy(steps: tuple, operands: list[np.ndarray]) -> np.ndarray:
-    """Execute a plan from :func:`plan` on numpy operands."""
+def run_plan_numpy(steps: tuple, operands: list[np.ndarray], cache: dict | None = None
+                   ) -> np.ndarray:
+    """Execute a plan from :func:`plan` (or :func:`plan_with_keys`) on numpy operands.
+
+    With steps from :func:`plan_with_keys` and a ``cache`` dict, intermediates of at most
+    :data:`SHARE_MAX_NDIM` axes are looked up and stored there under their step keys.
+    """
     cur = list(operands)
-    for idx, ins, res in steps:
+    for step in steps:
+        idx, ins, res = step[:3]
+        key = step[3] if cache is not None and len(step) == 4 else None
         arrs = [cur[i] for i in idx]
         for i in idx:
             cur.pop(i)
-        if len(arrs) == 2:
-            val = _np_pair(ins[0], arrs[0], ins[1], arrs[1], res)
-        else:
-            val = np.einsum(f"{','.join(ins)}->{res}", *arrs)
+        val = cache.get(key) if key is not None else None
+        if val is None:
+            if len(arrs) == 2:
+                val = _np_pair(ins[0], arrs[0], ins[1], arrs[1], res)
+            else:
+                val = np.einsum(f"{','.join(ins)}->{res}", *arrs)
+            if key is not None and val.ndim <= SHARE_MAX_NDIM:
+                cache[key] = val
         cur.append(val)
     assert len(cur) == 1
     return cur[0]

@@ -19,7 +19,7 @@ import numpy as np
 
 from ..errors import InvalidParameterError, ShapeError
 from ._canonical import Cert, canonical_components
-from ._contract import LETTERS, ContractionSpec, make_spec, plan, run_plan_numpy
+from ._contract import LETTERS, ContractionSpec, make_spec, plan_with_keys, run_plan_numpy
 
 __all__ = ["Polynomial", "as_batch", "evaluate_basis"]
 
@@ -361,7 +361,7 @@ def as_batch(X) -> tuple[np.ndarray, bool]:
 
 
 def _operand(X3: np.ndarray, kind: str, p: int, q: int, cache: dict) -> np.ndarray:
-    key = (kind, p, q)
+    key = ("op", kind, p, q)
     val = cache.get(key)
     if val is None:
         if kind == "loop":
@@ -398,15 +398,35 @@ def _np_diag_embed(v: np.ndarray) -> np.ndarray:
     return out
 
 
-def _evaluate_numpy(poly: Polynomial, X3: np.ndarray, cache: dict, optimize: bool) -> np.ndarray:
+def _core_numpy(poly: Polynomial, X3: np.ndarray, cache: dict, optimize: bool) -> np.ndarray:
+    """The contraction itself: axes batch + ``spec.out`` (no broadcast, no diagonal)."""
     spec = poly.spec
     b, n, _ = X3.shape
     if not spec.operands:
-        val = np.ones((b,), dtype=X3.dtype)
+        return np.ones((b,), dtype=X3.dtype)
+    ops = [_operand(X3, o.kind, o.p, o.q, cache) for o in spec.operands]
+    return run_plan_numpy(plan_with_keys(spec, b, n, optimize), ops, cache)
+
+
+def _evaluate_numpy(poly: Polynomial, X3: np.ndarray, cache: dict, optimize: bool) -> np.ndarray:
+    b, n, _ = X3.shape
+    val = _core_numpy(poly, X3, cache, optimize)
+    return _finish(val, poly.spec, b, n, lambda k: np.ones(k, dtype=X3.dtype), _np_diag_embed)
+
+
+def _assign(dst: np.ndarray, val: np.ndarray, spec: ContractionSpec) -> None:
+    """Write the core result ``val`` into ``dst`` (zeros, shape batch + out) by broadcasting."""
+    letters = spec.out
+    missing = "".join(c for c in spec.out_all if c not in letters)
+    val = val.reshape(val.shape + (1,) * len(missing))
+    letters += missing
+    if letters != spec.out_all:
+        val = val.transpose([0] + [1 + letters.index(c) for c in spec.out_all])
+    if spec.diagonal:
+        idx = np.arange(dst.shape[-1])
+        dst[:, idx, idx] = val
     else:
-        ops = [_operand(X3, o.kind, o.p, o.q, cache) for o in spec.operands]
-        val = run_plan_numpy(plan(spec, b, n, optimize), ops)
-    return _finish(val, spec, b, n, lambda k: np.ones(k, dtype=X3.dtype), _np_diag_embed)
+        dst[...] = val
 
 
 def evaluate_basis(polynomials: Sequence[Polynomial], X, optimize: bool = True) -> np.ndarray:
@@ -438,7 +458,7 @@ def evaluate_basis(polynomials: Sequence[Polynomial], X, optimize: bool = True) 
     cache: dict = {}
     b, n, _ = X3.shape
     shape = {"invariant": (), "node": (n,), "edge": (n, n)}[kinds.pop() if kinds else "invariant"]
-    out = np.empty((b, len(polys)) + shape, dtype=np.result_type(X3.dtype, np.int64))
+    out = np.zeros((b, len(polys)) + shape, dtype=np.result_type(X3.dtype, np.int64))
     for i, p in enumerate(polys):
-        out[:, i] = _evaluate_numpy(p, X3, cache, optimize)
+        _assign(out[:, i], _core_numpy(p, X3, cache, optimize), p.spec)
     return out[0] if single else out

@@ -2,8 +2,10 @@
 
 This module imports torch at its top; :mod:`reptheory.polynomials` re-exports its names and
 imports it on first access to one of them.
-The contraction order is the same as on the numpy path (chosen by :func:`numpy.einsum_path`);
-each pairwise step runs as :func:`torch.einsum`, so autograd, devices and dtypes work as usual.
+The contraction order is the same as on the numpy path (chosen once per polynomial and shape by
+:func:`numpy.einsum_path` and cached); each pairwise step runs as a broadcast product or a
+batched matrix product (:func:`torch.bmm`), so autograd, devices and dtypes work as usual.  Intermediate results are shared between the
+polynomials of one call (see :func:`reptheory.polynomials._contract.step_key`).
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from collections.abc import Sequence
 
 import torch
 
+from .._validate import check_int
 from ..errors import InvalidParameterError, ShapeError
-from ._contract import plan
+from ._contract import SHARE_MAX_NDIM, matmul_layout, plan_with_keys
 from ._polynomial import Polynomial
 
 __all__ = ["PolynomialFeatures", "evaluate_basis_torch", "evaluate_torch"]
@@ -30,7 +33,7 @@ def _check(X: torch.Tensor) -> tuple[torch.Tensor, bool]:
 
 
 def _operand(X3: torch.Tensor, kind: str, p: int, q: int, cache: dict) -> torch.Tensor:
-    key = (kind, p, q)
+    key = ("op", kind, p, q)
     if key not in cache:
         if kind == "loop":
             val = torch.diagonal(X3, dim1=-2, dim2=-1) ** p
@@ -43,6 +46,52 @@ def _operand(X3: torch.Tensor, kind: str, p: int, q: int, cache: dict) -> torch.
     return cache[key]
 
 
+def _expand(sa: str, a: torch.Tensor, so: str) -> torch.Tensor:
+    """``a`` (letters ``sa``, each in ``so``) permuted to the order of ``so``, with size-1 axes
+    for the letters of ``so`` it lacks (ready to broadcast)."""
+    order = [c for c in so if c in sa]
+    a = a.permute([sa.index(c) for c in order]).contiguous()
+    return a.reshape([a.shape[order.index(c)] if c in sa else 1 for c in so])
+
+
+def _pair(sa: str, a: torch.Tensor, sb: str, b: torch.Tensor, so: str) -> torch.Tensor:
+    """Contract two operands: broadcast products, or a batched matrix product (BLAS)."""
+    if len(set(sa)) < len(sa) or len(set(sb)) < len(sb):
+        return torch.einsum(f"{sa},{sb}->{so}", a, b)
+    pa = "".join(c for c in sa if c in sb or c in so)  # sum out private letters first
+    if pa != sa:
+        a = a.sum(dim=[i for i, c in enumerate(sa) if c not in pa])
+        sa = pa
+    pb = "".join(c for c in sb if c in sa or c in so)
+    if pb != sb:
+        b = b.sum(dim=[i for i, c in enumerate(sb) if c not in pb])
+        sb = pb
+    contr = [c for c in sa if c in sb and c not in so]
+    if not contr:
+        return _expand(sa, a, so) * _expand(sb, b, so)
+    batch, left, contr, right, ta, tb = matmul_layout(sa, sb, so)
+    size = dict(zip(sa, a.shape)) | dict(zip(sb, b.shape))
+
+    def prod(cs):
+        out = 1
+        for c in cs:
+            out *= size[c]
+        return out
+
+    nb, nl, nk, nr = prod(batch), prod(left), prod(contr), prod(right)
+    if ta:
+        at = a.reshape(nb, nk, nl).transpose(1, 2)
+    else:
+        at = a.permute([sa.index(c) for c in batch + left + contr]).reshape(nb, nl, nk)
+    if tb:
+        bt = b.reshape(nb, nr, nk).transpose(1, 2)
+    else:
+        bt = b.permute([sb.index(c) for c in batch + contr + right]).reshape(nb, nk, nr)
+    rs = batch + left + right
+    res = torch.bmm(at, bt).reshape([size[c] for c in rs])
+    return res.permute([rs.index(c) for c in so])
+
+
 def _eval(poly: Polynomial, X3: torch.Tensor, cache: dict, optimize: bool = True) -> torch.Tensor:
     spec = poly.spec
     b, n, _ = X3.shape
@@ -50,11 +99,19 @@ def _eval(poly: Polynomial, X3: torch.Tensor, cache: dict, optimize: bool = True
         val = torch.ones((b,), dtype=X3.dtype, device=X3.device)
     else:
         cur = [_operand(X3, o.kind, o.p, o.q, cache) for o in spec.operands]
-        for idx, ins, res in plan(spec, b, n, optimize):
+        for idx, ins, res, key in plan_with_keys(spec, b, n, optimize):
             arrs = [cur[i] for i in idx]
             for i in idx:
                 cur.pop(i)
-            cur.append(torch.einsum(f"{','.join(ins)}->{res}", *arrs))
+            val = cache.get(key)
+            if val is None:
+                if len(arrs) == 2:
+                    val = _pair(ins[0], arrs[0], ins[1], arrs[1], res)
+                else:
+                    val = torch.einsum(f"{','.join(ins)}->{res}", *arrs)
+                if val.ndim <= SHARE_MAX_NDIM:
+                    cache[key] = val
+            cur.append(val)
         val = cur[0]
     letters = spec.out
     for c in spec.out_all:
@@ -87,10 +144,19 @@ def evaluate_torch(poly: Polynomial, X: torch.Tensor, optimize: bool = True) -> 
 def evaluate_basis_torch(polynomials: Sequence[Polynomial], X: torch.Tensor) -> torch.Tensor:
     """Stack of polynomials of one output type: shape ``(batch, k) + out`` (or ``(k,) + out``).
 
+    The entrywise powers of X and the intermediate contractions of up to two free vertices are
+    computed once and shared by all the polynomials.
+
     Raises
     ------
     InvalidParameterError
         If the polynomials do not share one output type.
+
+    Examples
+    --------
+    >>> from reptheory.polynomials import polynomial_basis
+    >>> evaluate_basis_torch(polynomial_basis(2, "node"), torch.ones(3, 4, 4)).shape
+    torch.Size([3, 32, 4])
     """
     polys = list(polynomials)
     kinds = {p.output for p in polys}
@@ -107,9 +173,23 @@ def evaluate_basis_torch(polynomials: Sequence[Polynomial], X: torch.Tensor) -> 
 class PolynomialFeatures(torch.nn.Module):
     """Learnable linear combinations of chosen equivariant polynomial features of X.
 
-    ``forward(X)`` maps ``(batch, n, n)`` to ``(batch, out_channels) + out`` with ``out`` equal
-    to ``()``, ``(n,)`` or ``(n, n)`` for invariant, node- or edge-valued polynomials; it is
-    S_n-equivariant by construction (a fixed linear map of equivariant polynomials).
+    ``forward(X, node_features=None, mask=None)`` maps X of shape ``(batch, in_channels, n, n)``
+    (or ``(batch, n, n)`` when ``in_channels == 1``, or one graph ``(n, n)``) to
+    ``(batch, out_channels) + out`` with ``out`` equal to ``()``, ``(n,)`` or ``(n, n)`` for
+    invariant, node- or edge-valued polynomials.  Every polynomial is evaluated on every input
+    channel (all channels in one batched contraction), and the ``in_channels * k`` features
+    are mixed linearly; the layer is S_n-equivariant (a fixed linear map of equivariant
+    polynomials).
+
+    Node features ``(batch, node_channels, n)`` are put on the diagonal of the edge channels
+    (``X_c + diag(h_c)``, the convention of :func:`~reptheory.polynomials.with_node_features`),
+    so that loops of the multigraphs read them; ``node_channels`` is ``in_channels`` (one node
+    channel per edge channel) or ``1`` (added to every edge channel).
+
+    With ``mask`` ((batch, n) bool, True on real nodes) the padded rows and columns of X and
+    the padded node features are zeroed, the normalisation uses each graph's own number of
+    nodes and padded outputs are zero: each graph of a padded batch gets the output it gets
+    alone.
 
     Parameters
     ----------
@@ -123,6 +203,10 @@ class PolynomialFeatures(torch.nn.Module):
     bias : bool
         Add a learnable constant per output channel (itself equivariant only for invariant
         outputs or constant matrices; on by default only for ``'invariant'``).
+    in_channels : int
+        Number of edge channels of X.
+    node_channels : int
+        Number of node-feature channels: ``0`` (none), ``1`` or ``in_channels``.
 
     Examples
     --------
@@ -130,6 +214,10 @@ class PolynomialFeatures(torch.nn.Module):
     >>> layer = PolynomialFeatures(polynomial_basis(2, "edge", symmetric=True), out_channels=4)
     >>> layer(torch.randn(8, 5, 5)).shape
     torch.Size([8, 4, 5, 5])
+    >>> layer = PolynomialFeatures(polynomial_basis(2, "node"), 3, in_channels=2, node_channels=2)
+    >>> mask = torch.tensor([[True] * 5, [True] * 3 + [False] * 2])
+    >>> layer(torch.randn(2, 2, 5, 5), torch.randn(2, 2, 5), mask=mask).shape
+    torch.Size([2, 3, 5])
     """
 
     def __init__(
@@ -138,6 +226,8 @@ class PolynomialFeatures(torch.nn.Module):
         out_channels: int = 1,
         normalize: bool = True,
         bias: bool | None = None,
+        in_channels: int = 1,
+        node_channels: int = 0,
     ) -> None:
         super().__init__()
         self.polynomials = tuple(polynomials)
@@ -149,28 +239,105 @@ class PolynomialFeatures(torch.nn.Module):
         self.output = kinds.pop()
         if not isinstance(out_channels, int) or out_channels < 1:
             raise InvalidParameterError(f"out_channels must be an integer >= 1, got {out_channels!r}")
+        self.in_channels = check_int("in_channels", in_channels, minimum=1)
+        self.node_channels = check_int("node_channels", node_channels, minimum=0)
+        if self.node_channels not in (0, 1, self.in_channels):
+            raise InvalidParameterError(
+                f"node_channels must be 0, 1 or in_channels = {self.in_channels}, "
+                f"got {node_channels}"
+            )
         self.normalize = normalize
-        k = len(self.polynomials)
+        k = len(self.polynomials) * self.in_channels
         self.weight = torch.nn.Parameter(torch.randn(out_channels, k) / k**0.5)
         use_bias = (self.output == "invariant") if bias is None else bool(bias)
         self.bias = torch.nn.Parameter(torch.zeros(out_channels)) if use_bias else None
         summed = [p.num_vertices - len(set(p.outputs)) for p in self.polynomials]
         self.register_buffer("_summed", torch.tensor(summed, dtype=torch.float64), persistent=False)
 
-    def features(self, X: torch.Tensor) -> torch.Tensor:
-        """The (normalised) polynomial features, shape ``(batch, k) + out``."""
-        X3, _ = _check(X)
-        feats = evaluate_basis_torch(self.polynomials, X3)
+    def _inputs(self, X, node_features, mask):
+        """Validated (X4 (batch, C, n, n), single, mask or None), padding zeroed, nodes added."""
+        if not isinstance(X, torch.Tensor):
+            X = torch.as_tensor(X)
+        single = X.ndim == 2
+        if X.ndim in (2, 3) and self.in_channels == 1:
+            X4 = X.reshape((-1, 1) + tuple(X.shape[-2:]))
+        elif X.ndim == 4:
+            X4 = X
+        else:
+            raise ShapeError(
+                f"X must have shape (batch, in_channels, n, n) with in_channels = "
+                f"{self.in_channels}" + (" (or (batch, n, n), (n, n))" if self.in_channels == 1
+                                        else "") + f", got shape {tuple(X.shape)}"
+            )
+        if not X4.is_floating_point() and not X4.is_complex():
+            X4 = X4.to(self.weight.dtype)  # integer adjacency matrices
+        b, c, n, n2 = X4.shape
+        if n != n2 or n == 0:
+            raise ShapeError(f"X must be square in its last two axes (n, n) with n >= 1, got "
+                             f"shape {tuple(X.shape)}")
+        if c != self.in_channels:
+            raise ShapeError(f"X has {c} channels (axis 1 of shape {tuple(X.shape)}), the layer "
+                             f"expects in_channels = {self.in_channels}")
+        if mask is not None:
+            from ..torch._masks import check_mask
+
+            if single:
+                mask = mask.reshape(1, -1) if isinstance(mask, torch.Tensor) else mask
+            check_mask(mask, b, n)
+            m = mask.to(X4.dtype)
+            X4 = X4 * (m[:, None, :, None] * m[:, None, None, :])
+        if node_features is None:
+            if self.node_channels:
+                raise ShapeError(f"node_features of shape (batch, {self.node_channels}, n) are "
+                                 f"required (node_channels = {self.node_channels})")
+            return X4, single, mask
+        if not self.node_channels:
+            raise ShapeError("node_features given but the layer has node_channels = 0")
+        h = torch.as_tensor(node_features)
+        want = (self.node_channels, n) if single else (b, self.node_channels, n)
+        if tuple(h.shape) != want:
+            raise ShapeError(f"node_features must have shape {want} (node_channels = "
+                             f"{self.node_channels}, n = {n}), got {tuple(h.shape)}")
+        h = h.reshape(b, self.node_channels, n).to(X4.dtype)
+        if mask is not None:
+            h = h * mask.to(X4.dtype)[:, None, :]
+        X4 = X4 + torch.diag_embed(h)
+        return X4, single, mask
+
+    def _features(self, X4: torch.Tensor, mask) -> torch.Tensor:
+        b, c, n, _ = X4.shape
+        feats = evaluate_basis_torch(self.polynomials, X4.reshape(b * c, n, n))
+        feats = feats.reshape((b, c * feats.shape[1]) + tuple(feats.shape[2:]))
         if self.normalize:
-            n = X3.shape[-1]
-            scale = (float(n) ** (-self._summed)).to(feats.dtype)
-            feats = feats * scale.view(1, -1, *([1] * (feats.ndim - 2)))
+            if mask is None:
+                nn_ = torch.full((b, 1), float(n), dtype=feats.dtype, device=feats.device)
+            else:
+                nn_ = mask.sum(dim=1, keepdim=True).to(feats.dtype)
+            summed = self._summed.to(device=feats.device, dtype=feats.dtype).repeat(c)
+            scale = nn_ ** (-summed)[None, :]
+            feats = feats * scale.view(b, -1, *([1] * (feats.ndim - 2)))
         return feats
 
-    def forward(self, X: torch.Tensor) -> torch.Tensor:
-        X3, single = _check(X)
-        feats = self.features(X3)
+    def _mask_out(self, out: torch.Tensor, mask) -> torch.Tensor:
+        if mask is None or self.output == "invariant":
+            return out
+        m = mask.to(out.dtype)
+        if self.output == "node":
+            return out * m[:, None, :]
+        return out * (m[:, None, :, None] * m[:, None, None, :])
+
+    def features(self, X: torch.Tensor, node_features=None, mask=None) -> torch.Tensor:
+        """The (normalised) polynomial features, shape ``(batch, in_channels * k) + out``
+        (channel-major: feature ``c * k + i`` is polynomial ``i`` of channel ``c``)."""
+        X4, single, mask = self._inputs(X, node_features, mask)
+        out = self._mask_out(self._features(X4, mask), mask)
+        return out[0] if single else out
+
+    def forward(self, X: torch.Tensor, node_features=None, mask=None) -> torch.Tensor:
+        X4, single, mask = self._inputs(X, node_features, mask)
+        feats = self._features(X4, mask)
         out = torch.einsum("bk...,ok->bo...", feats, self.weight.to(feats.dtype))
         if self.bias is not None:
             out = out + self.bias.to(out.dtype).view(1, -1, *([1] * (out.ndim - 2)))
+        out = self._mask_out(out, mask)
         return out[0] if single else out

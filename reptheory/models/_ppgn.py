@@ -14,11 +14,19 @@ from ._common import check_widths, default_mask
 __all__ = ["PPGN"]
 
 
+class _ChannelLinear(nn.Linear):
+    """``nn.Linear`` over axis 1 of a (batch, channels, m) tensor: one batched matrix product
+    (the map and initialisation of a 1x1 convolution, without its overhead)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.baddbmm(self.bias[None, :, None], self.weight.expand(x.shape[0], -1, -1), x)
+
+
 def _pointwise_mlp(c_in: int, c_out: int, depth: int) -> nn.Sequential:
-    """An MLP over channels applied at every entry (1x1 convolutions), ReLU after each."""
+    """An MLP over channels applied at every entry of (batch, channels, m), ReLU after each."""
     layers: list[nn.Module] = []
     for _ in range(depth):
-        layers += [nn.Conv2d(c_in, c_out, kernel_size=1), nn.ReLU()]
+        layers += [_ChannelLinear(c_in, c_out), nn.ReLU(inplace=True)]
         c_in = c_out
     return nn.Sequential(*layers)
 
@@ -30,8 +38,11 @@ class PPGN(nn.Module):
     MLPs (S_n-equivariant: they act on channels only), their matrix product per channel
     (the order-2 composition, equivariant), and a third MLP on the concatenation. The padded
     entries of the right factor are zeroed before every product, so products sum over real
-    nodes only, and each block's output is zeroed on padded entries. Each block's output is read out by ``EquivariantLinear(S(), 2, 0)`` (diagonal sum and
-    total sum); the readouts are summed and passed to an MLP.
+    nodes only, and each block's output is zeroed on padded entries. Each block's output is
+    read out by ``EquivariantLinear(S(), 2, 0)`` (diagonal sum and total sum); the readouts
+    are summed and passed to an MLP. Inside, the n x n entries are flattened to one axis, so
+    each pointwise MLP layer is one batched matrix product and the block's product needs no
+    copy.
 
     Parameters
     ----------
@@ -74,14 +85,16 @@ class PPGN(nn.Module):
         if mask is not None and not (torch.jit.is_tracing()):
             check_mask(mask, int(x.shape[0]), int(x.shape[-1]))
         mask = default_mask(x, mask)
-        m2 = node_mask(mask, 2, x.dtype, channels_last=False)     # (batch, 1, n, n)
-        x = x * m2
+        batch, n = int(x.shape[0]), int(x.shape[-1])
+        m2 = node_mask(mask, 2, x.dtype, channels_last=False).reshape(batch, 1, n * n)
+        x = x.reshape(batch, -1, n * n) * m2   # entries flattened: the MLPs are batched matmuls
         out = None
         for block, readout in zip(self.blocks, self.readouts):
             a = block["m1"](x)      # padded rows of a only reach padded rows of the product,
             b = block["m2"](x) * m2  # which the mask after m3 zeroes; b's padding must be zero
-
-            x = block["m3"](torch.cat([x, torch.matmul(a, b)], dim=1)) * m2
-            r = readout(x, mask=mask)
+            ab = torch.matmul(a.view(batch, -1, n, n), b.view(batch, -1, n, n))
+            x = block["m3"](torch.cat([x, ab.view(batch, -1, n * n)], dim=1)) * m2
+            # x is zero on padded entries, so the sums of the readout need no mask
+            r = readout(x.view(batch, -1, n, n))
             out = r if out is None else out + r
         return self.head(out)

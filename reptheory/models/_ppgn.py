@@ -15,15 +15,15 @@ __all__ = ["PPGN"]
 
 
 class _ChannelLinear(nn.Linear):
-    """``nn.Linear`` over axis 1 of a (batch, channels, m) tensor: one batched matrix product
-    (the map and initialisation of a 1x1 convolution, without its overhead)."""
+    """``nn.Linear`` on a channels-first (channels, entries) matrix: one matrix product (the
+    map and initialisation of a 1x1 convolution, without its overhead)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.baddbmm(self.bias[None, :, None], self.weight.expand(x.shape[0], -1, -1), x)
+        return torch.addmm(self.bias[:, None], self.weight, x)
 
 
 def _pointwise_mlp(c_in: int, c_out: int, depth: int) -> nn.Sequential:
-    """An MLP over channels applied at every entry of (batch, channels, m), ReLU after each."""
+    """An MLP over channels applied at every entry of (channels, entries), ReLU after each."""
     layers: list[nn.Module] = []
     for _ in range(depth):
         layers += [_ChannelLinear(c_in, c_out), nn.ReLU(inplace=True)]
@@ -40,9 +40,9 @@ class PPGN(nn.Module):
     entries of the right factor are zeroed before every product, so products sum over real
     nodes only, and each block's output is zeroed on padded entries. Each block's output is
     read out by ``EquivariantLinear(S(), 2, 0)`` (diagonal sum and total sum); the readouts
-    are summed and passed to an MLP. Inside, the n x n entries are flattened to one axis, so
-    each pointwise MLP layer is one batched matrix product and the block's product needs no
-    copy.
+    are summed and passed to an MLP. Inside, features are channel-major
+    (channels, batch * n * n), so each pointwise MLP layer is one matrix product and the
+    block's product needs no copy.
 
     Parameters
     ----------
@@ -54,7 +54,7 @@ class PPGN(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> from reptheory.models import PPGN
+    >>> from ..models import PPGN
     >>> model = PPGN(1, 8, 1, num_blocks=2)
     >>> A = torch.randint(0, 2, (2, 1, 5, 5)).float()
     >>> model(A, torch.ones(2, 5, dtype=torch.bool)).shape
@@ -86,15 +86,16 @@ class PPGN(nn.Module):
             check_mask(mask, int(x.shape[0]), int(x.shape[-1]))
         mask = default_mask(x, mask)
         batch, n = int(x.shape[0]), int(x.shape[-1])
-        m2 = node_mask(mask, 2, x.dtype, channels_last=False).reshape(batch, 1, n * n)
-        x = x.reshape(batch, -1, n * n) * m2   # entries flattened: the MLPs are batched matmuls
+        m2 = node_mask(mask, 2, x.dtype, channels_last=False).reshape(1, batch * n * n)
+        # channel-major (channels, batch * n * n): each pointwise layer is one matrix product
+        x = x.movedim(1, 0).reshape(-1, batch * n * n) * m2
         out = None
         for block, readout in zip(self.blocks, self.readouts):
             a = block["m1"](x)      # padded rows of a only reach padded rows of the product,
             b = block["m2"](x) * m2  # which the mask after m3 zeroes; b's padding must be zero
-            ab = torch.matmul(a.view(batch, -1, n, n), b.view(batch, -1, n, n))
-            x = block["m3"](torch.cat([x, ab.view(batch, -1, n * n)], dim=1)) * m2
+            ab = torch.matmul(a.view(-1, batch, n, n), b.view(-1, batch, n, n))
+            x = block["m3"](torch.cat([x, ab.view(-1, batch * n * n)], dim=0)) * m2
             # x is zero on padded entries, so the sums of the readout need no mask
-            r = readout(x.view(batch, -1, n, n))
+            r = readout(x.view(-1, batch, n, n).movedim(0, 1))
             out = r if out is None else out + r
         return self.head(out)

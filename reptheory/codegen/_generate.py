@@ -339,7 +339,9 @@ def generate(spec_or_basis: Any, target: str = "torch", name: str | None = None,
     Parameters
     ----------
     spec_or_basis : LayerBasis or LayerSpec
-        The layer to generate.
+        The layer to generate. A basis on ``S()`` (any size) gives code that takes n from its
+        input (``N = None``) and accepts ``mask``, a (batch, n) bool array of real nodes
+        (padded inputs and outputs are zeroed); with k = 0, n comes from the mask or ``n=``.
     target : {"torch", "jax", "numpy"}
         ``"torch"``: an ``nn.Module`` class ``name`` with ``weight`` of shape
         (out, in, len(basis)) and an optional equivariant ``bias``; ``"jax"``: a pure function
@@ -373,6 +375,17 @@ def generate(spec_or_basis: Any, target: str = "torch", name: str | None = None,
     >>> w = np.array([[[1.0, 0.0]]])
     >>> ns["equivariant_layer"](w, np.array([[[1.0, 2.0, 3.0]]]))
     array([[[1., 2., 3.]]])
+
+    On ``S()`` one module serves every n, with a mask for padded batches:
+
+    >>> ns = {}
+    >>> exec(compile(generate(rt.layer_basis(rt.S(), 1, 1), "numpy"), "layer.py", "exec"), ns)
+    >>> w = np.array([[[1.0, 1.0]]])                                    # x + sum(x)
+    >>> ns["equivariant_layer"](w, np.array([[[1.0, 2.0]]]))
+    array([[[4., 5.]]])
+    >>> ns["equivariant_layer"](w, np.array([[[1.0, 2.0, 9.0]]]),
+    ...                         mask=np.array([[True, True, False]]))
+    array([[[4., 5., 0.]]])
     """
     if target not in TARGETS:
         raise InvalidParameterError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")

@@ -147,6 +147,28 @@ def test_torch_generated_layer_has_gradients_and_no_fixed_n():
     assert ns["N"] is None
 
 
+def test_generated_torch_equals_equivariant_linear_with_mask():
+    from reptheory.torch import EquivariantLinear
+
+    torch.manual_seed(20)
+    compared = 0
+    for k, l in [(2, 2), (1, 2), (2, 1)]:
+        ours = EquivariantLinear(rt.S(), k, l, in_channels=2, out_channels=3).double()
+        with torch.no_grad():
+            ours.bias.normal_()
+        gen = _load(k, l, "torch")["EquivariantLayer"](2, 3).double()
+        gen.load_state_dict(ours.state_dict())   # same weight (out, in, basis), bias layout
+        for n in (4, 7):
+            x = torch.randn(3, 2, *([n] * k), dtype=torch.float64)
+            mask = torch.rand(3, n) < 0.7
+            mask[:, 1] = True
+            for m in (None, mask):
+                torch.testing.assert_close(gen(x, mask=m), ours(x, mask=m), rtol=1e-12,
+                                           atol=1e-12)
+                compared += 1
+    assert compared == 12
+
+
 def test_jax_jit_with_mask():
     jax = pytest.importorskip("jax")
     import jax.numpy as jnp

@@ -60,7 +60,8 @@ def add_group_arguments(p: argparse.ArgumentParser) -> None:
     """The positional ``group n`` and the options ``--k``, ``--l`` of the layer commands."""
     p.add_argument("group", help="group: S (symmetric), A (alternating), O, SO, Sp (n even); "
                                  "see 'reptheory info'")
-    p.add_argument("n", type=positive_int, help="dimension n of R^n (an integer >= 1)")
+    p.add_argument("n", type=positive_int, nargs="?", default=None,
+                   help="dimension n of R^n (an integer >= 1); left out: any n (S only)")
     p.add_argument("--k", type=nonnegative_int, default=1, help="input tensor order k (default 1)")
     p.add_argument("--l", type=nonnegative_int, default=1, help="output tensor order l (default 1)")
 

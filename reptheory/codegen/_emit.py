@@ -199,6 +199,10 @@ class OpPlan:
         Whether the result is written on a generalised diagonal (flat-index scatter).
     strides : tuple of int
         For a diagonal placement: flat stride of each distinct output label.
+    unique : int
+        Number of distinct output labels.
+    axes : tuple of tuple of int
+        For each distinct output label, the output axes it names (the strides at any n).
     """
 
     index: int
@@ -210,6 +214,7 @@ class OpPlan:
     diagonal: bool
     strides: tuple[int, ...]
     unique: int
+    axes: tuple[tuple[int, ...], ...] = ()
 
 
 def plan_operation(op: Operation, j: int, n: int) -> OpPlan:
@@ -250,6 +255,7 @@ def plan_operation(op: Operation, j: int, n: int) -> OpPlan:
         diagonal=op.diagonal_output(),
         strides=strides,
         unique=len(uniq),
+        axes=tuple(tuple(p for p, a in enumerate(op.outputs) if a == u) for u in uniq),
     )
 
 

@@ -17,12 +17,13 @@ Each operation costs O(n^k + n^l) per (batch, channel) pair.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
 from .._version import __version__
 from ..errors import InvalidParameterError, ReptheoryTypeError
-from ..layers import LayerBasis, LayerSpec
+from ..layers import LayerBasis, LayerSpec, SizeFreeLayerBasis
 from ..layers._spec import SPEC_FORMAT_VERSION
 from ._emit import (
     OpPlan,
@@ -49,7 +50,36 @@ _MAX_DOC_ELEMENTS = 60
 
 
 # -- resolving the input -------------------------------------------------------------------
+def _size_free_spec(basis: Any, n0: int) -> LayerSpec:
+    """The spec of a size-free basis at n = n0 (>= 2), checked to hold for every n.
+
+    Generated code for ``S()`` takes n from its input, so the operations and coefficients must
+    not depend on n and there must be no constant tensor (its shape would fix n).
+    """
+    spec, other = basis.spec_at(n0), basis.spec_at(n0 + 1)
+    if spec.constants or spec.operations != other.operations or \
+            coefficient_entries(spec) != coefficient_entries(other):
+        raise InvalidParameterError(
+            f"{basis.group!r} (k={basis.k}, l={basis.l}): the layer's operations depend on n, so "
+            "code that takes n from its input cannot be generated; use a group with a fixed n")
+    return replace(spec, group=repr(basis.group))
+
+
 def _resolve(spec_or_basis: Any, bias: Any) -> tuple[LayerSpec, LayerSpec | None]:
+    if isinstance(spec_or_basis, SizeFreeLayerBasis):
+        if isinstance(bias, LayerSpec):
+            raise InvalidParameterError(
+                "bias: an S() layer takes bias=None, True or False (a LayerSpec has a fixed n)")
+        n0 = max(spec_or_basis.k + spec_or_basis.l, 2)
+        spec = _size_free_spec(spec_or_basis, n0)
+        bias_spec = None
+        if bias is not False:
+            from ..layers import layer_basis
+
+            bias_spec = _size_free_spec(layer_basis(spec_or_basis.group, 0, spec_or_basis.l), n0)
+            check_spec_for_codegen(bias_spec)
+        check_spec_for_codegen(spec)
+        return spec, (bias_spec if bias_spec is not None and len(bias_spec) else None)
     if isinstance(spec_or_basis, LayerBasis):
         spec = spec_or_basis.spec
         if bias is None or bias is True:
@@ -93,14 +123,16 @@ def _resolve(spec_or_basis: Any, bias: Any) -> tuple[LayerSpec, LayerSpec | None
 
 
 # -- pieces shared by all targets ----------------------------------------------------------
-def _header(spec: LayerSpec, bias_spec: LayerSpec | None, target: str, what: str) -> str:
-    n, k, l = spec.n, spec.k, spec.l
+def _header(spec: LayerSpec, bias_spec: LayerSpec | None, target: str, what: str,
+            size_free: bool = False) -> str:
+    n, k, l = ("n" if size_free else spec.n), spec.k, spec.l
     lines = [
         (f"Equivariant linear layer (R^{n})^(x{k}) -> (R^{n})^(x{l}) for "
          f"{doc_text(spec.group, 40)}: {what}."),
         "",
         f"Group: {doc_text(spec.group, 60)}",
-        f"n = {n}, k = {k}, l = {l}",
+        (f"n = any (taken from the input), k = {k}, l = {l}; the elements are a basis for "
+         f"n >= {k + l}" if size_free else f"n = {n}, k = {k}, l = {l}"),
         (f"Basis kind: {doc_text(spec.basis_kind, 60)} ({len(spec)} elements, "
          f"{spec.num_operations} distinct operations)"),
     ]
@@ -118,6 +150,9 @@ def _header(spec: LayerSpec, bias_spec: LayerSpec | None, target: str, what: str
         "",
         f"Input x: (batch, in_channels{', ' + ', '.join([str(n)] * k) if k else ''}).",
         f"Output y: (batch, out_channels{', ' + ', '.join([str(n)] * l) if l else ''}).",
+        *(["Optional mask: (batch, n) bool marking real nodes; padded inputs and outputs",
+            "are zeroed, so a padded graph gives the output of the graph alone."]
+          if size_free else []),
         "",
         "    y = sum_b weight[:, :, b] B_b(x)   (+ sum_c bias[:, c] E_c)",
         "",
@@ -130,7 +165,7 @@ def _header(spec: LayerSpec, bias_spec: LayerSpec | None, target: str, what: str
         "Operations:",
     ]
     for j, op in enumerate(spec.operations):
-        lines.append(f"    {j}: {plan_operation(op, j, n).formula}")
+        lines.append(f"    {j}: {plan_operation(op, j, spec.n).formula}")
     if spec.constants:
         lines += ["", "Constant tensors:"]
         for c in spec.constants:
@@ -185,10 +220,10 @@ def _tuple_literal(items: list[int] | tuple[int, ...]) -> str:
     return f"({items[0]},)" if len(items) == 1 else "(" + ", ".join(items) + ")"
 
 
-def _data(spec: LayerSpec, bias_spec: LayerSpec | None) -> str:
+def _data(spec: LayerSpec, bias_spec: LayerSpec | None, size_free: bool = False) -> str:
     """Module-level literals: sizes, C, constants (all target neutral, exact integers)."""
     out = [
-        f"N = {spec.n}",
+        "N = None  # any n: taken from the input" if size_free else f"N = {spec.n}",
         f"K = {spec.k}",
         f"L = {spec.l}",
         f"NUM_BASIS = {len(spec)}",
@@ -304,7 +339,9 @@ def generate(spec_or_basis: Any, target: str = "torch", name: str | None = None,
     Parameters
     ----------
     spec_or_basis : LayerBasis or LayerSpec
-        The layer to generate.
+        The layer to generate. A basis on ``S()`` (any size) gives code that takes n from its
+        input (``N = None``) and accepts ``mask``, a (batch, n) bool array of real nodes
+        (padded inputs and outputs are zeroed); with k = 0, n comes from the mask or ``n=``.
     target : {"torch", "jax", "numpy"}
         ``"torch"``: an ``nn.Module`` class ``name`` with ``weight`` of shape
         (out, in, len(basis)) and an optional equivariant ``bias``; ``"jax"``: a pure function
@@ -338,11 +375,26 @@ def generate(spec_or_basis: Any, target: str = "torch", name: str | None = None,
     >>> w = np.array([[[1.0, 0.0]]])
     >>> ns["equivariant_layer"](w, np.array([[[1.0, 2.0, 3.0]]]))
     array([[[1., 2., 3.]]])
+
+    On ``S()`` one module serves every n, with a mask for padded batches:
+
+    >>> ns = {}
+    >>> exec(compile(generate(rt.layer_basis(rt.S(), 1, 1), "numpy"), "layer.py", "exec"), ns)
+    >>> w = np.array([[[1.0, 1.0]]])                                    # x + sum(x)
+    >>> ns["equivariant_layer"](w, np.array([[[1.0, 2.0]]]))
+    array([[[4., 5.]]])
+    >>> ns["equivariant_layer"](w, np.array([[[1.0, 2.0, 9.0]]]),
+    ...                         mask=np.array([[True, True, False]]))
+    array([[[4., 5., 0.]]])
     """
     if target not in TARGETS:
         raise InvalidParameterError(f"target must be one of {', '.join(TARGETS)}, got {target!r}")
     name = _DEFAULT_NAMES[target] if name is None else check_identifier("name", name)
     spec, bias_spec = _resolve(spec_or_basis, bias)
+    if isinstance(spec_or_basis, SizeFreeLayerBasis):
+        from ._size_free_targets import emit_size_free
+
+        return emit_size_free(target, spec, bias_spec, name)
     from . import _targets
 
     return _targets.emit(target, spec, bias_spec, name)

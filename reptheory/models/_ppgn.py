@@ -14,11 +14,19 @@ from ._common import check_widths, default_mask
 __all__ = ["PPGN"]
 
 
+class _ChannelLinear(nn.Linear):
+    """``nn.Linear`` on a channels-first (channels, entries) matrix: one matrix product (the
+    map and initialisation of a 1x1 convolution, without its overhead)."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.addmm(self.bias[:, None], self.weight, x)
+
+
 def _pointwise_mlp(c_in: int, c_out: int, depth: int) -> nn.Sequential:
-    """An MLP over channels applied at every entry (1x1 convolutions), ReLU after each."""
+    """An MLP over channels applied at every entry of (channels, entries), ReLU after each."""
     layers: list[nn.Module] = []
     for _ in range(depth):
-        layers += [nn.Conv2d(c_in, c_out, kernel_size=1), nn.ReLU()]
+        layers += [_ChannelLinear(c_in, c_out), nn.ReLU(inplace=True)]
         c_in = c_out
     return nn.Sequential(*layers)
 
@@ -30,8 +38,11 @@ class PPGN(nn.Module):
     MLPs (S_n-equivariant: they act on channels only), their matrix product per channel
     (the order-2 composition, equivariant), and a third MLP on the concatenation. The padded
     entries of the right factor are zeroed before every product, so products sum over real
-    nodes only, and each block's output is zeroed on padded entries. Each block's output is read out by ``EquivariantLinear(S(), 2, 0)`` (diagonal sum and
-    total sum); the readouts are summed and passed to an MLP.
+    nodes only, and each block's output is zeroed on padded entries. Each block's output is
+    read out by ``EquivariantLinear(S(), 2, 0)`` (diagonal sum and total sum); the readouts
+    are summed and passed to an MLP. Inside, features are channel-major
+    (channels, batch * n * n), so each pointwise MLP layer is one matrix product and the
+    block's product needs no copy.
 
     Parameters
     ----------
@@ -43,7 +54,7 @@ class PPGN(nn.Module):
     Examples
     --------
     >>> import torch
-    >>> from reptheory.models import PPGN
+    >>> from ..models import PPGN
     >>> model = PPGN(1, 8, 1, num_blocks=2)
     >>> A = torch.randint(0, 2, (2, 1, 5, 5)).float()
     >>> model(A, torch.ones(2, 5, dtype=torch.bool)).shape
@@ -74,14 +85,17 @@ class PPGN(nn.Module):
         if mask is not None and not (torch.jit.is_tracing()):
             check_mask(mask, int(x.shape[0]), int(x.shape[-1]))
         mask = default_mask(x, mask)
-        m2 = node_mask(mask, 2, x.dtype, channels_last=False)     # (batch, 1, n, n)
-        x = x * m2
+        batch, n = int(x.shape[0]), int(x.shape[-1])
+        m2 = node_mask(mask, 2, x.dtype, channels_last=False).reshape(1, batch * n * n)
+        # channel-major (channels, batch * n * n): each pointwise layer is one matrix product
+        x = x.movedim(1, 0).reshape(-1, batch * n * n) * m2
         out = None
         for block, readout in zip(self.blocks, self.readouts):
             a = block["m1"](x)      # padded rows of a only reach padded rows of the product,
             b = block["m2"](x) * m2  # which the mask after m3 zeroes; b's padding must be zero
-
-            x = block["m3"](torch.cat([x, torch.matmul(a, b)], dim=1)) * m2
-            r = readout(x, mask=mask)
+            ab = torch.matmul(a.view(-1, batch, n, n), b.view(-1, batch, n, n))
+            x = block["m3"](torch.cat([x, ab.view(-1, batch * n * n)], dim=0)) * m2
+            # x is zero on padded entries, so the sums of the readout need no mask
+            r = readout(x.view(-1, batch, n, n).movedim(0, 1))
             out = r if out is None else out + r
         return self.head(out)

@@ -31,6 +31,13 @@ def _pointwise_mlp(c_in: int, c_out: int, depth: int) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
+def apply_pointwise(mlp: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Apply a :func:`_pointwise_mlp` to a channels-second tensor (batch, c, n, n)."""
+    batch, c = int(x.shape[0]), int(x.shape[1])
+    y = mlp(x.movedim(1, 0).reshape(c, -1))
+    return y.reshape((int(y.shape[0]), batch) + tuple(x.shape[2:])).movedim(0, 1)
+
+
 class PPGN(nn.Module):
     """Provably powerful graph network (3-WL expressive) on padded, masked batches.
 

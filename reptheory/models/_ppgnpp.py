@@ -14,7 +14,7 @@ from ..groups import S
 from ..torch import EquivariantLinear
 from ..torch._masks import check_mask, node_mask
 from ._common import check_widths, default_mask
-from ._ppgn import _pointwise_mlp
+from ._ppgn import _pointwise_mlp, apply_pointwise
 
 __all__ = ["PPGNPlusPlus", "normalize_polynomial_features", "ppgn_missing_features"]
 
@@ -156,9 +156,9 @@ class PPGNPlusPlus(nn.Module):
         out = None
         for block, readout in zip(self.blocks, self.readouts):
             x = torch.cat([x, eye], dim=1)
-            a = block["m1"](torch.cat([x, x.transpose(-1, -2)], dim=1))
-            b = block["m2"](x) * m2
-            x = block["m3"](torch.cat([x, torch.matmul(a, b)], dim=1)) * m2
+            a = apply_pointwise(block["m1"], torch.cat([x, x.transpose(-1, -2)], dim=1))
+            b = apply_pointwise(block["m2"], x) * m2
+            x = apply_pointwise(block["m3"], torch.cat([x, torch.matmul(a, b)], dim=1)) * m2
             r = readout(x, mask=mask)
             out = r if out is None else out + r
         return self.head(out)

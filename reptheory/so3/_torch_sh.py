@@ -53,6 +53,9 @@ MAX_L_FLOAT32 = 60
 
 _FLOATS = (torch.float32, torch.float64)
 
+# entries of one per-degree intermediate of wigner_D_all on the CPU (see the chunking there)
+_CHUNK_ENTRIES = 1 << 18
+
 
 def _is_compiling() -> bool:
     try:
@@ -324,12 +327,12 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
     if L < 2:
         return out
     tables = [
-        tuple(torch.as_tensor(m, dtype=dt, device=dev) for m in _wigner_step(l))
+        tuple(torch.tensor(m, dtype=dt, device=dev) for m in _wigner_step(l))
         for l in range(2, L + 1)
     ]
     # On the CPU, chunks of rotations keep the per-degree intermediates (chunk * 3 (2L-1)(2L+1)
     # entries) near 256k entries, in cache, instead of fresh large allocations per degree.
-    chunk = max(16, (1 << 18) // (3 * (2 * L - 1) * (2 * L + 1)))
+    chunk = max(16, _CHUNK_ENTRIES // (3 * (2 * L - 1) * (2 * L + 1)))
     if B <= chunk or dev.type != "cpu":
         Ds = _wigner_chunk(D1, L, tables)
     else:

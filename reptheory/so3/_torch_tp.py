@@ -163,8 +163,8 @@ class GauntTensorProduct(nn.Module):
     cross-check: exact SH -> zero-padded 2-D half spectrum as one real matrix per input,
     ``torch.fft.irfft2`` to the torus grid, pointwise product, ``torch.fft.rfft2``, exact
     projection back as one real matrix (Luo et al.).  It computes the same product but is
-    several times slower than the grid method at every degree it was measured at (one CPU
-    thread, 20k samples, forward + backward; see ``benchmarks/results/so3_torch.md``): the torus
+    about 9x slower than the grid method at L = 2, 4 and 8 (one CPU thread, 20k samples,
+    forward + backward; see ``benchmarks/results/so3_torch.md``): the torus
     grid has about twice the points of the Gauss-Legendre grid (``2(L1+L2)+1`` rows against
     ``(L1+L2+L_out)/2+1``), and the small batched 2-D FFTs (three forward, three backward)
     cost more than the dense matmuls they replace.

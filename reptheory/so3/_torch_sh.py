@@ -210,25 +210,41 @@ def spherical_harmonics(L: int, vectors: torch.Tensor, normalize: bool = True) -
 # --------------------------------------------------------------------------- Wigner D
 
 
-@lru_cache(maxsize=64)
-def _wigner_step(l: int) -> tuple[np.ndarray, np.ndarray]:
-    """Tables of one recursion step, from the real CG table C of ``1 (x) (l-1) -> l``
-    (``C[a, n', n]``, shape (3, 2l-1, 2l+1)):
-
-    * ``A`` (2l-1, 3(2l+1)): ``A[m', (a, m)] = C[a, m', m]`` (the blocks ``[C_0 | C_1 | C_2]``);
-    * ``E`` (9, (2l-1) * 3 * (2l+1)): ``E[(a, a'), (n', a'', n)] = [a'' = a] C[a', n', n]``, so
-      that ``D1.reshape(B, 9) @ E`` is ``M[b, (n', a), n] = sum_a' D1[b, a, a'] C[a', n', n]``.
-    """
+@lru_cache(maxsize=256)
+def _wigner_cg(l: int) -> np.ndarray:
+    """The real CG table C of ``1 (x) (l-1) -> l``, ``C[a, n', n]``, shape (3, 2l-1, 2l+1)."""
     C = np.array(cg_tensor(1, l - 1, l, "real"))
-    d, dp = 2 * l + 1, 2 * l - 1
-    A = np.ascontiguousarray(C.transpose(1, 0, 2).reshape(dp, 3 * d))
-    E = np.zeros((3, 3, dp, 3, d))
+    C.setflags(write=False)
+    return C
+
+
+def _wigner_mix_table(l: int) -> np.ndarray:
+    """``E`` (9, (2l-1) * 3 * (2l+1)) with ``E[(a, a'), (n', a'', n)] = [a'' = a] C[a', n', n]``,
+    so that ``D1.reshape(B, 9) @ E`` is ``M[b, (n', a), n] = sum_a' D1[b, a, a'] C[a', n', n]``.
+    About 108 l**2 entries: cached up to l = 32 (8 MB in all), built afresh above."""
+    return _wigner_mix_cached(l) if l <= 32 else _wigner_mix_build(l)
+
+
+def _wigner_mix_build(l: int) -> np.ndarray:
+    C = _wigner_cg(l)
+    E = np.zeros((3, 3, 2 * l - 1, 3, 2 * l + 1))
     for a in range(3):
         E[a, :, :, a, :] = C
-    E = E.reshape(9, dp * 3 * d)
-    A.setflags(write=False)
+    return E.reshape(9, -1)
+
+
+@lru_cache(maxsize=None)
+def _wigner_mix_cached(l: int) -> np.ndarray:
+    E = _wigner_mix_build(l)
     E.setflags(write=False)
-    return A, E
+    return E
+
+
+def _wigner_step(l: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tables of one recursion step: ``A`` (2l-1, 3(2l+1)) with ``A[m', (a, m)] = C[a, m', m]``
+    (the blocks ``[C_0 | C_1 | C_2]``, a view) and ``E`` of :func:`_wigner_mix_table`."""
+    C = _wigner_cg(l)
+    return C.transpose(1, 0, 2).reshape(2 * l - 1, 3 * (2 * l + 1)), _wigner_mix_table(l)
 
 
 def _wigner_chunk(D1: torch.Tensor, L: int, tables: list) -> list[torch.Tensor]:

@@ -36,7 +36,7 @@ under 1e-4); larger L in float32 raises :class:`~reptheory.errors.InvalidParamet
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import torch
@@ -233,7 +233,7 @@ def _wigner_mix_build(l: int) -> np.ndarray:
     return E.reshape(9, -1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _wigner_mix_cached(l: int) -> np.ndarray:
     E = _wigner_mix_build(l)
     E.setflags(write=False)

@@ -234,8 +234,9 @@ class GauntTensorProduct(nn.Module):
             basis = np.eye(n).reshape(n, 2 * U + 1, Lc + 1)
             rows = np.arange(-U, U + 1) % self.Nu
             back = np.zeros((self.Nu, Lc + 1, 2, (Lc + 1) ** 2))
-            back[rows, :, 0] = fourier_to_sh(basis.astype(complex), Lc).reshape(2 * U + 1, Lc + 1, -1)
-            back[rows, :, 1] = fourier_to_sh(1j * basis, Lc).reshape(2 * U + 1, Lc + 1, -1)
+            shape = (2 * U + 1, Lc + 1, -1)
+            back[rows, :, 0] = fourier_to_sh(basis.astype(complex), Lc).reshape(shape)
+            back[rows, :, 1] = fourier_to_sh(1j * basis, Lc).reshape(shape)
             self.register_buffer(
                 "back", torch.from_numpy(back.reshape(-1, (Lc + 1) ** 2) * (self.Nu * self.Nv))
             )

@@ -6,6 +6,8 @@ convolution, each side by side with the tools people use (one thread, float32 un
   ``spherical`` package (complex D, numba) vs reptheory.so3.wigner_D (numpy, per degree)
 * CG tensor product forward + backward, batch 10k, L = 2, 4, 6: reptheory.torch
   CGTensorProduct (dense / sparse) vs e3nn TensorProduct (one weight per path)
+* Gaunt tensor product forward + backward, batch 20k, L1 = L2 = L_out = 2, 4 (and 8 without
+  --quick): reptheory.torch GauntTensorProduct, sphere grid vs the deprecated 2-D Fourier method
 * eSCN convolution vs the equivalent CG convolution (x (x) Y(edge), filter degrees 0..2L),
   L = 8, 2000 edges, forward + backward including the harmonics / Wigner matrices
 
@@ -155,6 +157,34 @@ def bench_cg(torch, B, Ls, rounds):
                f"{len(tp_paths(L, L, L))} paths, float32", interleaved(fns, rounds), "reptheory dense")
 
 
+def bench_gaunt(torch, B, Ls, rounds):
+    import warnings
+
+    from reptheory.torch import GauntTensorProduct
+
+    for L in Ls:
+        d = (L + 1) ** 2
+        g = torch.Generator().manual_seed(10 + L)
+        x1, x2 = torch.randn(B, d, generator=g), torch.randn(B, d, generator=g)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # the Fourier method
+            mods = {"grid": GauntTensorProduct(L, L, L, method="grid"),
+                    "2-D Fourier (deprecated)": GauntTensorProduct(L, L, L, method="fourier")}
+
+        def fb(m, x1=x1, x2=x2):
+            def run():
+                a, b = x1.clone().requires_grad_(True), x2.clone().requires_grad_(True)
+                m(a, b).pow(2).sum().backward()
+
+            return run
+
+        fns = {k: fb(m) for k, m in mods.items()}
+        for f in fns.values():
+            f()
+        report(f"Gaunt tensor product forward + backward, L1 = L2 = L_out = {L}, batch {B}, "
+               "float32", interleaved(fns, rounds), "grid")
+
+
 def bench_escn(torch, E, L, rounds):
     from reptheory.so3 import cg_convolution_paths
     from reptheory.torch import CGTensorProduct, ESCNConvolution, spherical_harmonics
@@ -194,6 +224,7 @@ def main(argv=None):
     bench_sh(torch, 100_000, 10, rounds)
     bench_wigner(torch, 10_000 if not args.quick else 2_000, 10, rounds)
     bench_cg(torch, 10_000, (2, 4, 6), rounds)
+    bench_gaunt(torch, 20_000, (2, 4) if args.quick else (2, 4, 8), rounds)
     bench_escn(torch, 2000, 8, rounds)
 
 

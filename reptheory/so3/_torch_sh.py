@@ -18,8 +18,9 @@ m at once by the three-term recursion in l, one vectorised step per degree; the 
 ``(x + i y)^m`` by the recursion in m.  Wigner D: ``D_1 = P R P^T`` (P: (x, y, z) -> (y, z, x))
 and, for l >= 2, ``D_l = C^T (D_1 (x) D_{l-1}) C`` with ``C`` the exact real Clebsch-Gordan
 table of ``1 (x) (l-1) -> l`` (orthonormal columns), as ``sum_{a, a'} D_1[a, a'] C_a^T D_{l-1}
-C_a'``: three matrix products per degree, no Euler angles, so no gimbal lock and smooth
-derivatives everywhere.
+C_a'``: per degree one matmul with the batch folded into the rows, one small matmul that mixes
+``D_1`` into the CG table, and one batched matrix product, over chunks of rotations; no Euler
+angles, so no gimbal lock and smooth derivatives everywhere.
 
 Accuracy
 --------
@@ -35,7 +36,7 @@ under 1e-4); larger L in float32 raises :class:`~reptheory.errors.InvalidParamet
 from __future__ import annotations
 
 import math
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import numpy as np
 import torch
@@ -51,6 +52,9 @@ __all__ = ["MAX_L_FLOAT32", "edge_to_pole_rotation", "spherical_harmonics", "wig
 MAX_L_FLOAT32 = 60
 
 _FLOATS = (torch.float32, torch.float64)
+
+# entries of one per-degree intermediate of wigner_D_all on the CPU (see the chunking there)
+_CHUNK_ENTRIES = 1 << 18
 
 
 def _is_compiling() -> bool:
@@ -207,14 +211,61 @@ def spherical_harmonics(L: int, vectors: torch.Tensor, normalize: bool = True) -
 
 
 @lru_cache(maxsize=256)
-def _wigner_step(l: int) -> tuple[np.ndarray, np.ndarray]:
-    """The real CG table C of ``1 (x) (l-1) -> l`` as ``A = [C_0 | C_1 | C_2]`` (2l-1, 3(2l+1))
-    and ``C3`` = C reshaped (3(2l-1), 2l+1), with ``C_a = C[a]``."""
+def _wigner_cg(l: int) -> np.ndarray:
+    """The real CG table C of ``1 (x) (l-1) -> l``, ``C[a, n', n]``, shape (3, 2l-1, 2l+1)."""
     C = np.array(cg_tensor(1, l - 1, l, "real"))
-    d, dp = 2 * l + 1, 2 * l - 1
-    A = np.ascontiguousarray(C.transpose(1, 0, 2).reshape(dp, 3 * d))
-    C3 = np.ascontiguousarray(C.reshape(3 * dp, d))
-    return A, C3
+    C.setflags(write=False)
+    return C
+
+
+def _wigner_mix_table(l: int) -> np.ndarray:
+    """``E`` (9, (2l-1) * 3 * (2l+1)) with ``E[(a, a'), (n', a'', n)] = [a'' = a] C[a', n', n]``,
+    so that ``D1.reshape(B, 9) @ E`` is ``M[b, (n', a), n] = sum_a' D1[b, a, a'] C[a', n', n]``.
+    About 108 l**2 entries: cached up to l = 32 (8 MB in all), built afresh above."""
+    return _wigner_mix_cached(l) if l <= 32 else _wigner_mix_build(l)
+
+
+def _wigner_mix_build(l: int) -> np.ndarray:
+    C = _wigner_cg(l)
+    E = np.zeros((3, 3, 2 * l - 1, 3, 2 * l + 1))
+    for a in range(3):
+        E[a, :, :, a, :] = C
+    return E.reshape(9, -1)
+
+
+@cache
+def _wigner_mix_cached(l: int) -> np.ndarray:
+    E = _wigner_mix_build(l)
+    E.setflags(write=False)
+    return E
+
+
+def _wigner_step(l: int) -> tuple[np.ndarray, np.ndarray]:
+    """Tables of one recursion step: ``A`` (2l-1, 3(2l+1)) with ``A[m', (a, m)] = C[a, m', m]``
+    (the blocks ``[C_0 | C_1 | C_2]``, a view) and ``E`` of :func:`_wigner_mix_table`."""
+    C = _wigner_cg(l)
+    return C.transpose(1, 0, 2).reshape(2 * l - 1, 3 * (2 * l + 1)), _wigner_mix_table(l)
+
+
+def _wigner_chunk(D1: torch.Tensor, L: int, tables: list) -> list[torch.Tensor]:
+    """``[D_2, ..., D_L]`` for a batch ``D1`` (B, 3, 3) of degree-1 matrices.
+
+    ``D_l^T = M^T U`` per rotation, with ``U[(n', a), m] = sum_m' D_{l-1}[m', n'] C[a, m', m]``
+    (one matmul with the batch folded into the rows, from the contiguous ``D_{l-1}^T``) and
+    ``M = D1 (x) C`` mixed by one matmul with ``E``: one batched product per degree.
+    """
+    B = D1.shape[0]
+    D1f = D1.reshape(B, 9)
+    XT = D1.transpose(1, 2).contiguous()  # D_{l-1}^T
+    out = []
+    for l in range(2, L + 1):
+        A, E = tables[l - 2]
+        d, dp = 2 * l + 1, 2 * l - 1
+        U = (XT.reshape(B * dp, dp) @ A).view(B, 3 * dp, d)
+        M = (D1f @ E).view(B, 3 * dp, d)
+        XT = torch.bmm(M.transpose(1, 2), U)
+        out.append(XT.transpose(1, 2))
+    return out
 
 
 def _check_rotations(R: torch.Tensor) -> None:
@@ -289,20 +340,22 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
     out = [R.new_ones(lead + (1, 1))]
     if L >= 1:
         out.append(D1.reshape(lead + (3, 3)))
-    # D_l = sum_{a, a'} D_1[a, a'] C_a^T D_{l-1} C_a'.  One step maps X = D_{l-1} (with D_1) to
-    # D_l^T, and X = D_{l-1}^T (with D_1^T) to D_l, so the steps alternate and every product
-    # is a plain matrix product with the batch folded into the rows.
-    D1T = D1.transpose(1, 2).contiguous()
-    X, transposed = D1, False
-    for l in range(2, L + 1):
-        A, C3 = (torch.as_tensor(m, dtype=dt, device=dev) for m in _wigner_step(l))
-        d, dp = 2 * l + 1, 2 * l - 1
-        U = (X.reshape(B * dp, dp) @ A).view(B, dp, 3, d).transpose(1, 2).reshape(B, 3, dp * d)
-        V = torch.bmm(D1T if transposed else D1, U).view(B, 3 * dp, d)
-        X = (V.transpose(1, 2).reshape(B * d, 3 * dp) @ C3).view(B, d, d)
-        transposed = not transposed
-        D = X.transpose(1, 2) if transposed else X
-        out.append(D.reshape(lead + (d, d)))
+    if L < 2:
+        return out
+    tables = [
+        tuple(torch.tensor(m, dtype=dt, device=dev) for m in _wigner_step(l))
+        for l in range(2, L + 1)
+    ]
+    # On the CPU, chunks of rotations keep the per-degree intermediates (chunk * 3 (2L-1)(2L+1)
+    # entries) near 256k entries, in cache, instead of fresh large allocations per degree.
+    chunk = max(16, _CHUNK_ENTRIES // (3 * (2 * L - 1) * (2 * L + 1)))
+    if B <= chunk or dev.type != "cpu":
+        Ds = _wigner_chunk(D1, L, tables)
+    else:
+        parts = [_wigner_chunk(D1[s : s + chunk], L, tables) for s in range(0, B, chunk)]
+        Ds = [torch.cat([p[i] for p in parts]) for i in range(L - 1)]
+    for l, D in zip(range(2, L + 1), Ds):
+        out.append(D.reshape(lead + (2 * l + 1, 2 * l + 1)))
     return out
 
 

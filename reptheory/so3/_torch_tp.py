@@ -15,6 +15,8 @@ All follow the conventions of :mod:`reptheory.so3`: features of shape (..., (L+1
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 from torch import nn
@@ -154,20 +156,24 @@ class GauntTensorProduct(nn.Module):
 
     ``channels=C``: weights of shape (L+1, C) for inputs (..., C, d), one set per channel.
 
-    Use ``method="grid"``: the Fourier route (the method of Luo et al.) computes the same
-    product but, measured on one CPU thread with 20k samples, is 18x (L = 2), 43x (L = 4) and
-    17x (L = 8) slower, because many small batched 2-D FFTs cost more than the two BLAS
-    products of the grid method at these sizes; it is kept as an exact cross-check.
+    ``method="grid"`` (the default): dense "to grid" and "from grid" matrices of the exact
+    quadrature grid (matmuls, as in the Price of Freedom code).
 
-    ``method="grid"``: dense "to grid" and "from grid" matrices of the exact quadrature grid
-    (matmuls, as in the Price of Freedom code); ``method="fourier"``: exact SH -> 2-D Fourier
-    matrices, ``torch.fft`` convolution, exact projection back.
+    ``method="fourier"`` is deprecated (it emits a ``DeprecationWarning``) and kept as an exact
+    cross-check: exact SH -> zero-padded 2-D half spectrum as one real matrix per input,
+    ``torch.fft.irfft2`` to the torus grid, pointwise product, ``torch.fft.rfft2``, exact
+    projection back as one real matrix (Luo et al.).  It computes the same product but is
+    about 9x slower than the grid method at L = 2, 4 and 8 (one CPU thread, 20k samples,
+    forward + backward; see ``benchmarks/results/so3_torch.md``): the torus
+    grid has about twice the points of the Gauss-Legendre grid (``2(L1+L2)+1`` rows against
+    ``(L1+L2+L_out)/2+1``), and the small batched 2-D FFTs (three forward, three backward)
+    cost more than the dense matmuls they replace.
 
     Examples
     --------
     >>> import torch
     >>> from reptheory.so3 import gaunt_tensor_product
-    >>> tp = GauntTensorProduct(2, 2, 4, method="fourier").double()
+    >>> tp = GauntTensorProduct(2, 2, 4).double()
     >>> x1, x2 = torch.randn(3, 9, dtype=torch.float64), torch.randn(3, 9, dtype=torch.float64)
     >>> ref = gaunt_tensor_product(x1.numpy(), x2.numpy(), 4)
     >>> bool(torch.allclose(tp(x1, x2), torch.from_numpy(ref)))
@@ -209,25 +215,43 @@ class GauntTensorProduct(nn.Module):
             eye = np.eye(n_t * n_p).reshape(-1, n_t, n_p)
             self.register_buffer("back", torch.from_numpy(_from_grid(eye, L_out, n_t, n_p)))
         else:
+            warnings.warn(
+                "GauntTensorProduct(method='fourier') is deprecated: it computes the same product "
+                "as method='grid' but several times slower (more grid points, small batched "
+                "FFTs); use method='grid'",
+                DeprecationWarning,
+                stacklevel=2,
+            )
             U = L1 + L2
             Lc = min(L_out, U)
             self.Nu = _fast_len(2 * U + 1)
             self.Nv = _fast_len(max(U + Lc + 1, 2 * max(L1, L2, Lc) + 1))
             self.U, self.Lc = U, Lc
-            self.register_buffer("f1", torch.from_numpy(sh_to_fourier(np.eye((L1 + 1) ** 2))))
-            self.register_buffer("f2", torch.from_numpy(sh_to_fourier(np.eye((L2 + 1) ** 2))))
+            self.register_buffer("f1", torch.from_numpy(self._spectrum_matrix(L1)))
+            self.register_buffer("f2", torch.from_numpy(self._spectrum_matrix(L2)))
+            # projection back: real (Re, Im) of the kept half spectrum -> SH, FFT scale folded in
             n = (2 * U + 1) * (Lc + 1)
             basis = np.eye(n).reshape(n, 2 * U + 1, Lc + 1)
-            self.register_buffer("b_re", torch.from_numpy(fourier_to_sh(basis.astype(complex), Lc)))
-            self.register_buffer("b_im", torch.from_numpy(fourier_to_sh(1j * basis, Lc)))
+            rows = np.arange(-U, U + 1) % self.Nu
+            back = np.zeros((self.Nu, Lc + 1, 2, (Lc + 1) ** 2))
+            shape = (2 * U + 1, Lc + 1, -1)
+            back[rows, :, 0] = fourier_to_sh(basis.astype(complex), Lc).reshape(shape)
+            back[rows, :, 1] = fourier_to_sh(1j * basis, Lc).reshape(shape)
+            self.register_buffer(
+                "back", torch.from_numpy(back.reshape(-1, (Lc + 1) ** 2) * (self.Nu * self.Nv))
+            )
+
+    def _spectrum_matrix(self, L: int) -> np.ndarray:
+        """Real (d, Nu*(L+1)*2): SH -> zero-padded half spectrum (u wrapped mod Nu), (Re, Im)."""
+        F = sh_to_fourier(np.eye((L + 1) ** 2))  # (d, 2L+1, L+1), rows u = -L..L
+        A = np.zeros((F.shape[0], self.Nu, L + 1), dtype=complex)
+        A[:, np.arange(-L, L + 1) % self.Nu] = F
+        return np.ascontiguousarray(A.view(np.float64).reshape(F.shape[0], -1))
 
     def _fourier_grid(self, x, F, L):
-        H = torch.einsum("...i,iuv->...uv", x.to(F.dtype), F)  # (..., 2L+1, L+1)
-        Hp = H.new_zeros(H.shape[:-2] + (self.Nu, self.Nv // 2 + 1))
-        Hp[..., : L + 1, : L + 1] = H[..., L:, :]
-        if L:
-            Hp[..., self.Nu - L :, : L + 1] = H[..., :L, :]
-        return torch.fft.irfft2(Hp, s=(self.Nu, self.Nv))
+        """Values on the (Nu, Nv) torus grid (irfft2 zero-pads the orders v > L)."""
+        H = (x @ F.to(x.dtype)).view(x.shape[:-1] + (self.Nu, L + 1, 2))
+        return torch.fft.irfft2(torch.view_as_complex(H), s=(self.Nu, self.Nv))
 
     def forward(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
         _check_last("x1", x1, (self.L1 + 1) ** 2)
@@ -245,17 +269,11 @@ class GauntTensorProduct(nn.Module):
             z = g @ self.back.to(g.dtype)
         else:
             g = self._fourier_grid(a, self.f1, self.L1) * self._fourier_grid(b, self.f2, self.L2)
-            G = torch.fft.rfft2(g) * (self.Nu * self.Nv)
-            U, Lc = self.U, self.Lc
-            Gc = (
-                torch.cat([G[..., self.Nu - U :, : Lc + 1], G[..., : U + 1, : Lc + 1]], -2)
-                if U
-                else G[..., :1, : Lc + 1]
-            )
-            Gf = Gc.reshape(Gc.shape[:-2] + (-1,))
-            zc = Gf.real @ self.b_re.to(Gf.real.dtype) + Gf.imag @ self.b_im.to(Gf.real.dtype)
-            z = x1.new_zeros(zc.shape[:-1] + ((self.L_out + 1) ** 2,))
-            z[..., : zc.shape[-1]] = zc
+            G = torch.fft.rfft2(g)[..., : self.Lc + 1]
+            z = torch.view_as_real(G).reshape(G.shape[:-2] + (-1,)) @ self.back.to(g.dtype)
+            d_out = (self.L_out + 1) ** 2
+            if z.shape[-1] < d_out:  # degrees above L1 + L2 are zero
+                z = torch.nn.functional.pad(z, (0, d_out - z.shape[-1]))
         return z * self._w(self.weight_out, self.repo, z.dtype)
 
     @staticmethod

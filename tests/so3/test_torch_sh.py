@@ -170,6 +170,40 @@ def test_wigner_float32_and_batch_shape():
     assert np.abs(Ds[12].reshape(6, 25, 25).double().numpy() - ref).max() < 1e-5
 
 
+def test_wigner_chunked_batch_matches_numpy_and_unchunked():
+    """More rotations than one CPU chunk (about 219 at L = 10): values against the numpy
+    matrices, and values and gradients equal to one rotation at a time (no chunking)."""
+    rng = np.random.default_rng(9)
+    R = rand_rots(rng, 2 * 230).reshape(2, 230, 3, 3)
+    Rt = torch.tensor(R, requires_grad=True)
+    Ds = wigner_D_all(10, Rt)
+    compared = 0
+    for l in (2, 5, 10):
+        assert Ds[l].shape == (2, 230, 2 * l + 1, 2 * l + 1)
+        np.testing.assert_allclose(
+            Ds[l].detach().reshape(-1, 2 * l + 1, 2 * l + 1).numpy(),
+            wigner_D(l, R.reshape(-1, 3, 3)),
+            atol=1e-12,
+        )
+        compared += 1
+    assert compared == 3
+    w = [torch.from_numpy(rng.normal(size=D.shape)) for D in Ds]
+    (g,) = torch.autograd.grad(sum((a * b).sum() for a, b in zip(Ds, w)), Rt)
+    for i in (0, 229):  # both sides of the chunk boundary in the first row, and the last
+        for j in (0, 1):
+            Rij = Rt.detach()[j, i].clone().requires_grad_(True)
+            Dij = wigner_D_all(10, Rij)
+            (gij,) = torch.autograd.grad(sum((a * b[j, i]).sum() for a, b in zip(Dij, w)), Rij)
+            torch.testing.assert_close(g[j, i], gij, atol=1e-11, rtol=0)
+
+
+def test_wigner_gradgradcheck():
+    rng = np.random.default_rng(10)
+    R = torch.tensor(rand_rots(rng, 2), requires_grad=True)
+    f = lambda t: torch.cat([D.flatten(1) for D in wigner_D_all(3, t, check=False)], 1)
+    assert torch.autograd.gradgradcheck(f, (R,))
+
+
 def test_wigner_gradcheck_rotation_and_edge_vector():
     rng = np.random.default_rng(8)
     R = torch.tensor(rand_rots(rng, 2), requires_grad=True)

@@ -20,6 +20,11 @@ from reptheory.so3._tp_gaunt_fourier import (
 from reptheory.so3._tp_gaunt_grid import gaunt_path_weights, gaunt_tensor_product
 from reptheory.so3._tp_util import parse_irreps
 
+# method="fourier" is deprecated but stays an exact cross-check of method="grid"
+pytestmark = pytest.mark.filterwarnings(
+    r"ignore:.*\(method='fourier'\) is deprecated:DeprecationWarning"
+)
+
 
 def random_rotation(rng):
     q = rng.normal(size=4)

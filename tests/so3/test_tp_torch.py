@@ -15,6 +15,11 @@ from reptheory.so3 import (
 )
 from reptheory.torch import CGTensorProduct, ESCNConvolution, GauntTensorProduct
 
+# method="fourier" is deprecated but stays an exact cross-check of method="grid"
+pytestmark = pytest.mark.filterwarnings(
+    r"ignore:.*\(method='fourier'\) is deprecated:DeprecationWarning"
+)
+
 
 def block_D(L, R):
     n = (L + 1) ** 2
@@ -138,3 +143,27 @@ def test_deprecated_module_alias():
     with pytest.warns(DeprecationWarning, match="reptheory.torch"):
         mod = importlib.import_module("reptheory.so3.torch_tp")
     assert mod.CGTensorProduct is CGTensorProduct
+
+
+def test_gaunt_fourier_deprecated_and_equal_to_grid_in_float32():
+    """The deprecated Fourier route warns, stays in the input dtype (float32 in, real float32
+    matmuls and complex64 FFTs) and gives the grid method's values, forward and backward."""
+    with pytest.warns(DeprecationWarning, match="method='fourier'"):
+        tp_f = GauntTensorProduct(3, 4, 5, method="fourier")
+    with pytest.warns(DeprecationWarning, match="method='fourier'"):
+        gaunt_tensor_product(np.ones((1, 4)), np.ones((1, 4)), 1, method="fourier")
+    tp_g = GauntTensorProduct(3, 4, 5)
+    torch.manual_seed(3)
+    x1 = torch.randn(64, 16, requires_grad=True)
+    x2 = torch.randn(64, 25, requires_grad=True)
+    zf, zg = tp_f(x1, x2), tp_g(x1, x2)
+    assert zf.dtype == torch.float32 and zf.shape == (64, 36)
+    torch.testing.assert_close(zf, zg, atol=2e-5, rtol=1e-5)
+    w = torch.randn(64, 36)
+    gf = torch.autograd.grad((zf * w).sum(), (x1, x2))
+    gg = torch.autograd.grad((zg * w).sum(), (x1, x2))
+    compared = 0
+    for a, b in zip(gf, gg):
+        torch.testing.assert_close(a, b, atol=2e-4, rtol=1e-4)
+        compared += 1
+    assert compared == 2

@@ -9,6 +9,11 @@ from reptheory.so3 import cg_tensor_product, tp_paths
 from reptheory.so3._tp_cg import _coo, _order_groups
 from reptheory.torch import CGTensorProduct
 
+# method="fourier" is deprecated but stays an exact cross-check of method="grid"
+pytestmark = pytest.mark.filterwarnings(
+    r"ignore:.*\(method='fourier'\) is deprecated:DeprecationWarning"
+)
+
 
 @pytest.mark.parametrize(
     "L1, L2, L_out, paths",

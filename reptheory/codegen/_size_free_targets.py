@@ -16,7 +16,7 @@ from __future__ import annotations
 from ..layers import LayerSpec
 from ._emit import call, is_identity_coefficients
 from ._generate import _data, _header, _op_calls, _op_functions, tables
-from ._targets import _DIALECTS, _buffer, _join
+from ._targets import _DIALECTS, _join, _torch_class_head
 
 __all__ = ["emit_size_free"]
 
@@ -215,33 +215,7 @@ def _emit_torch(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
     if bias_spec is not None:
         parts.append("\n\n" + _op_functions(d, bias_spec, "bias_"))
     i2 = "        "
-    init = [
-        f"class {name}(nn.Module):",
-        '    """The equivariant layer described in the module docstring, for any n.',
-        "",
-        "    Parameters",
-        "    ----------",
-        "    in_channels, out_channels : int",
-        "        Channel counts; ``weight`` has shape (out_channels, in_channels, NUM_BASIS).",
-        "    bias : bool",
-        "        Add the equivariant bias, shape (out_channels, NUM_BIAS) (none if NUM_BIAS = 0).",
-        '    """',
-        "",
-        "    def __init__(self, in_channels: int, out_channels: int, bias: bool = True) -> None:",
-        f"{i2}super().__init__()",
-        f"{i2}self.in_channels = in_channels",
-        f"{i2}self.out_channels = out_channels",
-        f"{i2}shape = (out_channels, in_channels, NUM_BASIS)",
-        f"{i2}self.weight = nn.Parameter(torch.empty(shape))",
-        f"{i2}if bias and NUM_BIAS > 0:",
-        f"{i2}    self.bias = nn.Parameter(torch.empty(out_channels, NUM_BIAS))",
-        f"{i2}else:",
-        f'{i2}    self.register_parameter("bias", None)',
-    ]
-    for var, _, _, _ in tables(spec, bias_spec):
-        init.append(call("num, den = ", "_exact", [f"{var}_SHAPE", f"{var}_ENTRIES"], i2))
-        init.append(f'{i2}self.register_buffer("{_buffer(var)}_num", num, persistent=False)')
-        init.append(f'{i2}self.register_buffer("{_buffer(var)}_den", den, persistent=False)')
+    init = _torch_class_head(spec, bias_spec, name, ", for any n")
     init += [
         f"{i2}self.reset_parameters()",
         "",

@@ -171,18 +171,13 @@ def _buffer(var: str) -> str:
     return v.lower()
 
 
-# -- torch ------------------------------------------------------------------------------------
-def _emit_torch(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
-    d = _DIALECTS["torch"]
-    parts = [_header(spec, bias_spec, "torch", f"torch module {name}"), "import torch\nfrom torch import nn\n\n",
-             _data(spec, bias_spec), "\n" + _TORCH_BUILDERS, "\n" + _CHECK]
-    parts.append("\n\n" + _op_functions(d, spec, ""))
-    if bias_spec is not None:
-        parts.append("\n\n" + _op_functions(d, bias_spec, "bias_"))
+def _torch_class_head(spec: LayerSpec, bias_spec: LayerSpec | None, name: str,
+                      doc_suffix: str) -> list[str]:
+    """The generated torch module's class line, docstring, parameters and constant buffers."""
     i2 = "        "
     init = [
         f"class {name}(nn.Module):",
-        '    """The equivariant layer described in the module docstring.',
+        f'    """The equivariant layer described in the module docstring{doc_suffix}.',
         "",
         "    Parameters",
         "    ----------",
@@ -207,6 +202,19 @@ def _emit_torch(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
         init.append(call("num, den = ", "_exact", [f"{var}_SHAPE", f"{var}_ENTRIES"], i2))
         init.append(f'{i2}self.register_buffer("{_buffer(var)}_num", num, persistent=False)')
         init.append(f'{i2}self.register_buffer("{_buffer(var)}_den", den, persistent=False)')
+    return init
+
+
+# -- torch ------------------------------------------------------------------------------------
+def _emit_torch(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
+    d = _DIALECTS["torch"]
+    parts = [_header(spec, bias_spec, "torch", f"torch module {name}"), "import torch\nfrom torch import nn\n\n",
+             _data(spec, bias_spec), "\n" + _TORCH_BUILDERS, "\n" + _CHECK]
+    parts.append("\n\n" + _op_functions(d, spec, ""))
+    if bias_spec is not None:
+        parts.append("\n\n" + _op_functions(d, bias_spec, "bias_"))
+    i2 = "        "
+    init = _torch_class_head(spec, bias_spec, name, "")
     for prefix, sp in (("", spec), ("BIAS_", bias_spec)):
         if sp is None:
             continue

@@ -97,7 +97,8 @@ def test_model_bad_input():
 
 
 def _ddp_worker(rank, init, out):
-    """One DDP rank (a forked process: torch and reptheory are already imported)."""
+    """One DDP rank (a spawned process: forking a process that already runs torch's or
+    numba's threads can deadlock in the child)."""
     import torch.distributed as dist
 
     torch.set_num_threads(1)
@@ -135,7 +136,7 @@ def test_ddp_gradients_equal_single_process(tmp_path):
     out = str(tmp_path / "grads.pt")
     torch.save({"x": x, "mask": mask, "y": y}, out + ".data")
     init = f"file://{tmp_path / 'rendezvous'}"
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_ddp_worker, args=(r, init, out)) for r in (0, 1)]
     for p in procs:
         p.start()

@@ -24,6 +24,15 @@ def test_basis_prints_dimension_and_diagrams(capsys):
     assert "{1,1'} {2,2'}" in out and "y[a,b] = x[a,b]" in out
 
 
+def test_basis_of_size_free_s_lists_the_same_maps_as_a_large_n(capsys):
+    code, out, _ = run(capsys, "basis", "S", "--k", "2", "--l", "2")
+    assert code == 0
+    _, fixed, _ = run(capsys, "basis", "S", "7", "--k", "2", "--l", "2")
+    lines, fixed_lines = out.strip().splitlines(), fixed.strip().splitlines()
+    assert lines[0].startswith("S(), k=2, l=2") and "dimension 15" in lines[0]
+    assert len(lines) == 16 and lines[1:] == fixed_lines[1:]
+
+
 def test_basis_json_is_a_layerspec(capsys):
     code, out, _ = run(capsys, "basis", "S", "3", "--k", "1", "--l", "2", "--json")
     d = json.loads(out)

@@ -75,7 +75,8 @@ def cmd_basis(args: argparse.Namespace) -> int:
           f"{len(B)} elements ({what})")
     if B.dimension == 0:
         print(zero_space_note(G, args.k, args.l))
-    spec = B.spec
+    # S() has no fixed size: its maps read the same at every n >= k + l
+    spec = B.spec_at(max(args.k + args.l, 1)) if G.n is None else B.spec
     width = len(str(len(B)))
     names = list(spec.element_names or [str(e) for e in B])
     name_width = max([len(s) for s in names] + [8])

@@ -6,7 +6,7 @@ The base is ``T^m x R^L`` with *angle* coordinates ``theta_1..theta_m`` (periodi
 coordinates ``x_1..x_L``.  The anchor and structure functions must be polynomials in the
 linear coordinates, independent of the angles, and each frame element must be homogeneous
 for the scaling of every linear coordinate separately (true for Scott's local model and for
-the twisted examples of the digest).  Cochains are Fourier modes in the angles times
+the twisted examples of arXiv:2311.17045).  Cochains are Fourier modes in the angles times
 polynomials (formal Taylor series along the x's).  The Chevalley-Eilenberg differential
 preserves the Fourier mode j and the multi-weight ``w = deg_x(coefficient) - sum weights of the
 frame elements in alpha^I``, so the complex splits into finite-dimensional pieces whose
@@ -88,7 +88,7 @@ def bk_cohomology(betti_M: Sequence[int], betti_Z: Sequence[int], k: int) -> lis
 def twisted_bk_algebroid(k: int, c: object, coords: object = "theta x") -> LieAlgebroid:
     """The algebroid on ``S^1_theta x R_x`` spanned by ``e1 = d_theta + c x d_x`` and ``e2 = x^k d_x``.
 
-    ``[e1, e2] = c (k - 1) e2``; for k = 2 and c != 0 this is the digest's twisted
+    ``[e1, e2] = c (k - 1) e2``; for k = 2 and c != 0 this is the twisted
     b^2-algebroid with linear holonomy ``exp(2 pi c)``.
 
     Examples

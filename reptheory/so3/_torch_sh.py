@@ -256,7 +256,6 @@ def _sh_fast(L: int, v: torch.Tensor, grads: bool) -> tuple:
         Y[0] = Q[0]
         if grads:
             dQ[0] = 0.0
-        tmp = v.new_empty((L, n)) if L else None
         for l, (A, AB, top) in enumerate(_sh_tables(L), start=1):
             o, op = l * (l + 1) // 2, (l - 1) * l // 2
             Ql, Qp = Q[o : o + l + 1], Q[op:o]
@@ -279,8 +278,8 @@ def _sh_fast(L: int, v: torch.Tensor, grads: bool) -> tuple:
                 dQl[l] = 0.0
             c0 = l * l + l
             torch.mul(Ql, cs[: l + 1], out=Y[c0 : c0 + l + 1])
-            torch.mul(Ql[1:], ss[1 : l + 1], out=tmp[:l])
-            Y[l * l : c0] = tmp[:l].flip(0)
+            for m in range(1, l + 1):  # row by row: m = l..1 run backwards in Y
+                torch.mul(Ql[m], ss[m], out=Y[c0 - m])
     return Y, Q, dQ, cs, ss
 
 
@@ -295,10 +294,9 @@ def _sh_grad(L: int, g: torch.Tensor, Q, dQ, cs, ss) -> torch.Tensor:
         Ql, dQl, gp = Q[o : o + l + 1], dQ[o : o + l + 1], g[c0 : c0 + l + 1]
         Pc[: l + 1].addcmul_(gp, Ql)
         dPc[: l + 1].addcmul_(gp, dQl)
-        if l:
-            gn = g[l * l : c0].flip(0)  # m = 1..l
-            Ps[1 : l + 1].addcmul_(gn, Ql[1:])
-            dPs[1 : l + 1].addcmul_(gn, dQl[1:])
+        for m in range(1, l + 1):  # rows m = l..1 run backwards in g
+            Ps[m].addcmul_(g[c0 - m], Ql[m])
+            dPs[m].addcmul_(g[c0 - m], dQl[m])
     gz = (dPc * cs).sum(0) + (dPs * ss).sum(0)
     if L == 0:
         return torch.stack([torch.zeros_like(gz), torch.zeros_like(gz), gz], 1)
@@ -334,7 +332,10 @@ class _SH(torch.autograd.Function):
                     return v * 0.0, None
                 (gv,) = torch.autograd.grad(Y, v, gY, create_graph=True)
             return gv, None
-        return _sh_grad(ctx.L, gY.contiguous(), Q, dQ, cs, ss), None
+        # rows of gY are read one degree at a time: copy unless they are already contiguous
+        # (or broadcast, as the gradient of a sum)
+        g = gY if gY.stride(1) <= 1 else gY.contiguous()
+        return _sh_grad(ctx.L, g, Q, dQ, cs, ss), None
 
 
 # --------------------------------------------------------------------------- Wigner D

@@ -98,6 +98,15 @@ def test_sh_gradient_matches_numpy_finite_differences(L):
         fm = (spherical_harmonics_all(L, v - e) * c.numpy()).sum(1)
         fd[:, k] = (fp - fm) / (2 * h)
     np.testing.assert_allclose(x.grad.numpy(), fd, atol=1e-6 * (L + 1))
+    # the broadcast upstream gradient of a plain sum (read without a copy)
+    x2 = torch.tensor(v, requires_grad=True)
+    spherical_harmonics(L, x2).sum().backward()
+    fd2 = np.zeros_like(v)
+    for k in range(3):
+        e = np.zeros(3)
+        e[k] = h
+        fd2[:, k] = (spherical_harmonics_all(L, v + e) - spherical_harmonics_all(L, v - e)).sum(1)
+    np.testing.assert_allclose(x2.grad.numpy(), fd2 / (2 * h), atol=1e-6 * (L + 1))
     if L == 0:
         assert not x.grad.any()  # Y_00 is constant
     else:

@@ -72,6 +72,20 @@ def bench_sh(torch, N, L, rounds):
         fns["e3nn"] = fb(lambda x: o3.spherical_harmonics(list(range(L + 1)), x, normalize=True))
     except ImportError as exc:
         print(f"e3nn skipped: {exc}")
+    # a dense upstream gradient (as in training), against the broadcast one of .sum() above
+    w = torch.randn(N, (L + 1) ** 2, generator=torch.Generator().manual_seed(1))
+
+    def fbw(f):
+        def run():
+            x = v.clone().requires_grad_(True)
+            (f(x) * w).sum().backward()
+
+        return run
+
+    fns["reptheory, dense upstream gradient"] = fbw(lambda x: spherical_harmonics(L, x))
+    if "sphericart-torch" in fns:
+        fns["sphericart-torch, dense upstream gradient"] = fbw(sc)
+
     def nograd(f):
         def run():
             with torch.no_grad():

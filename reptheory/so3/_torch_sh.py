@@ -15,7 +15,12 @@ Method
 Harmonics: ``Y_{l,+-m} = Q_l^m(z) * sqrt(2) (Re, Im) (x + i y)^m`` with ``Q_l^m`` the
 normalised associated Legendre function divided by ``sin^m`` (a polynomial in z), built for all
 m at once by the three-term recursion in l, one vectorised step per degree; the powers
-``(x + i y)^m`` by the recursion in m.  Wigner D: ``D_1 = P R P^T`` (P: (x, y, z) -> (y, z, x))
+``(x + i y)^m`` by the recursion in m, each degree written in place into one output buffer.
+The first derivative is analytic: the same pass keeps ``Q_l^m`` and ``dQ_l^m / dz`` (from the
+differentiated recursion), and the backward sums the output gradient against them per m
+(``d (x + i y)^m / dx = m (x + i y)^{m-1}``, ``d / dy = i m (x + i y)^{m-1}``); a backward
+that builds a graph (``create_graph=True``, second derivatives) and ``torch.compile`` use the
+plain autograd form of the same recursion instead.  Wigner D: ``D_1 = P R P^T`` (P: (x, y, z) -> (y, z, x))
 and, for l >= 2, ``D_l = C^T (D_1 (x) D_{l-1}) C`` with ``C`` the exact real Clebsch-Gordan
 table of ``1 (x) (l-1) -> l`` (orthonormal columns), as ``sum_{a, a'} D_1[a, a'] C_a^T D_{l-1}
 C_a'``: per degree one matmul with the batch folded into the rows, one small matmul that mixes
@@ -171,6 +176,18 @@ def spherical_harmonics(L: int, vectors: torch.Tensor, normalize: bool = True) -
         v = v * torch.rsqrt(r2)[:, None]
     elif not _is_compiling() and v.numel() and not bool(torch.isfinite(v).all()):
         raise InvalidParameterError("vectors has a NaN or infinite coordinate")
+    if _is_compiling():
+        Y = _sh_autograd(L, v)
+    elif torch.is_grad_enabled() and v.requires_grad:
+        Y = _SH.apply(v, L)
+    else:
+        Y = _sh_fast(L, v, False)[0]
+    return Y.T.reshape(lead + ((L + 1) ** 2,))
+
+
+def _sh_autograd(L: int, v: torch.Tensor) -> torch.Tensor:
+    """Harmonics ((L+1)^2, N) of unit vectors v (N, 3) from plain differentiable torch ops
+    (used inside ``torch.compile`` and for second derivatives)."""
     dt, dev = v.dtype, v.device
     n = v.shape[0]
     x, y, z = v.T  # (N,) each, rows of a transposed view
@@ -204,7 +221,121 @@ def spherical_harmonics(L: int, vectors: torch.Tensor, normalize: bool = True) -
         blocks.append((Q[1:] * torch.stack(ss[:l], 0)).flip(0))
         blocks.append(Q * torch.stack(cs[: l + 1], 0))
     Y = torch.cat(blocks, 0)  # ((L+1)^2, N)
-    return Y.T.reshape(lead + ((L + 1) ** 2,))
+    return Y
+
+
+def _sh_fast(L: int, v: torch.Tensor, grads: bool) -> tuple:
+    """Harmonics ``Y`` ((L+1)^2, N) of unit vectors v (N, 3), written in place into one buffer
+    (not differentiable); with ``grads`` also what :class:`_SH` needs for the gradient: the
+    rows ``Q_l^m`` and ``dQ_l^m / dz`` (m = 0..l, degree l from row ``l (l+1) / 2``) and the
+    factors ``cs``, ``ss`` ((L+1, N) each, ``ss[0] = 0``)."""
+    with torch.no_grad():
+        dt, dev = v.dtype, v.device
+        n = v.shape[0]
+        x, y, z = v.T.contiguous()
+        r2c = math.sqrt(2.0)
+        cs = v.new_empty((L + 1, n))
+        ss = v.new_empty((L + 1, n))
+        cs[0] = 1.0
+        ss[0] = 0.0
+        if L >= 1:
+            torch.mul(x, r2c, out=cs[1])
+            torch.mul(y, r2c, out=ss[1])
+        for m in range(2, L + 1):
+            # (c, s)_m = (x c - y s, x s + y c)_{m-1}
+            torch.mul(x, cs[m - 1], out=cs[m])
+            cs[m].addcmul_(y, ss[m - 1], value=-1.0)
+            torch.mul(x, ss[m - 1], out=ss[m])
+            ss[m].addcmul_(y, cs[m - 1])
+        K = (L + 1) ** 2
+        Y = v.new_empty((K, n))
+        nq = (L + 1) * (L + 2) // 2
+        Q = v.new_empty((nq, n))
+        dQ = v.new_empty((nq, n)) if grads else None
+        Q[0] = 1.0 / math.sqrt(4 * math.pi)
+        Y[0] = Q[0]
+        if grads:
+            dQ[0] = 0.0
+        for l, (A, AB, top) in enumerate(_sh_tables(L), start=1):
+            o, op = l * (l + 1) // 2, (l - 1) * l // 2
+            Ql, Qp = Q[o : o + l + 1], Q[op:o]
+            At = torch.as_tensor(A, dtype=dt, device=dev)[:, None]
+            # Q_l = A z Q_{l-1} - AB Q_{l-2} (rows m <= l-2); row l constant
+            torch.mul(Qp, z, out=Ql[:l])
+            Ql[:l].mul_(At)
+            if l >= 2:
+                ABt = torch.as_tensor(AB, dtype=dt, device=dev)[:, None]
+                opp = (l - 2) * (l - 1) // 2
+                Ql[: l - 1].addcmul_(ABt, Q[opp : opp + l - 1], value=-1.0)
+            Ql[l] = top
+            if grads:
+                # dQ_l = A (Q_{l-1} + z dQ_{l-1}) - AB dQ_{l-2}; row l zero
+                dQl, dQp = dQ[o : o + l + 1], dQ[op:o]
+                torch.addcmul(Qp, z, dQp, out=dQl[:l])
+                dQl[:l].mul_(At)
+                if l >= 2:
+                    dQl[: l - 1].addcmul_(ABt, dQ[opp : opp + l - 1], value=-1.0)
+                dQl[l] = 0.0
+            c0 = l * l + l
+            torch.mul(Ql, cs[: l + 1], out=Y[c0 : c0 + l + 1])
+            for m in range(1, l + 1):  # row by row: m = l..1 run backwards in Y
+                torch.mul(Ql[m], ss[m], out=Y[c0 - m])
+    return Y, Q, dQ, cs, ss
+
+
+def _sh_grad(L: int, g: torch.Tensor, Q, dQ, cs, ss) -> torch.Tensor:
+    """Gradient (N, 3) with respect to the unit vectors of ``sum g * Y``, g ((L+1)^2, N)."""
+    n = g.shape[1]
+    # per m: Pc = sum_l g_{l,m} Q_l^m, Ps = sum_l g_{l,-m} Q_l^m and the same with dQ
+    Pc, dPc = g.new_zeros((L + 1, n)), g.new_zeros((L + 1, n))
+    Ps, dPs = g.new_zeros((L + 1, n)), g.new_zeros((L + 1, n))
+    for l in range(L + 1):
+        o, c0 = l * (l + 1) // 2, l * l + l
+        Ql, dQl, gp = Q[o : o + l + 1], dQ[o : o + l + 1], g[c0 : c0 + l + 1]
+        Pc[: l + 1].addcmul_(gp, Ql)
+        dPc[: l + 1].addcmul_(gp, dQl)
+        for m in range(1, l + 1):  # rows m = l..1 run backwards in g
+            Ps[m].addcmul_(g[c0 - m], Ql[m])
+            dPs[m].addcmul_(g[c0 - m], dQl[m])
+    gz = (dPc * cs).sum(0) + (dPs * ss).sum(0)
+    if L == 0:
+        return torch.stack([torch.zeros_like(gz), torch.zeros_like(gz), gz], 1)
+    # d cs_m / dx = m ct_{m-1}, d cs_m / dy = -m ss_{m-1}, d ss_m / dx = m ss_{m-1},
+    # d ss_m / dy = m ct_{m-1}, with ct_k = sqrt(2) Re (x + iy)^k (ct_0 = sqrt(2))
+    ct = cs[:L].clone()
+    ct[0] = math.sqrt(2.0)
+    mv = torch.arange(1, L + 1, dtype=g.dtype, device=g.device)[:, None]
+    Pc1, Ps1 = Pc[1:] * mv, Ps[1:] * mv
+    gx = (Pc1 * ct).sum(0) + (Ps1 * ss[:L]).sum(0)
+    gy = (Ps1 * ct).sum(0) - (Pc1 * ss[:L]).sum(0)
+    return torch.stack([gx, gy, gz], 1)
+
+
+class _SH(torch.autograd.Function):
+    """Harmonics of unit vectors with the analytic gradient; second derivatives go through
+    :func:`_sh_autograd`."""
+
+    @staticmethod
+    def forward(ctx, v, L):
+        Y, Q, dQ, cs, ss = _sh_fast(L, v, True)
+        ctx.L = L
+        ctx.save_for_backward(v, Q, dQ, cs, ss)
+        return Y
+
+    @staticmethod
+    def backward(ctx, gY):
+        v, Q, dQ, cs, ss = ctx.saved_tensors
+        if torch.is_grad_enabled():  # create_graph: a differentiable gradient
+            with torch.enable_grad():
+                Y = _sh_autograd(ctx.L, v)
+                if not Y.requires_grad:  # L = 0 without normalisation: a constant
+                    return v * 0.0, None
+                (gv,) = torch.autograd.grad(Y, v, gY, create_graph=True)
+            return gv, None
+        # rows of gY are read one degree at a time: copy unless they are already contiguous
+        # (or broadcast, as the gradient of a sum)
+        g = gY if gY.stride(1) <= 1 else gY.contiguous()
+        return _sh_grad(ctx.L, g, Q, dQ, cs, ss), None
 
 
 # --------------------------------------------------------------------------- Wigner D

@@ -80,22 +80,76 @@ def test_sh_gradcheck_and_gradgradcheck():
     assert torch.autograd.gradgradcheck(lambda t: spherical_harmonics(4, t), (x,))
 
 
-def test_sh_gradient_matches_numpy_finite_differences():
-    # an independent check of the gradient: central differences of the numpy harmonics
-    rng = np.random.default_rng(11)
+@pytest.mark.parametrize("L", [0, 1, 5, 12])
+def test_sh_gradient_matches_numpy_finite_differences(L):
+    # an independent check of the analytic gradient: central differences of the numpy harmonics
+    rng = np.random.default_rng(11 + L)
     v = rng.normal(size=(5, 3))
+    v[0] = [0.0, 0.0, -1.5]  # a pole
     x = torch.tensor(v, requires_grad=True)
-    c = torch.tensor(rng.normal(size=(5, 36)))
-    (spherical_harmonics(5, x) * c).sum().backward()
+    c = torch.tensor(rng.normal(size=(5, (L + 1) ** 2)))
+    (spherical_harmonics(L, x) * c).sum().backward()
     h = 1e-6
     fd = np.zeros_like(v)
     for k in range(3):
         e = np.zeros(3)
         e[k] = h
-        fp = (spherical_harmonics_all(5, v + e) * c.numpy()).sum(1)
-        fm = (spherical_harmonics_all(5, v - e) * c.numpy()).sum(1)
+        fp = (spherical_harmonics_all(L, v + e) * c.numpy()).sum(1)
+        fm = (spherical_harmonics_all(L, v - e) * c.numpy()).sum(1)
         fd[:, k] = (fp - fm) / (2 * h)
-    np.testing.assert_allclose(x.grad.numpy(), fd, atol=1e-6)
+    np.testing.assert_allclose(x.grad.numpy(), fd, atol=1e-6 * (L + 1))
+    # the broadcast upstream gradient of a plain sum (read without a copy)
+    x2 = torch.tensor(v, requires_grad=True)
+    spherical_harmonics(L, x2).sum().backward()
+    fd2 = np.zeros_like(v)
+    for k in range(3):
+        e = np.zeros(3)
+        e[k] = h
+        fd2[:, k] = (spherical_harmonics_all(L, v + e) - spherical_harmonics_all(L, v - e)).sum(1)
+    np.testing.assert_allclose(x2.grad.numpy(), fd2 / (2 * h), atol=1e-6 * (L + 1))
+    if L == 0:
+        assert not x.grad.any()  # Y_00 is constant
+    else:
+        assert np.abs(fd).max() > 0.1  # the comparison compared something
+
+
+@pytest.mark.parametrize("L", [0, 1, 7])
+def test_sh_gradcheck_unnormalised_and_batched(L):
+    # normalize=False differentiates the polynomial harmonics themselves; leading batch dims
+    rng = np.random.default_rng(23)
+    x = torch.tensor(rng.normal(size=(2, 3, 3)), requires_grad=True)
+    f = lambda t: spherical_harmonics(L, t, normalize=False)
+    assert torch.autograd.gradcheck(f, (x,))
+    assert torch.autograd.gradgradcheck(f, (x,))
+
+
+def test_sh_float32_gradient_matches_float64():
+    # the analytic float32 gradient against float64 (forces in float32 training)
+    rng = np.random.default_rng(5)
+    v = points(rng, 300)
+    c = rng.normal(size=(300, 121))
+    grads = []
+    for dt in (torch.float32, torch.float64):
+        x = torch.tensor(v, dtype=dt, requires_grad=True)
+        (spherical_harmonics(10, x) * torch.tensor(c, dtype=dt)).sum().backward()
+        grads.append(x.grad.double().numpy())
+    scale = np.abs(grads[1]).max()
+    assert scale > 1.0
+    np.testing.assert_allclose(grads[0], grads[1], atol=1e-4 * scale)
+
+
+def test_sh_no_grad_and_grad_paths_agree_with_numpy():
+    # values of the differentiable path (requires_grad) and of the plain path (no_grad)
+    rng = np.random.default_rng(9)
+    v = points(rng, 50)
+    ref = spherical_harmonics_all(6, v)
+    x = torch.tensor(v, requires_grad=True)
+    with torch.no_grad():
+        y0 = spherical_harmonics(6, x)
+    y1 = spherical_harmonics(6, x)
+    assert y1.requires_grad and not y0.requires_grad
+    np.testing.assert_allclose(y0.numpy(), ref, atol=1e-13)
+    np.testing.assert_allclose(y1.detach().numpy(), ref, atol=1e-13)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,19 @@ from __future__ import annotations
 from ..layers import LayerSpec
 from ._emit import call, is_identity_coefficients
 from ._generate import _data, _header, _op_calls, _op_functions, tables
-from ._targets import _DIALECTS, _join, _torch_class_head
+from ._targets import (
+    _DIALECTS,
+    _JAX_SCATTER,
+    _NP_DENSE,
+    _NP_SCATTER,
+    _TORCH_EXACT,
+    _TORCH_MIX_SCATTER,
+    _join,
+    _torch_class_head,
+)
+
+_TORCH_BUILDERS = _TORCH_EXACT + _TORCH_MIX_SCATTER
+_NP_BUILDERS = _NP_DENSE
 
 __all__ = ["emit_size_free"]
 
@@ -125,63 +137,9 @@ def _mask_outer(mask, order, dtype):
 '''
 
 
-_TORCH_BUILDERS = '''
-def _exact(shape, entries):
-    """Integer numerator and denominator tensors from (index, p, q) entries."""
-    num = torch.zeros(shape, dtype=torch.int64)
-    den = torch.ones(shape, dtype=torch.int64)
-    for index, p, q in entries:
-        num[index] = p
-        den[index] = q
-    return num, den
 
 
-def _ratio(num, den, dtype):
-    """The exact table num / den rounded once to a floating dtype."""
-    return num.to(dtype) / den.to(dtype)
 
-
-def _mix(w, r):
-    """sum_i w[o, i] r[b, i, ...]: channel mixing as one batched matmul."""
-    flat = r.reshape(r.shape[0], r.shape[1], -1)
-    out = torch.bmm(w.expand(r.shape[0], -1, -1), flat)
-    return out.reshape(r.shape[0], w.shape[0], *r.shape[2:])
-
-
-def _scatter_add(y, r, index):
-    """Add r at the flat positions index of y's last L axes (a diagonal), in place."""
-    r = r.expand(*r.shape[:2], *([y.shape[-1]] * (r.dim() - 2)))
-    flat = y.view(y.shape[0], y.shape[1], -1)
-    flat.index_add_(2, index, r.reshape(r.shape[0], r.shape[1], -1))
-    return y
-'''
-
-_NP_BUILDERS = '''
-def _dense(shape, entries):
-    """A float64 array from its (index, numerator, denominator) entries."""
-    out = np.zeros(shape, dtype=np.float64)
-    for index, p, q in entries:
-        out[index] = p / q
-    return out
-'''
-
-_NP_SCATTER = '''
-def _scatter_add(y, r, index):
-    """Add r at the flat positions index of y's last L axes (a diagonal), in place."""
-    r = np.broadcast_to(r, r.shape[:2] + (y.shape[-1],) * (r.ndim - 2))
-    flat = y.reshape(y.shape[0], y.shape[1], -1)  # a view: y is C-contiguous
-    flat[:, :, index] += r.reshape(r.shape[0], r.shape[1], -1)
-    return y
-'''
-
-_JAX_SCATTER = '''
-def _scatter_add(y, r, index):
-    """y plus r written at the flat positions index of y's last L axes (a diagonal)."""
-    r = jnp.broadcast_to(r, r.shape[:2] + (y.shape[-1],) * (r.ndim - 2))
-    flat = y.reshape(y.shape[0], y.shape[1], -1)
-    flat = flat.at[:, :, index].add(r.reshape(r.shape[0], r.shape[1], -1))
-    return flat.reshape(y.shape)
-'''
 
 
 def _np_tables(spec: LayerSpec, bias_spec: LayerSpec | None) -> str:

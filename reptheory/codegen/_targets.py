@@ -59,14 +59,16 @@ _DIALECTS = {"torch": _Torch(), "jax": _Jax(), "numpy": _Numpy()}
 
 
 # -- helpers emitted into the generated modules ----------------------------------------------
-_NP_BUILDERS = '''
+_NP_DENSE = '''
 def _dense(shape, entries):
     """A float64 array from its (index, numerator, denominator) entries."""
     out = np.zeros(shape, dtype=np.float64)
     for index, p, q in entries:
         out[index] = p / q
     return out
+'''
 
+_NP_FLAT_INDEX = '''
 
 def _flat_index(strides):
     """Flat positions sum_u i_u * strides[u] for all (i_1, ..., i_m) in range(N)^m."""
@@ -76,7 +78,9 @@ def _flat_index(strides):
     return index.reshape(-1)
 '''
 
-_TORCH_BUILDERS = '''
+_NP_BUILDERS = _NP_DENSE + _NP_FLAT_INDEX
+
+_TORCH_EXACT = '''
 def _exact(shape, entries):
     """Integer numerator and denominator tensors from (index, p, q) entries."""
     num = torch.zeros(shape, dtype=torch.int64)
@@ -90,7 +94,9 @@ def _exact(shape, entries):
 def _ratio(num, den, dtype):
     """The exact table num / den rounded once to a floating dtype."""
     return num.to(dtype) / den.to(dtype)
+'''
 
+_TORCH_FLAT_INDEX = '''
 
 def _flat_index(strides):
     """Flat positions sum_u i_u * strides[u] for all (i_1, ..., i_m) in range(N)^m."""
@@ -98,7 +104,9 @@ def _flat_index(strides):
     for s in strides:
         index = index[..., None] + torch.arange(N, dtype=torch.int64) * s
     return index.reshape(-1)
+'''
 
+_TORCH_MIX_SCATTER = '''
 
 def _mix(w, r):
     """sum_i w[o, i] r[b, i, ...]: channel mixing as one batched matmul."""
@@ -109,16 +117,18 @@ def _mix(w, r):
 
 def _scatter_add(y, r, index):
     """Add r at the flat positions index of y's last L axes (a diagonal), in place."""
-    r = r.expand(*r.shape[:2], *([N] * (r.dim() - 2)))
+    r = r.expand(*r.shape[:2], *([y.shape[-1]] * (r.dim() - 2)))
     flat = y.view(y.shape[0], y.shape[1], -1)
     flat.index_add_(2, index, r.reshape(r.shape[0], r.shape[1], -1))
     return y
 '''
 
+_TORCH_BUILDERS = _TORCH_EXACT + _TORCH_FLAT_INDEX + _TORCH_MIX_SCATTER
+
 _NP_SCATTER = '''
 def _scatter_add(y, r, index):
     """Add r at the flat positions index of y's last L axes (a diagonal), in place."""
-    r = np.broadcast_to(r, r.shape[:2] + (N,) * (r.ndim - 2))
+    r = np.broadcast_to(r, r.shape[:2] + (y.shape[-1],) * (r.ndim - 2))
     flat = y.reshape(y.shape[0], y.shape[1], -1)  # a view: y is C-contiguous
     flat[:, :, index] += r.reshape(r.shape[0], r.shape[1], -1)
     return y
@@ -127,7 +137,7 @@ def _scatter_add(y, r, index):
 _JAX_SCATTER = '''
 def _scatter_add(y, r, index):
     """y plus r written at the flat positions index of y's last L axes (a diagonal)."""
-    r = jnp.broadcast_to(r, r.shape[:2] + (N,) * (r.ndim - 2))
+    r = jnp.broadcast_to(r, r.shape[:2] + (y.shape[-1],) * (r.ndim - 2))
     flat = y.reshape(y.shape[0], y.shape[1], -1)
     flat = flat.at[:, :, index].add(r.reshape(r.shape[0], r.shape[1], -1))
     return flat.reshape(y.shape)

@@ -23,6 +23,7 @@ from ._targets import (
     _NP_SCATTER,
     _TORCH_EXACT,
     _TORCH_MIX_SCATTER,
+    _jax_init_lines,
     _join,
     _torch_class_head,
 )
@@ -318,17 +319,7 @@ def _emit_array(spec: LayerSpec, bias_spec: LayerSpec | None, name: str, target:
         body += [
             "",
             "",
-            call("def ", f"{name}_init",
-                 ["key", "in_channels", "out_channels", "bias=True", "dtype=jnp.float32"], "") + ":",
-            '    """Parameters for the layer: normal weights of variance',
-            "    1 / (in_channels * NUM_BASIS) and (if bias and NUM_BIAS > 0) a zero bias.",
-            '    """',
-            f"{i1}std = max(in_channels * NUM_BASIS, 1) ** -0.5  # no weights: any std",
-            f"{i1}shape = (out_channels, in_channels, NUM_BASIS)",
-            f'{i1}params = {{"weight": std * jax.random.normal(key, shape, dtype)}}',
-            f"{i1}if bias and NUM_BIAS > 0:",
-            f'{i1}    params["bias"] = jnp.zeros((out_channels, NUM_BIAS), dtype)',
-            f"{i1}return params",
+            *_jax_init_lines(name, i1),
         ]
     parts.append("\n".join(pre + body))
     return _join(parts)

@@ -181,6 +181,23 @@ def _buffer(var: str) -> str:
     return v.lower()
 
 
+def _jax_init_lines(name: str, i1: str) -> list[str]:
+    """The generated JAX module's ``<name>_init(key, ...)``: normal weights, zero bias."""
+    return [
+        call("def ", f"{name}_init",
+             ["key", "in_channels", "out_channels", "bias=True", "dtype=jnp.float32"], "") + ":",
+        '    """Parameters for the layer: normal weights of variance',
+        "    1 / (in_channels * NUM_BASIS) and (if bias and NUM_BIAS > 0) a zero bias.",
+        '    """',
+        f"{i1}std = max(in_channels * NUM_BASIS, 1) ** -0.5  # no weights: any std",
+        f"{i1}shape = (out_channels, in_channels, NUM_BASIS)",
+        f'{i1}params = {{"weight": std * jax.random.normal(key, shape, dtype)}}',
+        f"{i1}if bias and NUM_BIAS > 0:",
+        f'{i1}    params["bias"] = jnp.zeros((out_channels, NUM_BIAS), dtype)',
+        f"{i1}return params",
+    ]
+
+
 def _torch_class_head(spec: LayerSpec, bias_spec: LayerSpec | None, name: str,
                       doc_suffix: str) -> list[str]:
     """The generated torch module's class line, docstring, parameters and constant buffers."""
@@ -409,17 +426,7 @@ def _emit_jax(spec: LayerSpec, bias_spec: LayerSpec | None, name: str) -> str:
     body += [
         "",
         "",
-        call("def ", f"{name}_init",
-             ["key", "in_channels", "out_channels", "bias=True", "dtype=jnp.float32"], "") + ":",
-        '    """Parameters for the layer: normal weights of variance',
-        "    1 / (in_channels * NUM_BASIS) and (if bias and NUM_BIAS > 0) a zero bias.",
-        '    """',
-        f"{i1}std = max(in_channels * NUM_BASIS, 1) ** -0.5  # no weights: any std",
-        f"{i1}shape = (out_channels, in_channels, NUM_BASIS)",
-        f'{i1}params = {{"weight": std * jax.random.normal(key, shape, dtype)}}',
-        f"{i1}if bias and NUM_BIAS > 0:",
-        f'{i1}    params["bias"] = jnp.zeros((out_channels, NUM_BIAS), dtype)',
-        f"{i1}return params",
+        *_jax_init_lines(name, i1),
         "",
         "",
         "try:",

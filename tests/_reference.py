@@ -87,3 +87,21 @@ __all__ = [
     "matrix_rank",
     "scipy",
 ]
+
+
+def random_rotation(rng):
+    """A Haar-random rotation matrix (QR of a Gaussian matrix, signs fixed, det +1)."""
+    q, r = np.linalg.qr(rng.normal(size=(3, 3)))
+    q = q * np.sign(np.diag(r))
+    return q * np.linalg.det(q)
+
+
+def block_wigner_D(L, R):
+    """The block-diagonal real Wigner D of all degrees l <= L, in the l*l + l + m layout."""
+    from reptheory.so3 import wigner_D
+
+    n = (L + 1) ** 2
+    D = np.zeros((n, n))
+    for l in range(L + 1):
+        D[l * l : (l + 1) ** 2, l * l : (l + 1) ** 2] = wigner_D(l, R)
+    return D

@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from _reference import random_rotation as rand_rot
 
 from reptheory.errors import InvalidParameterError, ShapeError
 from reptheory.so3 import cg_tensor, spherical_harmonics_all, wigner_D
@@ -15,12 +16,6 @@ from reptheory.so3.conventions import (
     from_e3nn,
     to_e3nn,
 )
-
-
-def rand_rot(rng):
-    q, r = np.linalg.qr(rng.normal(size=(3, 3)))
-    q = q * np.sign(np.diag(r))
-    return q * np.linalg.det(q)
 
 
 def test_basis_is_orthogonal_and_intertwines_wigner_D():

@@ -6,23 +6,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from _reference import block_wigner_D as block_D
+from _reference import random_rotation as rand_rot
+
 from reptheory.errors import InvalidParameterError, ShapeError
-from reptheory.so3 import escn_convolution, wigner_D
+from reptheory.so3 import escn_convolution
 from reptheory.torch import ESCNConvolution, ESCNGraphConv, RadialBasis
-
-
-def rand_rot(rng):
-    q, r = np.linalg.qr(rng.normal(size=(3, 3)))
-    q = q * np.sign(np.diag(r))
-    return q * np.linalg.det(q)
-
-
-def block_D(L, R):
-    n = (L + 1) ** 2
-    D = np.zeros((n, n))
-    for l in range(L + 1):
-        D[l * l : (l + 1) ** 2, l * l : (l + 1) ** 2] = wigner_D(l, R)
-    return D
 
 
 def pair_weights(conv, co, ci, L_in, L_out):

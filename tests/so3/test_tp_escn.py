@@ -2,6 +2,8 @@
 
 import numpy as np
 import pytest
+from _reference import block_wigner_D as block_D
+from _reference import random_rotation as rand_rot
 
 from reptheory.errors import InvalidParameterError, ShapeError
 from reptheory.so3 import rot_z, spherical_harmonics_all, wigner_D
@@ -16,20 +18,6 @@ from reptheory.so3._tp_escn import (
     escn_parameter_count,
     escn_to_cg_weights,
 )
-
-
-def rand_rot(rng):
-    q, r = np.linalg.qr(rng.normal(size=(3, 3)))
-    q = q * np.sign(np.diag(r))
-    return q * np.linalg.det(q)
-
-
-def block_D(L, R):
-    n = (L + 1) ** 2
-    D = np.zeros((n, n))
-    for l in range(L + 1):
-        D[l * l : (l + 1) ** 2, l * l : (l + 1) ** 2] = wigner_D(l, R)
-    return D
 
 
 def rand_weights(rng, L_in, L_out):

@@ -5,10 +5,11 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
+from _reference import block_wigner_D as block_D
 from scipy.special import sph_harm_y
 
 from reptheory.errors import InvalidParameterError, ShapeError, SizeLimitError
-from reptheory.so3 import spherical_harmonics_all, wigner_D
+from reptheory.so3 import spherical_harmonics_all
 from reptheory.so3._tables import cg_tensor
 from reptheory.so3._tp_cg import cg_sparsity, cg_tensor_product, tp_paths
 from reptheory.so3._tp_gaunt_fourier import (
@@ -37,14 +38,6 @@ def random_rotation(rng):
             [2 * (b * d - a * c), 2 * (c * d + a * b), a * a - b * b - c * c + d * d],
         ]
     )
-
-
-def block_D(L, R):
-    n = (L + 1) ** 2
-    D = np.zeros((n, n))
-    for l in range(L + 1):
-        D[l * l : (l + 1) ** 2, l * l : (l + 1) ** 2] = wigner_D(l, R)
-    return D
 
 
 def parity_vec(L):

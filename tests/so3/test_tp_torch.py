@@ -5,6 +5,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+
+from _reference import random_rotation as rand_rot
+
 from reptheory.errors import ShapeError
 from reptheory.so3 import (
     cg_tensor_product,
@@ -27,12 +30,6 @@ def block_D(L, R):
     for l in range(L + 1):
         D[l * l : (l + 1) ** 2, l * l : (l + 1) ** 2] = wigner_D(l, R)
     return torch.from_numpy(D)
-
-
-def rand_rot(rng):
-    q, r = np.linalg.qr(rng.normal(size=(3, 3)))
-    q = q * np.sign(np.diag(r))
-    return q * np.linalg.det(q)
 
 
 @pytest.mark.parametrize("method", ["dense", "sparse"])

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from .._validate import check_int
-from ..errors import InvalidParameterError, ShapeError
+from ..errors import InvalidParameterError, ReptheoryTypeError, ShapeError
 from ..groups import S
 from ..torch import EquivariantLinear
 from ..torch._masks import check_mask, node_mask
@@ -48,6 +48,11 @@ def normalize_polynomial_features(feats: torch.Tensor) -> torch.Tensor:
     >>> [round(float(v), 4) for v in f.flatten()]
     [1.0, 0.0, 0.0, 0.0, 0.6247, 0.0, 0.0, 0.7809]
     """
+    if not isinstance(feats, torch.Tensor) or not feats.is_floating_point():
+        raise ReptheoryTypeError(f"feats must be a floating-point torch.Tensor, got "
+                                 f"{getattr(feats, 'dtype', type(feats).__name__)}")
+    if feats.dim() != 4 or feats.shape[-1] != feats.shape[-2]:
+        raise ShapeError(f"feats must have shape (batch, k, n, n), got {tuple(feats.shape)}")
     norm = feats.norm(dim=1, keepdim=True)
     feats = feats / torch.where(norm > 0, norm, torch.ones_like(norm))
     norm = feats.norm(dim=(2, 3), keepdim=True)

@@ -115,3 +115,15 @@ def test_ppgnpp_bad_input():
         PPGNPlusPlus(1, 4, 1, poly_degree=7)
     with pytest.raises(InvalidParameterError, match="poly_channel"):
         PPGNPlusPlus(2, 4, 1, poly_channel=2)
+
+
+def test_normalize_polynomial_features_rejects_bad_input():
+    from reptheory.errors import ReptheoryTypeError, ShapeError
+    from reptheory.models import normalize_polynomial_features
+
+    with pytest.raises(ShapeError, match="feats"):
+        normalize_polynomial_features(torch.ones(3, 3))
+    with pytest.raises(ShapeError, match="feats"):
+        normalize_polynomial_features(torch.ones(1, 2, 3, 4))
+    with pytest.raises(ReptheoryTypeError, match="feats"):
+        normalize_polynomial_features(torch.ones(1, 2, 3, 3, dtype=torch.int64))

@@ -59,7 +59,7 @@ MAX_L_FLOAT32 = 60
 _FLOATS = (torch.float32, torch.float64)
 
 # entries of one per-degree intermediate of wigner_D_all on the CPU (see the chunking there)
-_CHUNK_ENTRIES = 1 << 18
+_CHUNK_ENTRIES = 1 << 19
 
 
 def _is_compiling() -> bool:
@@ -341,62 +341,108 @@ class _SH(torch.autograd.Function):
 # --------------------------------------------------------------------------- Wigner D
 
 
-@lru_cache(maxsize=256)
-def _wigner_cg(l: int) -> np.ndarray:
-    """The real CG table C of ``1 (x) (l-1) -> l``, ``C[a, n', n]``, shape (3, 2l-1, 2l+1)."""
-    C = np.array(cg_tensor(1, l - 1, l, "real"))
-    C.setflags(write=False)
-    return C
-
-
-def _wigner_mix_table(l: int) -> np.ndarray:
-    """``E`` (9, (2l-1) * 3 * (2l+1)) with ``E[(a, a'), (n', a'', n)] = [a'' = a] C[a', n', n]``,
-    so that ``D1.reshape(B, 9) @ E`` is ``M[b, (n', a), n] = sum_a' D1[b, a, a'] C[a', n', n]``.
-    About 108 l**2 entries: cached up to l = 32 (8 MB in all), built afresh above."""
-    return _wigner_mix_cached(l) if l <= 32 else _wigner_mix_build(l)
-
-
-def _wigner_mix_build(l: int) -> np.ndarray:
-    C = _wigner_cg(l)
-    E = np.zeros((3, 3, 2 * l - 1, 3, 2 * l + 1))
-    for a in range(3):
-        E[a, :, :, a, :] = C
-    return E.reshape(9, -1)
-
-
 @cache
-def _wigner_mix_cached(l: int) -> np.ndarray:
-    E = _wigner_mix_build(l)
-    E.setflags(write=False)
-    return E
+def _ir_coefficients(l: int) -> np.ndarray:
+    """Ivanic-Ruedenberg coefficients of degree ``l >= 2``, flat (float64, read-only).
 
-
-def _wigner_step(l: int) -> tuple[np.ndarray, np.ndarray]:
-    """Tables of one recursion step: ``A`` (2l-1, 3(2l+1)) with ``A[m', (a, m)] = C[a, m', m]``
-    (the blocks ``[C_0 | C_1 | C_2]``, a view) and ``E`` of :func:`_wigner_mix_table`."""
-    C = _wigner_cg(l)
-    return C.transpose(1, 0, 2).reshape(2 * l - 1, 3 * (2 * l + 1)), _wigner_mix_table(l)
-
-
-def _wigner_chunk(D1: torch.Tensor, L: int, tables: list) -> list[torch.Tensor]:
-    """``[D_2, ..., D_L]`` for a batch ``D1`` (B, 3, 3) of degree-1 matrices.
-
-    ``D_l^T = M^T U`` per rotation, with ``U[(n', a), m] = sum_m' D_{l-1}[m', n'] C[a, m', m]``
-    (one matmul with the batch folded into the rows, from the contiguous ``D_{l-1}^T``) and
-    ``M = D1 (x) C`` mixed by one matmul with ``E``: one batched product per degree.
+    With ``d = 2l+1``, ``dp = 2l-1`` and rows ``m = -l..l``: five row vectors (length dp) of
+    the interior columns, ``u`` on the rows ``m = 1-l..l-1`` and the four shifted ones
+    (``P^1`` from rows ``m -+ 1``, ``P^{-1}`` from the flipped rows ``-m +- 1``), the column
+    scale ``1 / sqrt((l+n)(l-n))`` (|n| < l), then ``G`` (d, 3 dp), the same row mixing as a
+    dense matrix (blocks ``i = -1, 0, 1``) times ``1 / sqrt(2l (2l-1))`` for the columns
+    ``n = +-l``.  The u, v, w factors depend on m only once the column scale is split off.
     """
-    B = D1.shape[0]
-    D1f = D1.reshape(B, 9)
-    XT = D1.transpose(1, 2).contiguous()  # D_{l-1}^T
-    out = []
+    d, dp = 2 * l + 1, 2 * l - 1
+    c0, c1m, c1p, cm1m, cm1p = (np.zeros(d) for _ in range(5))
+    for k in range(d):
+        m = k - l
+        am = abs(m)
+        u = math.sqrt((l + m) * (l - m))
+        v = 0.5 * math.sqrt((1 + (m == 0)) * (l + am - 1) * (l + am)) * (-1.0 if m == 0 else 1.0)
+        w = 0.0 if (m == 0 or am >= l - 1) else -0.5 * math.sqrt((l - am - 1) * (l - am))
+        c0[k] = u
+        if m == 0:  # V = P^1_{1} + P^{-1}_{-1}
+            c1p[k] += v
+            cm1p[k] += v
+        elif m > 0:  # V = sqrt(1 + [m=1]) P^1_{m-1} - [m != 1] P^{-1}_{-m+1}; W = P^1_{m+1} + P^{-1}_{-m-1}
+            c1m[k] += v * math.sqrt(1 + (m == 1))
+            cm1m[k] -= v * (m != 1)
+            c1p[k] += w
+            cm1p[k] += w
+        else:  # V = [m != -1] P^1_{m+1} + sqrt(1 + [m=-1]) P^{-1}_{-m-1}; W = P^1_{m-1} - P^{-1}_{-m+1}
+            c1p[k] += v * (m != -1)
+            cm1p[k] += v * math.sqrt(1 + (m == -1))
+            c1m[k] += w
+            cm1m[k] -= w
+    n = np.arange(1 - l, l)
+    G = np.zeros((d, 3, dp))  # G[k, i + 1, a]: row k of D_l from row a of P^i
+    for k in range(d):
+        if 1 <= k <= dp:
+            G[k, 1, k - 1] = c0[k]
+        if k >= 2:
+            G[k, 2, k - 2] += c1m[k]
+            G[k, 0, dp + 1 - k] += cm1m[k]
+        if k < dp:
+            G[k, 2, k] += c1p[k]
+            G[k, 0, dp - 1 - k] += cm1p[k]
+    flat = np.concatenate([
+        c0[1:-1], c1m[2:], cm1m[2:], c1p[:dp], cm1p[:dp], 1.0 / np.sqrt((l + n) * (l - n)),
+        G.reshape(-1) / math.sqrt(2 * l * (2 * l - 1)),
+    ])
+    flat.setflags(write=False)
+    return flat
+
+
+def _ir_tables(L: int, dtype, device) -> list:
+    """Per degree l = 2..L: ``(K, s, G)``, K (5, dp, 1) the row vectors of
+    :func:`_ir_coefficients`, s (dp, 1) the column scale, G (d, 3 dp); one transfer."""
+    flat = torch.as_tensor(
+        np.concatenate([_ir_coefficients(l) for l in range(2, L + 1)]), dtype=dtype, device=device
+    )
+    out, o = [], 0
     for l in range(2, L + 1):
-        A, E = tables[l - 2]
         d, dp = 2 * l + 1, 2 * l - 1
-        U = (XT.reshape(B * dp, dp) @ A).view(B, 3 * dp, d)
-        M = (D1f @ E).view(B, 3 * dp, d)
-        XT = torch.bmm(M.transpose(1, 2), U)
-        out.append(XT.transpose(1, 2))
+        K = flat[o : o + 5 * dp].view(5, dp, 1)
+        s = flat[o + 5 * dp : o + 6 * dp].view(dp, 1)
+        o += 6 * dp
+        G = flat[o : o + 3 * d * dp].view(d, 3 * dp)
+        o += 3 * d * dp
+        out.append((K, s, G))
     return out
+
+
+def _ir_step(Dp: torch.Tensor, D1: torch.Tensor, tables: tuple, out: torch.Tensor) -> None:
+    """Write ``D_l`` (d, d, n) into ``out`` from ``D_{l-1}`` (dp, dp, n) and ``D_1`` (3, 3, n),
+    rotations along the last axis (the Ivanic-Ruedenberg recursion).
+
+    Columns ``|n| < l`` need only the z column of ``D_1``: five shifted row slices of the
+    column-scaled ``D_{l-1}`` and of its row flip, each times a row coefficient and a per-rotation
+    entry of ``D_1``; the columns ``n = +-l`` (two per rotation) are one small matmul.  Only
+    ``zero_``, ``addcmul_`` and slice assignment write into ``out``, so autograd (twice) works.
+    """
+    K, s, G = tables
+    dp = Dp.shape[0]
+    n = Dp.shape[-1]
+    r_m, r_0, r_p = D1[:, 1]  # (n,) each: R_{-1,0}, R_{0,0}, R_{1,0} (rows y, z, x; column z)
+    Dsc = Dp * s  # column scale 1 / sqrt((l+n)(l-n))
+    F = Dsc.flip(0)  # F[m] = Dsc[-m]
+    # the per-rotation row factors: K[j] times R_{i,0} for the source P^i of term j
+    W = (K * torch.stack([r_0, r_p, r_m, r_p, r_m])[:, None, :])[:, :, None, :]  # (5, dp, 1, n)
+    oi = out[:, 1:-1]
+    oi.zero_()
+    oi[1:-1].addcmul_(Dsc, W[0])  # u P^0_{m}
+    oi[2:].addcmul_(Dsc, W[1])  # P^1_{m-1}
+    oi[2:].addcmul_(F, W[2])  # P^{-1}_{-m+1}
+    oi[:dp].addcmul_(Dsc, W[3])  # P^1_{m+1}
+    oi[:dp].addcmul_(F, W[4])  # P^{-1}_{-m-1}
+    # columns n = l and -l: P^i_{a,+l} = R_{i,1} D_{a,l-1} - R_{i,-1} D_{a,1-l},
+    # P^i_{a,-l} = R_{i,1} D_{a,1-l} + R_{i,-1} D_{a,l-1}, mixed over (i, a) by G
+    cl, cf = Dp[:, -1], Dp[:, 0]  # (dp, n)
+    Ri1, Rim1 = D1[:, 2, None, :], D1[:, 0, None, :]  # (3, 1, n): R_{i,1}, R_{i,-1}
+    Q = torch.stack([Ri1 * cl - Rim1 * cf, Ri1 * cf + Rim1 * cl], -2)  # (3, dp, 2, n)
+    E = (G @ Q.reshape(3 * dp, 2 * n)).view(-1, 2, n)
+    out[:, -1] = E[:, 0]
+    out[:, 0] = E[:, 1]
 
 
 def _check_rotations(R: torch.Tensor) -> None:
@@ -464,8 +510,13 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
     Rb = R.reshape(-1, 3, 3)
     B = Rb.shape[0]
     out_entries = B * (L + 1) * (2 * L + 1) * (2 * L + 3) // 3
-    check_dense_size("Wigner D output", out_entries + 15 * B * (2 * L + 1) ** 2)
-    dt, dev = R.dtype, R.device
+    # autograd keeps about two intermediates per entry of the output; without a graph only
+    # the output and a few per-degree intermediates of one chunk
+    graph = torch.is_grad_enabled() and R.requires_grad
+    check_dense_size(
+        "Wigner D output", 3 * out_entries if graph else out_entries + 4 * B * (2 * L + 1) ** 2
+    )
+    dev = R.device
     perm = torch.tensor([1, 2, 0], device=dev)
     D1 = Rb.index_select(1, perm).index_select(2, perm)  # P R P^T, (B, 3, 3)
     out = [R.new_ones(lead + (1, 1))]
@@ -473,20 +524,21 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
         out.append(D1.reshape(lead + (3, 3)))
     if L < 2:
         return out
-    tables = [
-        tuple(torch.tensor(m, dtype=dt, device=dev) for m in _wigner_step(l))
-        for l in range(2, L + 1)
-    ]
-    # On the CPU, chunks of rotations keep the per-degree intermediates (chunk * 3 (2L-1)(2L+1)
-    # entries) near 256k entries, in cache, instead of fresh large allocations per degree.
-    chunk = max(16, _CHUNK_ENTRIES // (3 * (2 * L - 1) * (2 * L + 1)))
-    if B <= chunk or dev.type != "cpu":
-        Ds = _wigner_chunk(D1, L, tables)
-    else:
-        parts = [_wigner_chunk(D1[s : s + chunk], L, tables) for s in range(0, B, chunk)]
-        Ds = [torch.cat([p[i] for p in parts]) for i in range(L - 1)]
+    tables = _ir_tables(L, R.dtype, dev)
+    D1t = D1.permute(1, 2, 0).contiguous()  # (3, 3, B): rotations along the last axis
+    Ds = [R.new_empty((2 * l + 1, 2 * l + 1, B)) for l in range(2, L + 1)]
+    # Without a graph to record, chunks of rotations keep the per-degree intermediates in
+    # cache (about _CHUNK_ENTRIES entries); autograd needs each D_{l-1} unmodified, so one chunk.
+    chunk = B if graph or dev.type != "cpu" else max(64, _CHUNK_ENTRIES // (2 * L + 1) ** 2)
+    for a in range(0, B, chunk):
+        Dc = D1t[..., a : a + chunk]
+        Dp = Dc
+        for D, t in zip(Ds, tables):
+            D = D[..., a : a + chunk]
+            _ir_step(Dp, Dc, t, D)
+            Dp = D
     for l, D in zip(range(2, L + 1), Ds):
-        out.append(D.reshape(lead + (2 * l + 1, 2 * l + 1)))
+        out.append(D.permute(2, 0, 1).reshape(lead + (2 * l + 1, 2 * l + 1)))
     return out
 
 

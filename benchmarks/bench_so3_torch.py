@@ -2,8 +2,10 @@
 convolution, each side by side with the tools people use (one thread, float32 unless said).
 
 * harmonics forward + backward, L = 10, 100k points: reptheory.torch vs sphericart-torch vs e3nn
-* Wigner D of all degrees l <= 10: reptheory.torch (one CG recursion, batched) vs the
-  ``spherical`` package (complex D, numba) vs reptheory.so3.wigner_D (numpy, per degree)
+* Wigner D of all degrees l <= 10, 2000 and 20000 rotations, float64 and float32:
+  reptheory.torch (Ivanic-Ruedenberg recursion, batched) vs the ``spherical`` package (complex
+  D from quaternions, numba) vs reptheory.so3.wigner_D (numpy, per degree); median, best and
+  spread over interleaved rounds
 * CG tensor product forward + backward, batch 10k, L = 2, 4, 6: reptheory.torch
   CGTensorProduct (dense / sparse) vs e3nn TensorProduct (one weight per path)
 * Gaunt tensor product forward + backward, batch 20k, L1 = L2 = L_out = 2, 4 (and 8 without
@@ -102,39 +104,100 @@ def bench_sh(torch, N, L, rounds):
            interleaved(fns, rounds), "reptheory")
 
 
-def bench_wigner(torch, B, L, rounds):
-    from reptheory.so3 import wigner_D
-    from reptheory.torch import wigner_D_all
+def _rounds(fns: dict, rounds: int) -> dict:
+    """Times (s) of each function in each of ``rounds`` interleaved rounds."""
+    import time
 
-    rng = np.random.default_rng(1)
-    q = rng.normal(size=(B, 4))
-    q /= np.linalg.norm(q, axis=1, keepdims=True)
-    w, x, y, z = q.T
-    R = np.stack([
-        np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
-        np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
-        np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
-    ], -2)
-    R64 = torch.from_numpy(R)
-    R32 = R64.float()
-    fns = {
-        "reptheory.torch wigner_D_all float64": lambda: wigner_D_all(L, R64),
-        "reptheory.torch wigner_D_all float32": lambda: wigner_D_all(L, R32),
-        "reptheory.so3 wigner_D per degree (numpy)": lambda: [wigner_D(l, R) for l in range(L + 1)],
-    }
+    times = {k: [] for k in fns}
+    for _ in range(rounds):
+        for k, f in fns.items():
+            t = time.perf_counter()
+            f()
+            times[k].append(time.perf_counter() - t)
+    return times
+
+
+def _report_rounds(title: str, times: dict, base: str) -> None:
+    """Best and median time, spread, and the speed-up over ``base``: the ratio of the
+    medians and the median [min - max] of the ratios measured within one round."""
+    print(f"\n## {title}")
+    b = np.array(times[base])
+    rows = []
+    for k, v in times.items():
+        v = np.array(v)
+        r = b / v  # > 1: faster than base, in the same round
+        rows.append([k, 1000 * v.min(), 1000 * float(np.median(v)),
+                     f"{100 * (v.max() - v.min()) / v.min():.0f}%",
+                     float(np.median(b)) / float(np.median(v)),
+                     f"{np.median(r):.2f} [{r.min():.2f}-{r.max():.2f}]"])
+    print(table(rows, ["method", "best ms", "median ms", "spread",
+                       f"x faster than {base} (medians)", "per-round ratio median [min-max]"]))
+
+
+def bench_wigner(torch, Bs, L, rounds):
+    """Real D_0..D_L (reptheory) against spherical's complex D^l_{m'm}, l <= L, of the same
+    rotations: unit quaternions q, R = quaternionic's rotation matrix of q.  reptheory returns
+    L + 1 tensors (B, 2l+1, 2l+1) (views of storage with the rotations along the last axis; one
+    row also makes them contiguous); spherical returns one complex128 array (B, sum (2l+1)^2)
+    from a Python loop over the rotations calling its numba kernels (Wigner H recursion).
+    Checked: U^H D U (reptheory's complex D, U = complex_to_real_matrix) equals spherical's D."""
+    from reptheory.so3 import complex_to_real_matrix, wigner_D
+    from reptheory.torch import edge_to_pole_rotation, wigner_D_all
+
     try:
         import quaternionic
         import spherical
-
-        wig = spherical.Wigner(L)
-        qa = quaternionic.array(q)
-        fns["spherical Wigner.D (complex, float64)"] = lambda: wig.D(qa)
     except ImportError as exc:
+        spherical = None
         print(f"spherical skipped: {exc}")
-    for f in fns.values():
-        f()  # warm up (numba compilation of spherical)
-    report(f"Wigner D of all degrees l <= {L}, {B} rotations", interleaved(fns, rounds),
-           "reptheory.torch wigner_D_all float64")
+    for B in Bs:
+        rng = np.random.default_rng(1)
+        q = rng.normal(size=(B, 4))
+        q /= np.linalg.norm(q, axis=1, keepdims=True)
+        w, x, y, z = q.T
+        R = np.stack([
+            np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)], -1),
+            np.stack([2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)], -1),
+            np.stack([2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)], -1),
+        ], -2)
+        R64 = torch.from_numpy(R)
+        R32 = R64.float()
+        fns = {}
+        if spherical is not None:
+            qa = quaternionic.array(q)
+            assert np.allclose(qa.to_rotation_matrix, R, atol=1e-14)
+            wig = spherical.Wigner(L)
+            fns["spherical Wigner.D (complex128)"] = lambda: wig.D(qa)
+            # the same matrices: spherical's D^l = U^H D_l U for a few rotations
+            Dsph, Ds = wig.D(qa[:4]), wigner_D_all(L, R64[:4])
+            err, o = 0.0, 0
+            for l in range(L + 1):
+                U = complex_to_real_matrix(l)
+                d = 2 * l + 1
+                Dc = U.conj().T @ Ds[l].numpy() @ U
+                err = max(err, np.abs(Dsph[:, o : o + d * d].reshape(-1, d, d) - Dc).max())
+                o += d * d
+            print(f"max |spherical D - U^H D U| over l <= {L}, 4 rotations: {err:.1e}")
+        fns["reptheory.torch float64"] = lambda: wigner_D_all(L, R64)
+        fns["reptheory.torch float32"] = lambda: wigner_D_all(L, R32)
+        fns["reptheory.torch float64, contiguous"] = lambda: [
+            D.contiguous() for D in wigner_D_all(L, R64)]
+        if B <= 2000:
+            fns["reptheory.so3 wigner_D per degree (numpy, float64)"] = lambda: [
+                wigner_D(l, R) for l in range(L + 1)]
+            ev = torch.from_numpy(rng.normal(size=(B, 3))).float()
+
+            def fwd_bwd():
+                e = ev.clone().requires_grad_(True)
+                Ds = wigner_D_all(L, edge_to_pole_rotation(e), check=False)
+                sum(D.sum() for D in Ds).backward()
+
+            fns["reptheory.torch float32, forward + backward to edge vectors"] = fwd_bwd
+        for f in fns.values():
+            f()  # warm up (numba compilation of spherical)
+        base = next(iter(fns))
+        _report_rounds(f"Wigner D of all degrees l <= {L}, {B} rotations, forward, "
+                       f"{rounds} interleaved rounds", _rounds(fns, rounds), base)
 
 
 def bench_cg(torch, B, Ls, rounds):
@@ -236,7 +299,7 @@ def main(argv=None):
     print(f"python {sys.version.split()[0]}; torch {torch.__version__}; threads = 1; "
           f"best of {rounds} interleaved rounds; spread = (worst - best) / best")
     bench_sh(torch, 100_000, 10, rounds)
-    bench_wigner(torch, 10_000 if not args.quick else 2_000, 10, rounds)
+    bench_wigner(torch, (2_000, 20_000), 10, max(rounds, 5))
     bench_cg(torch, 10_000, (2, 4, 6), rounds)
     bench_gaunt(torch, 20_000, (2, 4) if args.quick else (2, 4, 8), rounds)
     bench_escn(torch, 2000, 8, rounds)

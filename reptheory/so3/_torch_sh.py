@@ -61,6 +61,10 @@ _FLOATS = (torch.float32, torch.float64)
 # entries of one per-degree intermediate of wigner_D_all on the CPU (see the chunking there)
 _CHUNK_ENTRIES = 1 << 19
 
+# wigner_D_all: the Ivanic-Ruedenberg recursion up to this degree, the CG recursion above (its
+# rounding error stays flat where the former's doubles about every 4 degrees beyond l ~ 12-16)
+_IR_MAX_DEGREE = 12
+
 
 def _is_compiling() -> bool:
     try:
@@ -445,6 +449,67 @@ def _ir_step(Dp: torch.Tensor, D1: torch.Tensor, tables: tuple, out: torch.Tenso
     out[:, 0] = E[:, 1]
 
 
+@lru_cache(maxsize=256)
+def _wigner_cg(l: int) -> np.ndarray:
+    """The real CG table C of ``1 (x) (l-1) -> l``, ``C[a, n', n]``, shape (3, 2l-1, 2l+1)."""
+    C = np.array(cg_tensor(1, l - 1, l, "real"))
+    C.setflags(write=False)
+    return C
+
+
+def _wigner_mix_table(l: int) -> np.ndarray:
+    """``E`` (9, (2l-1) * 3 * (2l+1)) with ``E[(a, a'), (n', a'', n)] = [a'' = a] C[a', n', n]``,
+    so that ``D1.reshape(B, 9) @ E`` is ``M[b, (n', a), n] = sum_a' D1[b, a, a'] C[a', n', n]``.
+    About 108 l**2 entries: cached up to l = 32 (8 MB in all), built afresh above."""
+    return _wigner_mix_cached(l) if l <= 32 else _wigner_mix_build(l)
+
+
+def _wigner_mix_build(l: int) -> np.ndarray:
+    C = _wigner_cg(l)
+    E = np.zeros((3, 3, 2 * l - 1, 3, 2 * l + 1))
+    for a in range(3):
+        E[a, :, :, a, :] = C
+    return E.reshape(9, -1)
+
+
+@cache
+def _wigner_mix_cached(l: int) -> np.ndarray:
+    E = _wigner_mix_build(l)
+    E.setflags(write=False)
+    return E
+
+
+def _cg_tables(l0: int, L: int, dtype, device) -> list:
+    """Per degree l = l0+1..L: ``A`` (2l-1, 3(2l+1)), ``A[m', (a, m)] = C[a, m', m]``, and ``E``
+    of :func:`_wigner_mix_table`, as tensors."""
+    out = []
+    for l in range(l0 + 1, L + 1):
+        A = _wigner_cg(l).transpose(1, 0, 2).reshape(2 * l - 1, 3 * (2 * l + 1))
+        E = _wigner_mix_table(l)
+        out.append(tuple(torch.tensor(t, dtype=dtype, device=device) for t in (A, E)))
+    return out
+
+
+def _cg_steps(D1: torch.Tensor, XT: torch.Tensor, tables: list) -> list[torch.Tensor]:
+    """``[D_{l0+1}, ..., D_L]`` (each (B, d, d)) from ``D1`` (B, 3, 3) and ``XT = D_{l0}^T``
+    (B, 2 l0 + 1, 2 l0 + 1), by ``D_l = C^T (D_1 (x) D_{l-1}) C`` (tables of :func:`_cg_tables`).
+
+    ``D_l^T = M^T U`` per rotation, with ``U[(n', a), m] = sum_m' D_{l-1}[m', n'] C[a, m', m]``
+    (one matmul with the batch folded into the rows) and ``M = D1 (x) C`` mixed by one matmul
+    with ``E``: one batched product per degree.
+    """
+    B = D1.shape[0]
+    D1f = D1.reshape(B, 9)
+    out = []
+    for A, E in tables:
+        dp, d = A.shape[0], A.shape[1] // 3
+        U = (XT.reshape(B * dp, dp) @ A).view(B, 3 * dp, d)
+        M = (D1f @ E).view(B, 3 * dp, d)
+        XT = torch.bmm(M.transpose(1, 2), U)
+        out.append(XT.transpose(1, 2))
+    return out
+
+
 def _check_rotations(R: torch.Tensor) -> None:
     if _is_compiling() or not R.numel():
         return
@@ -510,11 +575,14 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
     Rb = R.reshape(-1, 3, 3)
     B = Rb.shape[0]
     out_entries = B * (L + 1) * (2 * L + 1) * (2 * L + 3) // 3
-    # autograd keeps about two intermediates per entry of the output; without a graph only
-    # the output and a few per-degree intermediates of one chunk
+    # Without a graph to record, chunks of rotations keep the per-degree intermediates in
+    # cache (about _CHUNK_ENTRIES entries); autograd needs each D_{l-1} unmodified, so one
+    # chunk, and keeps about two intermediates per entry of the output.
     graph = torch.is_grad_enabled() and R.requires_grad
+    chunk = B if graph or R.device.type != "cpu" else max(64, _CHUNK_ENTRIES // (2 * L + 1) ** 2)
     check_dense_size(
-        "Wigner D output", 3 * out_entries if graph else out_entries + 4 * B * (2 * L + 1) ** 2
+        "Wigner D output",
+        3 * out_entries if graph else out_entries + 4 * min(B, chunk) * (2 * L + 1) ** 2,
     )
     dev = R.device
     perm = torch.tensor([1, 2, 0], device=dev)
@@ -524,12 +592,10 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
         out.append(D1.reshape(lead + (3, 3)))
     if L < 2:
         return out
-    tables = _ir_tables(L, R.dtype, dev)
+    L_ir = min(L, _IR_MAX_DEGREE)
+    tables = _ir_tables(L_ir, R.dtype, dev)
     D1t = D1.permute(1, 2, 0).contiguous()  # (3, 3, B): rotations along the last axis
-    Ds = [R.new_empty((2 * l + 1, 2 * l + 1, B)) for l in range(2, L + 1)]
-    # Without a graph to record, chunks of rotations keep the per-degree intermediates in
-    # cache (about _CHUNK_ENTRIES entries); autograd needs each D_{l-1} unmodified, so one chunk.
-    chunk = B if graph or dev.type != "cpu" else max(64, _CHUNK_ENTRIES // (2 * L + 1) ** 2)
+    Ds = [R.new_empty((2 * l + 1, 2 * l + 1, B)) for l in range(2, L_ir + 1)]
     for a in range(0, B, chunk):
         Dc = D1t[..., a : a + chunk]
         Dp = Dc
@@ -537,8 +603,21 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
             D = D[..., a : a + chunk]
             _ir_step(Dp, Dc, t, D)
             Dp = D
+    Ds = [D.permute(2, 0, 1) for D in Ds]  # (B, d, d) views
+    if L > L_ir:
+        # the CG recursion from D_{L_ir}, over chunks of rotations on the CPU (its intermediates
+        # have about 3 (2L-1)(2L+1) entries per rotation)
+        XT = Ds[-1].transpose(1, 2).contiguous()
+        cg_chunk = B if dev.type != "cpu" else max(16, _CHUNK_ENTRIES // (6 * (2 * L + 1) ** 2))
+        cg = _cg_tables(L_ir, L, R.dtype, dev)
+        parts = [
+            _cg_steps(D1[a : a + cg_chunk], XT[a : a + cg_chunk], cg)
+            for a in range(0, B, cg_chunk)
+        ]
+        Ds += [torch.cat([p[i] for p in parts]) if len(parts) > 1 else parts[0][i]
+               for i in range(L - L_ir)]
     for l, D in zip(range(2, L + 1), Ds):
-        out.append(D.permute(2, 0, 1).reshape(lead + (2 * l + 1, 2 * l + 1)))
+        out.append(D.reshape(lead + (2 * l + 1, 2 * l + 1)))
     return out
 
 

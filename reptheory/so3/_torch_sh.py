@@ -20,12 +20,21 @@ The first derivative is analytic: the same pass keeps ``Q_l^m`` and ``dQ_l^m / d
 differentiated recursion), and the backward sums the output gradient against them per m
 (``d (x + i y)^m / dx = m (x + i y)^{m-1}``, ``d / dy = i m (x + i y)^{m-1}``); a backward
 that builds a graph (``create_graph=True``, second derivatives) and ``torch.compile`` use the
-plain autograd form of the same recursion instead.  Wigner D: ``D_1 = P R P^T`` (P: (x, y, z) -> (y, z, x))
-and, for l >= 2, ``D_l = C^T (D_1 (x) D_{l-1}) C`` with ``C`` the exact real Clebsch-Gordan
-table of ``1 (x) (l-1) -> l`` (orthonormal columns), as ``sum_{a, a'} D_1[a, a'] C_a^T D_{l-1}
-C_a'``: per degree one matmul with the batch folded into the rows, one small matmul that mixes
-``D_1`` into the CG table, and one batched matrix product, over chunks of rotations; no Euler
-angles, so no gimbal lock and smooth derivatives everywhere.
+plain autograd form of the same recursion instead.
+
+Wigner D: ``D_1 = P R P^T`` (P: (x, y, z) -> (y, z, x)), then, for 2 <= l <= 12, the
+Ivanic-Ruedenberg recursion (J. Ivanic and K. Ruedenberg, J. Phys. Chem. 100, 6342 (1996);
+corrections in J. Phys. Chem. A 102, 9099 (1998)): each entry of ``D_l`` is a sum of at most
+five products of an entry of ``D_1`` and an entry of ``D_{l-1}`` (the coefficients u, v, w
+factor into a row part and a column part), O(1) work per entry.  It is vectorised with the
+rotations along the last axis: per degree a column scaling, a row flip, five multiply-adds of
+shifted row slices with per-rotation factors and one small matmul for the two columns
+``n = +-l``.  Its rounding error doubles about every 4 degrees beyond l ~ 12-16, so from
+l = 13 on ``D_l = C^T (D_1 (x) D_{l-1}) C``, with ``C`` the exact real Clebsch-Gordan table
+of ``1 (x) (l-1) -> l``, continues (one batched matrix product per degree; its error stays
+flat).  Both are polynomials in the entries of R: no Euler angles, so no gimbal lock and
+smooth derivatives everywhere; the same code runs under autograd (first and second
+derivatives).
 
 Accuracy
 --------
@@ -36,6 +45,10 @@ float32: the error grows with the degree, about ``l**2`` roundings: measured aga
 1.6e-4 at l = 100.  :data:`MAX_L_FLOAT32` = 60 is the largest L accepted in float32 (error
 under 1e-4); larger L in float32 raises :class:`~reptheory.errors.InvalidParameterError`
 (use float64).
+
+Wigner D (40 random rotations, against :func:`reptheory.so3.wigner_D`): float64 within
+1e-14 up to l = 20 and 3e-14 at l = 100; float32 against float64 4e-7 at l = 10, 1e-6 at
+l = 60 and 1.4e-6 at l = 100 (no float32 cap).
 """
 
 from __future__ import annotations
@@ -534,7 +547,7 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
     ----------
     L : int
         Largest degree (>= 0).  float32 stays accurate: the error of ``D_l`` against float64
-        was measured at 4e-7 for l = 10 and 1.5e-6 for l = 60, so there is no float32 cap.
+        was measured at 4e-7 for l = 10 and 1e-6 for l = 60, so there is no float32 cap.
     R : torch.Tensor, shape (..., 3, 3), float32 or float64
         Rotation matrices, any device.
     check : bool
@@ -546,6 +559,17 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
         ``L + 1`` tensors of shape (..., 2l+1, 2l+1) with ``Y_l(R x) = D_l(R) Y_l(x)``
         (the matrices of :func:`reptheory.so3.wigner_D`); differentiable with respect to R
         (polynomials in its entries: no Euler angles, no singular points).
+        Degrees l >= 2 are views of storage with the rotations along the last axis (not
+        contiguous; call ``.contiguous()`` where a kernel needs it).
+
+    Notes
+    -----
+    Degrees up to 12 by the Ivanic-Ruedenberg recursion (J. Ivanic and K. Ruedenberg,
+    J. Phys. Chem. 100, 6342 (1996) and 102, 9099 (1998)), at most five products per entry;
+    higher degrees by the Clebsch-Gordan recursion ``D_l = C^T (D_1 (x) D_{l-1}) C``, whose
+    rounding error stays flat (see the module notes).  O(L^3) per rotation in all.  On the
+    CPU, without autograd, the rotations are processed in chunks that keep the intermediates
+    in cache.
 
     Raises
     ------

@@ -225,8 +225,8 @@ def test_wigner_float32_and_batch_shape():
 
 
 def test_wigner_chunked_batch_matches_numpy_and_unchunked():
-    """More rotations than one CPU chunk (about 219 at L = 10): values against the numpy
-    matrices, and values and gradients equal to one rotation at a time (no chunking)."""
+    """460 rotations: values against the numpy matrices, and gradients equal to those of one
+    rotation at a time (chunks of rotations: tests/so3/test_torch_wigner.py)."""
     rng = np.random.default_rng(9)
     R = rand_rots(rng, 2 * 230).reshape(2, 230, 3, 3)
     Rt = torch.tensor(R, requires_grad=True)

@@ -462,6 +462,95 @@ def _ir_step(Dp: torch.Tensor, D1: torch.Tensor, tables: tuple, out: torch.Tenso
     out[:, 0] = E[:, 1]
 
 
+def _ir_forward(D1t: torch.Tensor, tables: list, chunk: int) -> list[torch.Tensor]:
+    """``[D_2, ..., D_l]`` (each (d, d, B)) from ``D1t`` (3, 3, B) by :func:`_ir_step`, over
+    chunks of ``chunk`` rotations (one chunk when autograd records it)."""
+    B = D1t.shape[-1]
+    Ds = [D1t.new_empty((K.shape[1] + 2, K.shape[1] + 2, B)) for K, _, _ in tables]
+    for a in range(0, B, chunk):
+        Dc = D1t[..., a : a + chunk]
+        Dp = Dc
+        for D, t in zip(Ds, tables):
+            D = D[..., a : a + chunk]
+            _ir_step(Dp, Dc, t, D)
+            Dp = D
+    return Ds
+
+
+def _ir_backward(D1t: torch.Tensor, Ds: list, grads: list, tables: list) -> torch.Tensor:
+    """Gradient (3, 3, B) with respect to ``D1t`` of ``sum_l <grads[l], D_l>`` for the
+    outputs ``Ds`` of :func:`_ir_forward` (``grads`` entries may be None): the steps of
+    :func:`_ir_step` transposed, from the highest degree down."""
+    gD1 = torch.zeros_like(D1t)
+    g = None  # gradient reaching D_l from the steps above
+    for l in range(len(Ds) + 1, 1, -1):
+        i = l - 2
+        gl = grads[i]
+        g = gl if g is None else (g if gl is None else g + gl)
+        if g is None:
+            continue
+        K, s, G = tables[i]
+        Dp = Ds[i - 1] if i else D1t
+        dp = Dp.shape[0]
+        n = Dp.shape[-1]
+        r_m, r_0, r_p = D1t[:, 1]
+        Dsc = Dp * s
+        F = Dsc.flip(0)
+        W = (K * torch.stack([r_0, r_p, r_m, r_p, r_m])[:, None, :])[:, :, None, :]
+        gI = g[:, 1:-1]
+        parts = (gI[1:-1], gI[2:], gI[2:], gI[:dp], gI[:dp])  # the output rows of each term
+        srcs = (Dsc, Dsc, F, Dsc, F)
+        # gradient of the per-rotation factors: sum over the columns, then over the rows
+        gW = torch.stack([(a * b).sum(1) for a, b in zip(parts, srcs)])  # (5, dp, n)
+        gR = (gW * K).sum(1)  # (5, n)
+        gD1[0, 1] += gR[2] + gR[4]
+        gD1[1, 1] += gR[0]
+        gD1[2, 1] += gR[1] + gR[3]
+        gDsc = parts[0] * W[0] + parts[1] * W[1] + parts[3] * W[3]
+        gDsc += (parts[2] * W[2] + parts[4] * W[4]).flip(0)
+        gDp = gDsc * s
+        # columns n = +-l
+        gE = torch.stack([g[:, -1], g[:, 0]], 1)  # (d, 2, n)
+        gQ = (G.T @ gE.reshape(-1, 2 * n)).view(3, dp, 2, n)
+        gQp, gQm = gQ[:, :, 0], gQ[:, :, 1]  # (3, dp, n)
+        cl, cf = Dp[:, -1], Dp[:, 0]
+        Ri1, Rim1 = D1t[:, 2, None, :], D1t[:, 0, None, :]
+        gD1[:, 2] += (gQp * cl + gQm * cf).sum(1)
+        gD1[:, 0] += (gQm * cl - gQp * cf).sum(1)
+        gDp[:, -1] += (gQp * Ri1 + gQm * Rim1).sum(0)
+        gDp[:, 0] += (gQm * Ri1 - gQp * Rim1).sum(0)
+        g = gDp
+    if g is not None:  # what reaches D_1 through the degree-2 step
+        gD1 += g
+    return gD1
+
+
+class _WignerIR(torch.autograd.Function):
+    """``(D_2, ..., D_l)`` of ``D1t`` (3, 3, B) by the Ivanic-Ruedenberg steps, with the
+    analytic gradient of :func:`_ir_backward`; a backward that builds a graph (second
+    derivatives) differentiates the steps by autograd instead."""
+
+    @staticmethod
+    def forward(ctx, D1t, tables, chunk):
+        Ds = _ir_forward(D1t, tables, chunk)
+        ctx.tables = tables
+        ctx.save_for_backward(D1t, *Ds)
+        return tuple(Ds)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        D1t, *Ds = ctx.saved_tensors
+        if torch.is_grad_enabled():  # create_graph: a differentiable gradient
+            with torch.enable_grad():
+                Ds = _ir_forward(D1t, ctx.tables, D1t.shape[-1])
+                pairs = [(D, g) for D, g in zip(Ds, grads) if g is not None]
+                (gD1,) = torch.autograd.grad(
+                    [D for D, _ in pairs], D1t, [g for _, g in pairs], create_graph=True
+                )
+            return gD1, None, None
+        return _ir_backward(D1t, Ds, list(grads), ctx.tables), None, None
+
+
 @lru_cache(maxsize=256)
 def _wigner_cg(l: int) -> np.ndarray:
     """The real CG table C of ``1 (x) (l-1) -> l``, ``C[a, n', n]``, shape (3, 2l-1, 2l+1)."""
@@ -599,11 +688,10 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
     Rb = R.reshape(-1, 3, 3)
     B = Rb.shape[0]
     out_entries = B * (L + 1) * (2 * L + 1) * (2 * L + 3) // 3
-    # Without a graph to record, chunks of rotations keep the per-degree intermediates in
-    # cache (about _CHUNK_ENTRIES entries); autograd needs each D_{l-1} unmodified, so one
-    # chunk, and keeps about two intermediates per entry of the output.
+    # On the CPU, chunks of rotations keep the per-degree intermediates in cache (about
+    # _CHUNK_ENTRIES entries); a graph keeps about two intermediates per output entry.
     graph = torch.is_grad_enabled() and R.requires_grad
-    chunk = B if graph or R.device.type != "cpu" else max(64, _CHUNK_ENTRIES // (2 * L + 1) ** 2)
+    chunk = B if R.device.type != "cpu" else max(64, _CHUNK_ENTRIES // (2 * L + 1) ** 2)
     check_dense_size(
         "Wigner D output",
         3 * out_entries if graph else out_entries + 4 * min(B, chunk) * (2 * L + 1) ** 2,
@@ -619,14 +707,12 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
     L_ir = min(L, _IR_MAX_DEGREE)
     tables = _ir_tables(L_ir, R.dtype, dev)
     D1t = D1.permute(1, 2, 0).contiguous()  # (3, 3, B): rotations along the last axis
-    Ds = [R.new_empty((2 * l + 1, 2 * l + 1, B)) for l in range(2, L_ir + 1)]
-    for a in range(0, B, chunk):
-        Dc = D1t[..., a : a + chunk]
-        Dp = Dc
-        for D, t in zip(Ds, tables):
-            D = D[..., a : a + chunk]
-            _ir_step(Dp, Dc, t, D)
-            Dp = D
+    if not graph:
+        Ds = _ir_forward(D1t, tables, chunk)
+    elif _is_compiling():  # plain autograd through the in-place steps: one chunk
+        Ds = _ir_forward(D1t, tables, B)
+    else:
+        Ds = list(_WignerIR.apply(D1t, tables, chunk))
     Ds = [D.permute(2, 0, 1) for D in Ds]  # (B, d, d) views
     if L > L_ir:
         # the CG recursion from D_{L_ir}, over chunks of rotations on the CPU (its intermediates

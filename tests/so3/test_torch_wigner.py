@@ -1,7 +1,8 @@
 """Torch Wigner D of all degrees (the Ivanic-Ruedenberg recursion up to l = 12, the CG recursion
 above): values against the numpy matrices up to L = 20 (both recursions and the switch),
-group laws, chunked batches, float32, gradients along rotations against finite differences of
-the numpy matrices, gradcheck / gradgradcheck across the switch."""
+group laws, chunked batches, float32, gradients (the analytic backward) along rotations
+against finite differences of the numpy matrices, gradcheck / gradgradcheck across the
+switch."""
 
 import numpy as np
 import pytest
@@ -76,6 +77,35 @@ def test_chunked_batch_and_autograd_path_match_numpy():
         for l, D in ref.items():
             assert Ds[l].shape == (B, 2 * l + 1, 2 * l + 1)
             np.testing.assert_allclose(Ds[l].detach()[rows].numpy(), D, atol=1e-13, rtol=0)
+            compared += 1
+    assert compared == 6
+
+
+def test_chunked_gradient_of_some_degrees_matches_numpy_finite_differences():
+    """A loss on degrees 2, 7 and 12 only (the others get no gradient), more rotations than
+    one CPU chunk: the derivative along exp(t X) R on both sides of the chunk boundary by
+    autograd, against central differences of the numpy matrices."""
+    L = 12
+    chunk = max(64, _CHUNK_ENTRIES // (2 * L + 1) ** 2)
+    rng = np.random.default_rng(17)
+    B = chunk + 8
+    R = np.stack([random_rotation(rng) for _ in range(B)])
+    degrees = (2, 7, 12)
+    W = {l: rng.normal(size=(B, 2 * l + 1, 2 * l + 1)) for l in degrees}
+    Rt = torch.tensor(R, requires_grad=True)
+    Ds = wigner_D_all(L, Rt)
+    (g,) = torch.autograd.grad(sum((Ds[l] * torch.from_numpy(W[l])).sum() for l in degrees), Rt)
+    compared = 0
+    for b in (chunk - 1, chunk):
+        for a in np.eye(3):
+            X = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
+            h = 1e-5
+            Rp, Rm = (_expm_so3(s * h * a) @ R[b] for s in (1, -1))
+            num = sum(
+                ((wigner_D(l, Rp) - wigner_D(l, Rm)) * W[l][b]).sum() for l in degrees
+            ) / (2 * h)
+            ana = float((g[b].numpy() * (X @ R[b])).sum())
+            assert abs(ana - num) < 1e-7 * max(1.0, abs(num))
             compared += 1
     assert compared == 6
 

@@ -33,8 +33,9 @@ shifted row slices with per-rotation factors and one small matmul for the two co
 l = 13 on ``D_l = C^T (D_1 (x) D_{l-1}) C``, with ``C`` the exact real Clebsch-Gordan table
 of ``1 (x) (l-1) -> l``, continues (one batched matrix product per degree; its error stays
 flat).  Both are polynomials in the entries of R: no Euler angles, so no gimbal lock and
-smooth derivatives everywhere; the same code runs under autograd (first and second
-derivatives).
+smooth derivatives everywhere.  The gradient of the Ivanic-Ruedenberg part is analytic (the
+steps transposed, from the highest degree down); a backward that builds a graph (second
+derivatives) differentiates the steps by autograd instead; the CG part runs under autograd.
 
 Accuracy
 --------
@@ -657,8 +658,8 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
     J. Phys. Chem. 100, 6342 (1996) and 102, 9099 (1998)), at most five products per entry;
     higher degrees by the Clebsch-Gordan recursion ``D_l = C^T (D_1 (x) D_{l-1}) C``, whose
     rounding error stays flat (see the module notes).  O(L^3) per rotation in all.  On the
-    CPU, without autograd, the rotations are processed in chunks that keep the intermediates
-    in cache.
+    CPU the rotations are processed in chunks that keep the intermediates in cache.  The
+    gradient of the first part is analytic; second derivatives go through autograd.
 
     Raises
     ------

@@ -411,12 +411,19 @@ def _ir_coefficients(l: int) -> np.ndarray:
     return flat
 
 
+@torch.compiler.disable
+def _ir_flat(L: int, dtype, device) -> torch.Tensor:
+    """The coefficients of :func:`_ir_coefficients` for l = 2..L in one tensor (numpy work,
+    kept out of ``torch.compile`` graphs)."""
+    return torch.as_tensor(
+        np.concatenate([_ir_coefficients(l) for l in range(2, L + 1)]), dtype=dtype, device=device
+    )
+
+
 def _ir_tables(L: int, dtype, device) -> list:
     """Per degree l = 2..L: ``(K, s, G)``, K (5, dp, 1) the row vectors of
     :func:`_ir_coefficients`, s (dp, 1) the column scale, G (d, 3 dp); one transfer."""
-    flat = torch.as_tensor(
-        np.concatenate([_ir_coefficients(l) for l in range(2, L + 1)]), dtype=dtype, device=device
-    )
+    flat = _ir_flat(L, dtype, device)
     out, o = [], 0
     for l in range(2, L + 1):
         d, dp = 2 * l + 1, 2 * l - 1

@@ -167,7 +167,7 @@ def bench_wigner(torch, Bs, L, rounds):
             qa = quaternionic.array(q)
             assert np.allclose(qa.to_rotation_matrix, R, atol=1e-14)
             wig = spherical.Wigner(L)
-            fns["spherical Wigner.D (complex128)"] = lambda: wig.D(qa)
+            fns["spherical Wigner.D (complex128)"] = lambda wig=wig, qa=qa: wig.D(qa)
             # the same matrices: spherical's D^l = U^H D_l U for a few rotations
             Dsph, Ds = wig.D(qa[:4]), wigner_D_all(L, R64[:4])
             err, o = 0.0, 0
@@ -178,16 +178,16 @@ def bench_wigner(torch, Bs, L, rounds):
                 err = max(err, np.abs(Dsph[:, o : o + d * d].reshape(-1, d, d) - Dc).max())
                 o += d * d
             print(f"max |spherical D - U^H D U| over l <= {L}, 4 rotations: {err:.1e}")
-        fns["reptheory.torch float64"] = lambda: wigner_D_all(L, R64)
-        fns["reptheory.torch float32"] = lambda: wigner_D_all(L, R32)
-        fns["reptheory.torch float64, contiguous"] = lambda: [
+        fns["reptheory.torch float64"] = lambda R64=R64: wigner_D_all(L, R64)
+        fns["reptheory.torch float32"] = lambda R32=R32: wigner_D_all(L, R32)
+        fns["reptheory.torch float64, contiguous"] = lambda R64=R64: [
             D.contiguous() for D in wigner_D_all(L, R64)]
         if B <= 2000:
-            fns["reptheory.so3 wigner_D per degree (numpy, float64)"] = lambda: [
+            fns["reptheory.so3 wigner_D per degree (numpy, float64)"] = lambda R=R: [
                 wigner_D(l, R) for l in range(L + 1)]
             ev = torch.from_numpy(rng.normal(size=(B, 3))).float()
 
-            def fwd_bwd():
+            def fwd_bwd(ev=ev):
                 e = ev.clone().requires_grad_(True)
                 Ds = wigner_D_all(L, edge_to_pole_rotation(e), check=False)
                 sum(D.sum() for D in Ds).backward()

@@ -379,15 +379,18 @@ def _ir_coefficients(l: int) -> np.ndarray:
         v = 0.5 * math.sqrt((1 + (m == 0)) * (l + am - 1) * (l + am)) * (-1.0 if m == 0 else 1.0)
         w = 0.0 if (m == 0 or am >= l - 1) else -0.5 * math.sqrt((l - am - 1) * (l - am))
         c0[k] = u
-        if m == 0:  # V = P^1_{1} + P^{-1}_{-1}
+        # m = 0: V = P^1_{1} + P^{-1}_{-1}; m > 0: V = sqrt(1 + [m=1]) P^1_{m-1}
+        # - [m != 1] P^{-1}_{-m+1}, W = P^1_{m+1} + P^{-1}_{-m-1}; m < 0: V = [m != -1] P^1_{m+1}
+        # + sqrt(1 + [m=-1]) P^{-1}_{-m-1}, W = P^1_{m-1} - P^{-1}_{-m+1}
+        if m == 0:
             c1p[k] += v
             cm1p[k] += v
-        elif m > 0:  # V = sqrt(1 + [m=1]) P^1_{m-1} - [m != 1] P^{-1}_{-m+1}; W = P^1_{m+1} + P^{-1}_{-m-1}
+        elif m > 0:
             c1m[k] += v * math.sqrt(1 + (m == 1))
             cm1m[k] -= v * (m != 1)
             c1p[k] += w
             cm1p[k] += w
-        else:  # V = [m != -1] P^1_{m+1} + sqrt(1 + [m=-1]) P^{-1}_{-m-1}; W = P^1_{m-1} - P^{-1}_{-m+1}
+        else:
             c1p[k] += v * (m != -1)
             cm1p[k] += v * math.sqrt(1 + (m == -1))
             c1m[k] += w
@@ -403,10 +406,17 @@ def _ir_coefficients(l: int) -> np.ndarray:
         if k < dp:
             G[k, 2, k] += c1p[k]
             G[k, 0, dp - 1 - k] += cm1p[k]
-    flat = np.concatenate([
-        c0[1:-1], c1m[2:], cm1m[2:], c1p[:dp], cm1p[:dp], 1.0 / np.sqrt((l + n) * (l - n)),
-        G.reshape(-1) / math.sqrt(2 * l * (2 * l - 1)),
-    ])
+    flat = np.concatenate(
+        [
+            c0[1:-1],
+            c1m[2:],
+            cm1m[2:],
+            c1p[:dp],
+            cm1p[:dp],
+            1.0 / np.sqrt((l + n) * (l - n)),
+            G.reshape(-1) / math.sqrt(2 * l * (2 * l - 1)),
+        ]
+    )
     flat.setflags(write=False)
     return flat
 
@@ -729,11 +739,12 @@ def wigner_D_all(L: int, R: torch.Tensor, check: bool = True) -> list[torch.Tens
         cg_chunk = B if dev.type != "cpu" else max(16, _CHUNK_ENTRIES // (6 * (2 * L + 1) ** 2))
         cg = _cg_tables(L_ir, L, R.dtype, dev)
         parts = [
-            _cg_steps(D1[a : a + cg_chunk], XT[a : a + cg_chunk], cg)
-            for a in range(0, B, cg_chunk)
+            _cg_steps(D1[a : a + cg_chunk], XT[a : a + cg_chunk], cg) for a in range(0, B, cg_chunk)
         ]
-        Ds += [torch.cat([p[i] for p in parts]) if len(parts) > 1 else parts[0][i]
-               for i in range(L - L_ir)]
+        Ds += [
+            torch.cat([p[i] for p in parts]) if len(parts) > 1 else parts[0][i]
+            for i in range(L - L_ir)
+        ]
     for l, D in zip(range(2, L + 1), Ds):
         out.append(D.reshape(lead + (2 * l + 1, 2 * l + 1)))
     return out

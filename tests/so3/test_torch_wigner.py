@@ -101,9 +101,9 @@ def test_chunked_gradient_of_some_degrees_matches_numpy_finite_differences():
             X = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
             h = 1e-5
             Rp, Rm = (_expm_so3(s * h * a) @ R[b] for s in (1, -1))
-            num = sum(
-                ((wigner_D(l, Rp) - wigner_D(l, Rm)) * W[l][b]).sum() for l in degrees
-            ) / (2 * h)
+            num = sum(((wigner_D(l, Rp) - wigner_D(l, Rm)) * W[l][b]).sum() for l in degrees) / (
+                2 * h
+            )
             ana = float((g[b].numpy() * (X @ R[b])).sum())
             assert abs(ana - num) < 1e-7 * max(1.0, abs(num))
             compared += 1
@@ -140,7 +140,9 @@ def test_gradient_along_rotations_matches_numpy_finite_differences(L):
         X = np.array([[0, -a[2], a[1]], [a[2], 0, -a[0]], [-a[1], a[0], 0]])
         h = 1e-5
         Rp, Rm = (_expm_so3(s * h * a) @ R for s in (1, -1))
-        num = sum(((wigner_D(l, Rp) - wigner_D(l, Rm)) * W[l]).sum() for l in range(L + 1)) / (2 * h)
+        num = sum(((wigner_D(l, Rp) - wigner_D(l, Rm)) * W[l]).sum() for l in range(L + 1)) / (
+            2 * h
+        )
         ana = float((g.numpy() * (X @ R)).sum())
         assert abs(ana - num) < 1e-7 * max(1.0, abs(num))
         compared += 1

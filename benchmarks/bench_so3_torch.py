@@ -150,8 +150,8 @@ def bench_cg(torch, B, Ls, rounds):
         d = (L + 1) ** 2
         g = torch.Generator().manual_seed(L)
         x1, x2 = torch.randn(B, d, generator=g), torch.randn(B, d, generator=g)
-        mods = {"reptheory dense": CGTensorProduct(L, L, L, method="dense"),
-                "reptheory sparse": CGTensorProduct(L, L, L, method="sparse")}
+        mods = {"reptheory sparse": CGTensorProduct(L, L, L, method="sparse"),
+                "reptheory dense": CGTensorProduct(L, L, L, method="dense")}
         if o3 is not None:
             irr = o3.Irreps("+".join(f"1x{l}e" for l in range(L + 1)))
             ins = [(a, b, c, "uuu", True) for a, b, c in tp_paths(L, L, L)]
@@ -168,7 +168,7 @@ def bench_cg(torch, B, Ls, rounds):
         for f in fns.values():
             f()
         report(f"CG tensor product forward + backward, L1 = L2 = L_out = {L}, batch {B}, "
-               f"{len(tp_paths(L, L, L))} paths, float32", interleaved(fns, rounds), "reptheory dense")
+               f"{len(tp_paths(L, L, L))} paths, float32", interleaved(fns, rounds), "reptheory sparse")
 
 
 def bench_gaunt(torch, B, Ls, rounds):

@@ -5,8 +5,10 @@ layer that sums messages into nodes (imports torch).
   :func:`reptheory.so3.escn_convolution` for features (E, C_in, (L_in+1)**2): rotate each edge
   to the pole with the torch Wigner matrices (:func:`reptheory.torch.wigner_D_all` of
   :func:`reptheory.torch.edge_to_pole_rotation`, so gradients reach the edge vectors), keep
-  the orders ``|m| <= m_max``, optionally scale by per-edge weights, apply the SO(2) linear map
-  (one matmul per order m), rotate back.
+  the orders ``|m| <= m_max``, optionally scale by per-edge weights, apply the SO(2) linear map,
+  rotate back.  Each rotation is one batched matmul with the block-diagonal matrix of the kept
+  rows of ``D_0 .. D_L``, and the SO(2) map of all orders and channels is one matmul with a
+  (C_out n_out, C_in n_in) matrix into which the weights are scattered.
 * :class:`RadialBasis` - Bessel radial functions ``sin(n pi r / r_c) / r`` times a smooth
   polynomial cutoff (DimeNet / NequIP).
 * :class:`ESCNGraphConv` - the graph layer: radial network of the edge length -> per-edge,
@@ -275,7 +277,7 @@ class RadialBasis(nn.Module):
         if not cutoff > 0:
             raise InvalidParameterError(f"cutoff must be > 0, got {cutoff}")
         self.cutoff = float(cutoff)
-        self.register_buffer("freq", torch.arange(1, num + 1, dtype=torch.float64) * math.pi / cutoff)
+        self.register_buffer("freq", torch.arange(1, num + 1, dtype=torch.get_default_dtype()) * (math.pi / cutoff))
 
     def forward(self, r: torch.Tensor) -> torch.Tensor:
         t = (r / self.cutoff).clamp(max=1.0)

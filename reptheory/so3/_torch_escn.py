@@ -277,7 +277,7 @@ class RadialBasis(nn.Module):
         if not cutoff > 0:
             raise InvalidParameterError(f"cutoff must be > 0, got {cutoff}")
         self.cutoff = float(cutoff)
-        self.register_buffer("freq", torch.arange(1, num + 1, dtype=torch.get_default_dtype()) * (math.pi / cutoff))
+        self.register_buffer("freq", torch.arange(1, num + 1, dtype=torch.float64) * math.pi / cutoff)
 
     def forward(self, r: torch.Tensor) -> torch.Tensor:
         t = (r / self.cutoff).clamp(max=1.0)

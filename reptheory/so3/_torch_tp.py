@@ -61,8 +61,9 @@ def _sign_blocks(L1: int, L2: int, L_out: int, paths: tuple) -> tuple:
     without any gather, and the blocks hold about 4x fewer multiply-adds than the dense
     ``(d1 d2, d3)`` matrix at L1 = L2 = L_out = 6.
 
-    Returns ``(p1, p2, p2s, prods, pos, total, out_index)``: the column permutations of x1, x2
-    and swapped x2; per product ``(start1, start2, swapped, S, k1, k2, n_out, offset)``;
+    Returns ``(p1, p2, p2s, sizes1, sizes2, prods, pos, total, out_index)``: the column
+    permutations of x1, x2 and swapped x2; the sizes of their order blocks (columns of order
+    ``|m| = a``, a = 0, 1, ...); per product ``(a, b, swapped, S, k1, k2, n_out, offset)``;
     ``pos[e]`` the flat position of COO entry e (of :func:`_coo`) in the concatenated blocks
     (each stored (n_out, S k1 k2) row-major); ``total`` their size; ``out_index`` the output
     column of each concatenated block row.
@@ -88,24 +89,26 @@ def _sign_blocks(L1: int, L2: int, L_out: int, paths: tuple) -> tuple:
                     k1, k2 = rows.shape
                 for r, ij in enumerate(rows.reshape(-1)):
                     where[int(ij)] = (len(cand), r)
-                cand.append((s1, s2, swapped, S, k1, k2))
+                cand.append((a, b, swapped, S, k1, k2))
     prod_of = np.array([where[int(i * d2 + j)][0] for i, j in zip(I, J)], dtype=np.int64)
     row_of = np.array([where[int(i * d2 + j)][1] for i, j in zip(I, J)], dtype=np.int64)
     prods, pos, off, outs_all = [], np.zeros(I.size, dtype=np.int64), 0, []
-    for c, (s1, s2, swapped, S, k1, k2) in enumerate(cand):
+    for c, (a, b, swapped, S, k1, k2) in enumerate(cand):
         (sel,) = np.nonzero(prod_of == c)
         if not sel.size:
             continue
         outs, oinv = np.unique(K[sel], return_inverse=True)
         n_in = S * k1 * k2
         pos[sel] = off + oinv * n_in + row_of[sel]
-        prods.append((s1, s2, swapped, S, k1, k2, outs.size, off))
+        prods.append((a, b, swapped, S, k1, k2, outs.size, off))
         outs_all.append(outs)
         off += outs.size * n_in
     out_index = np.concatenate(outs_all) if outs_all else np.zeros(0, dtype=np.int64)
     for arr in (p1, p2, p2s, pos, out_index):
         arr.setflags(write=False)
-    return p1, p2, p2s, tuple(prods), pos, off, out_index
+    sizes1 = tuple(S * k for _, S, k in sp1)
+    sizes2 = tuple(S * k for _, S, k in sp2)
+    return p1, p2, p2s, sizes1, sizes2, tuple(prods), pos, off, out_index
 
 
 def _check_last(name: str, x: torch.Tensor, d: int) -> None:
@@ -158,11 +161,12 @@ class CGTensorProduct(nn.Module):
         for name, arr in zip("IJKVP", (I, J, K, V, P)):
             self.register_buffer(name, torch.from_numpy(np.array(arr)))
         if method == "sparse":
-            p1, p2, p2s, prods, pos, total, out_index = _sign_blocks(L1, L2, L_out, self.paths)
+            p1, p2, p2s, sizes1, sizes2, prods, pos, total, out_index = _sign_blocks(
+                L1, L2, L_out, self.paths)
             for name, arr in (("p1", p1), ("p2", p2), ("p2s", p2s), ("pos", pos),
                               ("out_index", out_index)):
                 self.register_buffer(name, torch.from_numpy(np.array(arr)), persistent=False)
-            self._prods, self._total = prods, total
+            self._prods, self._total, self._sizes = prods, total, (sizes1, sizes2)
         shape = (len(self.paths),) if channels is None else (len(self.paths), channels)
         self.weight = nn.Parameter(torch.ones(shape, dtype=torch.float32))
         self.channels = channels
@@ -211,12 +215,16 @@ class CGTensorProduct(nn.Module):
         C, n = a.shape[0], a.shape[2]
         if not self._prods:  # no path: the product is zero
             return x1.new_zeros(lead + (d3,))
-        A, Bn, Bs = a.index_select(1, self.p1), b.index_select(1, self.p2), b.index_select(1, self.p2s)
+        # the order blocks as separate tensors: one split (and in the backward one cat), where
+        # slicing would make every product's backward fill and add a whole-size gradient
+        A = a.index_select(1, self.p1).split(self._sizes[0], 1)
+        Bn = b.index_select(1, self.p2).split(self._sizes[1], 1)
+        Bs = b.index_select(1, self.p2s).split(self._sizes[1], 1)
         coef = vals.new_zeros(self._total, C).index_put((self.pos,), vals, accumulate=True)
         Z = []
-        for s1, s2, swapped, S, k1, k2, n_out, off in self._prods:
-            X1 = A[:, s1 : s1 + S * k1].view(C, S, k1, 1, n)
-            X2 = (Bs if swapped else Bn)[:, s2 : s2 + S * k2].view(C, S, 1, k2, n)
+        for ia, ib, swapped, S, k1, k2, n_out, off in self._prods:
+            X1 = A[ia].view(C, S, k1, 1, n)
+            X2 = (Bs if swapped else Bn)[ib].view(C, S, 1, k2, n)
             P = (X1 * X2).view(C, S * k1 * k2, n)  # the products of this block, one row each
             W = coef[off : off + n_out * S * k1 * k2].view(n_out, S * k1 * k2, C).permute(2, 0, 1)
             Z.append(torch.matmul(W, P))  # (C, n_out, n)

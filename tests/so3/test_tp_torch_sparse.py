@@ -75,10 +75,12 @@ def test_sparse_gradients():
 
 @pytest.mark.parametrize("L1, L2, L_out", [(3, 3, 3), (2, 4, 5), (0, 3, 2)])
 def test_sign_blocks_cover_every_entry_once(L1, L2, L_out):
+    d1, d2 = (L1 + 1) ** 2, (L2 + 1) ** 2
     paths = tp_paths(L1, L2, L_out)
     I, J, K, _V, _P = _coo(L1, L2, L_out, paths)
-    p1, p2, p2s, prods, pos, total, out_index = _sign_blocks(L1, L2, L_out, paths)
-    d1, d2 = (L1 + 1) ** 2, (L2 + 1) ** 2
+    p1, p2, p2s, sizes1, sizes2, prods, pos, total, out_index = _sign_blocks(L1, L2, L_out, paths)
+    assert sum(sizes1) == d1 and sum(sizes2) == d2
+    st1, st2 = np.cumsum((0,) + sizes1), np.cumsum((0,) + sizes2)
     assert sorted(p1.tolist()) == list(range(d1)) and sorted(p2.tolist()) == list(range(d2))
     assert sorted(p2s.tolist()) == list(range(d2))
     assert len(set(pos.tolist())) == I.size  # every non-zero entry has its own block slot
@@ -86,9 +88,10 @@ def test_sign_blocks_cover_every_entry_once(L1, L2, L_out):
     assert out_index.size == sum(p[6] for p in prods)
     # rebuild each block's (i, j) rows from the layouts: every input pair appears exactly once
     seen, compared = {}, 0
-    for s1, s2, swapped, S, k1, k2, n_out, off in prods:
-        c1 = p1[s1 : s1 + S * k1].reshape(S, k1)
-        c2 = (p2s if swapped else p2)[s2 : s2 + S * k2].reshape(S, k2)
+    for a, b, swapped, S, k1, k2, n_out, off in prods:
+        assert S * k1 * k2 == sizes1[a] * sizes2[b] // S  # the whole order blocks a and b
+        c1 = p1[st1[a] : st1[a + 1]].reshape(S, k1)
+        c2 = (p2s if swapped else p2)[st2[b] : st2[b + 1]].reshape(S, k2)
         rows = (c1[:, :, None] * d2 + c2[:, None, :]).reshape(-1)
         outs = out_index[sum(p[6] for p in prods if p[7] < off) :][:n_out]
         for r, ij in enumerate(rows.tolist()):

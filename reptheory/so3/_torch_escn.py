@@ -105,8 +105,9 @@ class ESCNConvolution(nn.Module):
         )
         # the truncated rotated layout: per degree l, orders m = -min(l, m_max)..min(l, m_max)
         self.n_in, self.n_out = self._n_trunc(L_in), self._n_trunc(L_out)
-        for name, L in (("rot_in", L_in), ("rot_out", L_out)):
-            self.register_buffer(name, torch.as_tensor(self._rotation_index(L)), persistent=False)
+        # the input rotation is built transposed, (d_in, n_in), so both matmuls take it as it is
+        for name, L, tr in (("rot_in", L_in, True), ("rot_out", L_out, False)):
+            self.register_buffer(name, torch.as_tensor(self._rotation_index(L, tr)), persistent=False)
         deg = [l for l in range(L_in + 1) for _ in range(2 * min(l, self.m_max) + 1)]
         self.register_buffer("deg_in", torch.as_tensor(deg, dtype=torch.int64), persistent=False)
         src, dst, neg = self._so2_index()
@@ -127,18 +128,19 @@ class ESCNConvolution(nn.Module):
             off += 2 * k + 1
         return pos
 
-    def _rotation_index(self, L: int) -> np.ndarray:
+    def _rotation_index(self, L: int, transpose: bool) -> np.ndarray:
         """Flat positions in the (n_trunc, (L+1)**2) block rotation of the kept rows of each D_l.
 
         The kept rows of ``D_l`` (orders ``|m| <= min(l, m_max)``), flattened degree by degree
-        and concatenated, go to these positions of the block-diagonal matrix.
+        and concatenated, go to these positions of the block-diagonal matrix (of its transpose,
+        ((L+1)**2, n_trunc), with ``transpose``).
         """
-        d, out, off = (L + 1) ** 2, [], 0
+        d, n, out, off = (L + 1) ** 2, self._n_trunc(L), [], 0
         for l in range(L + 1):
             k = min(l, self.m_max)
-            rows = off + np.arange(2 * k + 1)
-            cols = l * l + np.arange(2 * l + 1)
-            out.append((rows[:, None] * d + cols[None, :]).reshape(-1))
+            rows = off + np.arange(2 * k + 1)[:, None]
+            cols = l * l + np.arange(2 * l + 1)[None, :]
+            out.append((cols * n + rows if transpose else rows * d + cols).reshape(-1))
             off += 2 * k + 1
         return np.concatenate(out).astype(np.int64)
 
@@ -208,12 +210,14 @@ class ESCNConvolution(nn.Module):
         return W.view(self.channels_out * self.n_out, self.channels_in * self.n_in)
 
     def _rotation(self, wigner: list, L: int, index: torch.Tensor, n: int) -> torch.Tensor:
-        """Block-diagonal (E, n_trunc, (L+1)**2) of the kept rows of D_0 .. D_L."""
+        """The kept rows of D_0 .. D_L placed at ``index`` of a flat (E, n_trunc (L+1)**2)
+        tensor: the block-diagonal rotation or its transpose, flattened (see
+        :meth:`_rotation_index`)."""
         E, mm = wigner[0].shape[0], self.m_max
         blocks = [wigner[l][:, l - min(l, mm) : l + min(l, mm) + 1, :].reshape(E, -1)
                   for l in range(L + 1)]
         flat = torch.cat(blocks, 1)
-        return flat.new_zeros(E, n * (L + 1) ** 2).index_copy(1, index, flat).view(E, n, -1)
+        return flat.new_zeros(E, n * (L + 1) ** 2).index_copy(1, index, flat)
 
     def forward(
         self,
@@ -247,13 +251,14 @@ class ESCNConvolution(nn.Module):
                 edge_weight = edge_weight[:, :, None]
         # rotate into the edge frame (rows |m| <= m_max only; D_0 = 1 needs no rotation)
         xr = x if L_in == 0 else torch.matmul(
-            x, self._rotation(wigner, L_in, self.rot_in, self.n_in).transpose(1, 2))
+            x, self._rotation(wigner, L_in, self.rot_in, self.n_in).view(E, d_in, self.n_in))
         if edge_weight is not None:  # (E, C_in, n_in): each column scaled by its degree's weight
             xr = xr * edge_weight.transpose(1, 2).index_select(2, self.deg_in)
         # SO(2) map: one matmul with the (C_out n_out, C_in n_in) matrix of all orders
         yr = (xr.reshape(E, -1) @ self._so2_matrix(xr.dtype).T).view(E, self.channels_out, self.n_out)
         # rotate back: y_l = D_l^T y'_l (only the kept rows of D)
-        y = yr if L_out == 0 else torch.matmul(yr, self._rotation(wigner, L_out, self.rot_out, self.n_out))
+        y = yr if L_out == 0 else torch.matmul(
+            yr, self._rotation(wigner, L_out, self.rot_out, self.n_out).view(E, self.n_out, -1))
         return y if self.has_channels else y[:, 0, :]
 
 

@@ -24,7 +24,9 @@ def pair_weights(conv, co, ci, L_in, L_out):
     return W
 
 
-@pytest.mark.parametrize("L_in, L_out, m_max", [(2, 3, None), (3, 2, 1), (4, 4, 2), (1, 2, 0)])
+@pytest.mark.parametrize(
+    "L_in, L_out, m_max", [(2, 3, None), (3, 2, 1), (4, 4, 2), (1, 2, 0), (0, 2, None), (2, 0, None)]
+)
 def test_multichannel_matches_numpy(L_in, L_out, m_max):
     torch.manual_seed(0)
     rng = np.random.default_rng(1)

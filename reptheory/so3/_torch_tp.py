@@ -128,12 +128,14 @@ class CGTensorProduct(nn.Module):
         Per-channel weights (inputs (..., channels, d)); default one weight per path.
     method : {"dense", "sparse"}
         ``"dense"``: the outer product ``x1 (x) x2`` times one (d1 d2, d3) matrix with the
-        weights baked in (O(L^6) per sample, fastest to about L = 6 on a CPU).
+        weights baked in (O(L^6) per sample).
         ``"sparse"``: the real CG tables couple orders only as ``|m3| = |m1| +- |m2|``, so with
         the inputs regrouped by ``|m|`` the products of each pair of orders (a, b), split by
         sign, are contiguous blocks of the outer product, each mapped to its outputs by one
         small dense block (about 4x fewer multiply-adds than dense at L = 6, no gather and no
-        (d1 d2, d3) matrix: memory grows far slower with L).
+        (d1 d2, d3) matrix: memory grows far slower with L).  Forward + backward on one CPU
+        thread it measured 1.8-3.4x faster than ``"dense"`` for L1 = L2 = L_out = 2 .. 10
+        (``benchmarks/bench_so3_torch.py``).
 
     Examples
     --------

@@ -153,3 +153,32 @@ def test_bad_input():
     g = ESCNGraphConv(1, 1, 2, 2)
     with pytest.raises(ShapeError):
         g(torch.randn(3, 2, 4), torch.tensor([0, 1]), torch.randn(2, 3))
+
+
+def test_weight_gradients_by_finite_differences():
+    """The weights enter through one scattered SO(2) matrix: check their gradients (order 0,
+    and both the A and the sign-flipped B part of orders 1 and 2) by central differences."""
+    torch.manual_seed(6)
+    conv = ESCNConvolution(2, 2, 2, 3).double()
+    x = torch.randn(4, 2, 9, dtype=torch.float64)
+    r = torch.randn(4, 3, dtype=torch.float64)
+    target = torch.randn(4, 3, 9, dtype=torch.float64)
+
+    def loss():
+        return ((conv(x, r) - target) ** 2).sum()
+
+    loss().backward()
+    h, compared = 1e-6, 0
+    for p, idx in [(conv.w0, (1, 2, 0, 1)), (conv.wm[0], (0, 1, 0, 0, 1)),
+                   (conv.wm[0], (1, 0, 2, 1, 0)), (conv.wm[1], (1, 0, 1, 0, 1))]:
+        with torch.no_grad():
+            p[idx] += h
+            fp = float(loss())
+            p[idx] -= 2 * h
+            fm = float(loss())
+            p[idx] += h
+        fd = (fp - fm) / (2 * h)
+        assert abs(fd) > 1e-3
+        assert abs(float(p.grad[idx]) - fd) < 1e-6 * max(1.0, abs(fd))
+        compared += 1
+    assert compared == 4

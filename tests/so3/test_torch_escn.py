@@ -25,13 +25,19 @@ def pair_weights(conv, co, ci, L_in, L_out):
 
 
 @pytest.mark.parametrize(
-    "L_in, L_out, m_max", [(2, 3, None), (3, 2, 1), (4, 4, 2), (1, 2, 0), (0, 2, None), (2, 0, None)]
+    "L_in, L_out, m_max, ci, co",
+    [
+        (2, 3, None, 2, 3), (3, 2, 1, 2, 3), (4, 4, 2, 2, 3), (1, 2, 0, 2, 3), (0, 2, None, 2, 3),
+        (2, 0, None, 2, 3), (5, 3, None, 8, 8),  # one matmul per degree and per order
+        (2, 3, None, 8, 9), (3, 2, 1, 9, 8), (0, 2, None, 8, 8), (2, 0, None, 8, 8),  # fused
+    ],
 )
-def test_multichannel_matches_numpy(L_in, L_out, m_max):
+def test_multichannel_matches_numpy(L_in, L_out, m_max, ci, co):
     torch.manual_seed(0)
     rng = np.random.default_rng(1)
-    E, ci, co = 6, 2, 3
+    E = 6
     conv = ESCNConvolution(L_in, L_out, ci, co, m_max=m_max).double()
+    assert conv.fused == (max(L_in, L_out) <= 4 and min(ci, co) >= 8)
     x = rng.normal(size=(E, ci, (L_in + 1) ** 2))
     r = rng.normal(size=(E, 3))
     r[0] = [0.0, 0.0, -2.0]  # the south-pole chart
@@ -112,10 +118,12 @@ def test_graph_layer_scatter_equivariance_and_forces():
     np.testing.assert_allclose(F.sum(0), 0, atol=1e-10)  # translation invariance
 
 
-def test_gradcheck_edge_vectors_and_features():
+@pytest.mark.parametrize("C", [2, 8])  # per degree / fused
+def test_gradcheck_edge_vectors_and_features(C):
     torch.manual_seed(5)
-    conv = ESCNConvolution(2, 2, 2, 2, m_max=1).double()
-    x = torch.randn(3, 2, 9, dtype=torch.float64, requires_grad=True)
+    conv = ESCNConvolution(2, 2, C, C, m_max=1).double()
+    assert conv.fused == (C >= 8)
+    x = torch.randn(3, C, 9, dtype=torch.float64, requires_grad=True)
     r = torch.tensor([[0.3, -1.0, 0.5], [0.0, 0.1, -1.0], [1.0, 0.2, 0.3]], dtype=torch.float64,
                      requires_grad=True)
     assert torch.autograd.gradcheck(lambda a, b: conv(a, b), (x, r))
@@ -155,14 +163,16 @@ def test_bad_input():
         g(torch.randn(3, 2, 4), torch.tensor([0, 1]), torch.randn(2, 3))
 
 
-def test_weight_gradients_by_finite_differences():
-    """The weights enter through one scattered SO(2) matrix: check their gradients (order 0,
-    and both the A and the sign-flipped B part of orders 1 and 2) by central differences."""
+@pytest.mark.parametrize("ci, co", [(2, 3), (8, 9)])  # per order / fused (one matrix)
+def test_weight_gradients_by_finite_differences(ci, co):
+    """Weight gradients (order 0, and both the A and the sign-flipped B part of orders 1 and
+    2) against central differences."""
     torch.manual_seed(6)
-    conv = ESCNConvolution(2, 2, 2, 3).double()
-    x = torch.randn(4, 2, 9, dtype=torch.float64)
+    conv = ESCNConvolution(2, 2, ci, co).double()
+    assert conv.fused == (ci >= 8)
+    x = torch.randn(4, ci, 9, dtype=torch.float64)
     r = torch.randn(4, 3, dtype=torch.float64)
-    target = torch.randn(4, 3, 9, dtype=torch.float64)
+    target = torch.randn(4, co, 9, dtype=torch.float64)
 
     def loss():
         return ((conv(x, r) - target) ** 2).sum()

@@ -207,17 +207,23 @@ def bench_escn(torch, E, L, rounds):
     x = torch.randn(E, (L + 1) ** 2, generator=g)
     r = torch.randn(E, 3, generator=g)
     escn = ESCNConvolution(L, L)
-    cg = CGTensorProduct(L, 2 * L, L, paths=cg_convolution_paths(L, L), method="dense")
 
     def run_escn():
         a, rv = x.clone().requires_grad_(True), r.clone().requires_grad_(True)
         escn(a, rv).pow(2).sum().backward()
 
-    def run_cg():
-        a, rv = x.clone().requires_grad_(True), r.clone().requires_grad_(True)
-        cg(a, spherical_harmonics(2 * L, rv)).pow(2).sum().backward()
+    def cg_conv(method):
+        cg = CGTensorProduct(L, 2 * L, L, paths=cg_convolution_paths(L, L), method=method)
 
-    fns = {"reptheory eSCN (Wigner D in torch)": run_escn, "reptheory CG convolution (dense)": run_cg}
+        def run():
+            a, rv = x.clone().requires_grad_(True), r.clone().requires_grad_(True)
+            cg(a, spherical_harmonics(2 * L, rv)).pow(2).sum().backward()
+
+        return run
+
+    fns = {"reptheory eSCN (Wigner D in torch)": run_escn,
+           "reptheory CG convolution (sparse)": cg_conv("sparse"),
+           "reptheory CG convolution (dense)": cg_conv("dense")}
     for f in fns.values():
         f()
     report(f"eSCN vs CG convolution, L = {L}, {E} edges, one channel, forward + backward "

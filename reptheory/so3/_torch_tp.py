@@ -134,7 +134,7 @@ class CGTensorProduct(nn.Module):
         sign, are contiguous blocks of the outer product, each mapped to its outputs by one
         small dense block (about 4x fewer multiply-adds than dense at L = 6, no gather and no
         (d1 d2, d3) matrix: memory grows far slower with L).  Forward + backward on one CPU
-        thread it measured 1.8-3.4x faster than ``"dense"`` for L1 = L2 = L_out = 2 .. 10
+        thread it measured 1.3-3.4x faster than ``"dense"`` for L1 = L2 = L_out = 2 .. 10
         (``benchmarks/bench_so3_torch.py``).
 
     Examples

@@ -6,8 +6,8 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from reptheory.so3 import cg_tensor_product, tp_paths
-from reptheory.so3._tp_cg import _coo
 from reptheory.so3._torch_tp import _sign_blocks
+from reptheory.so3._tp_cg import _coo
 from reptheory.torch import CGTensorProduct
 
 # method="fourier" is deprecated but stays an exact cross-check of method="grid"

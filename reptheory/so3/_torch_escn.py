@@ -123,7 +123,8 @@ class ESCNConvolution(nn.Module):
         if self.fused:
             # the input rotation is built transposed, (d_in, n_in): both matmuls take it as it is
             for name, L, tr in (("rot_in", L_in, True), ("rot_out", L_out, False)):
-                self.register_buffer(name, torch.as_tensor(self._rotation_index(L, tr)), persistent=False)
+                index = torch.as_tensor(self._rotation_index(L, tr))
+                self.register_buffer(name, index, persistent=False)
             src, dst, neg = self._so2_index()
             self.register_buffer("so2_src", torch.as_tensor(src), persistent=False)
             self.register_buffer("so2_dst", torch.as_tensor(dst), persistent=False)
@@ -139,10 +140,11 @@ class ESCNConvolution(nn.Module):
             self.register_buffer("out_order", torch.as_tensor(order), persistent=False)
 
     def _order_index(self, L: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """For each m <= m_max: positions of (l, +m) and (l, -m), l = m..L, in the truncated layout."""
+        """For each m <= m_max: positions of (l, +m) and (l, -m), l = m..L (truncated layout)."""
         pos = self._trunc_pos(L)
         return [
-            tuple(np.array([pos[l, s * m] for l in range(m, L + 1)], dtype=np.int64) for s in (1, -1))
+            tuple(np.array([pos[l, s * m] for l in range(m, L + 1)], dtype=np.int64)
+                  for s in (1, -1))
             for m in range(self.m_max + 1)
         ]
 
@@ -211,7 +213,8 @@ class ESCNConvolution(nn.Module):
 
         def put(flat, lo, mo, li, mi, sign):
             src.append(flat.reshape(-1))
-            dst.append(((c_o * n_out + p_out[lo, mo]) * (ci * n_in) + c_i * n_in + p_in[li, mi]).reshape(-1))
+            row, col = c_o * n_out + p_out[lo, mo], c_i * n_in + p_in[li, mi]
+            dst.append((row * (ci * n_in) + col).reshape(-1))
             neg.append(np.full(flat.size, sign < 0))
 
         idx0 = np.arange((L_out + 1) * co * (L_in + 1) * ci).reshape(L_out + 1, co, L_in + 1, ci)
@@ -293,7 +296,8 @@ class ESCNConvolution(nn.Module):
         if wigner is None:
             wigner = wigner_D_all(max(L_in, L_out), edge_to_pole_rotation(edge_vec.to(x.dtype)), check=False)
         elif len(wigner) < max(L_in, L_out) + 1:
-            raise ShapeError(f"wigner must hold D_0 .. D_{max(L_in, L_out)}, got {len(wigner)} matrices")
+            raise ShapeError(
+                f"wigner must hold D_0 .. D_{max(L_in, L_out)}, got {len(wigner)} matrices")
         if edge_weight is not None:
             want = (E, L_in + 1, self.channels_in) if self.has_channels else (E, L_in + 1)
             if tuple(edge_weight.shape) != want:

@@ -11,7 +11,13 @@ from _reference import random_rotation as rand_rot
 
 from reptheory.errors import InvalidParameterError, ShapeError
 from reptheory.so3 import escn_convolution
-from reptheory.torch import ESCNConvolution, ESCNGraphConv, RadialBasis
+from reptheory.torch import (
+    ESCNConvolution,
+    ESCNGraphConv,
+    RadialBasis,
+    edge_to_pole_rotation,
+    wigner_D_all,
+)
 
 
 def pair_weights(conv, co, ci, L_in, L_out):
@@ -154,6 +160,9 @@ def test_bad_input():
         conv(torch.randn(5, 3, 9), torch.randn(5, 3), torch.randn(5, 2, 3))
     with pytest.raises(InvalidParameterError, match="zero vector"):
         conv(torch.randn(2, 3, 9), torch.tensor([[1.0, 0, 0], [0, 0, 0]]))
+    with pytest.raises(ShapeError, match="wigner must hold D_0 .. D_2"):  # too few degrees
+        r = torch.randn(5, 3)
+        conv(torch.randn(5, 3, 9), r, wigner=wigner_D_all(1, edge_to_pole_rotation(r)))
     with pytest.raises(InvalidParameterError):
         ESCNConvolution(2, 2, channels_out=3)
     with pytest.raises(InvalidParameterError):

@@ -16,10 +16,12 @@ calculator (generated here; nothing is downloaded).  Model (the same architectur
   ``x_l * sigmoid(x_0)`` on the other degrees), energy = sum of an MLP of the scalars of each
   atom, forces = -dE/dpositions by autograd (training differentiates through them).
 
-Loss: ``30 * MSE(energy per atom) + MSE(force components)`` (eV, A), Adam with a cosine
-schedule.  Reported: energy MAE (meV/atom) and force MAE (meV/A) on held-out clusters, and time
-per training step (forward, forces, backward, optimizer; median over the steps), for three
-seeds, the two models interleaved so they see the same machine load.
+Loss: ``30 * MSE(energy per atom) + MSE(force components)`` (eV, A), Adam (``foreach=True``,
+both models) with a cosine schedule.  Reported: energy MAE (meV/atom) and force MAE (meV/A) on held-out clusters, and time
+per training step (forward, forces, backward, optimizer), for three seeds.  The two models are
+trained side by side: each step runs both on the same batch, one right after the other (order
+alternating), so both see the same machine load; reported are the median and quartiles of
+the step times and of the per-step time ratio.
 
     python benchmarks/bench_potential.py --quick
 """
@@ -188,33 +190,46 @@ def energy_forces(torch, model, g, create_graph):
     return E, -dE
 
 
-def train_and_eval(torch, Model, seed, train, test, steps, lr, e_ref):
-    torch.manual_seed(seed)
-    model = Model()
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
-    times = []
+def train_interleaved(torch, models, seed, train, test, steps, lr, e_ref):
+    """Train the models side by side on the same batches, timing their steps interleaved.
+
+    Every step runs once for each model on the same batch, in alternating order (so neither
+    model always runs right after the other), and each step's wall time (forward, forces with
+    ``create_graph=True``, backward, optimizer) is recorded.  Returns, per model, the energy
+    and force MAE on the test clusters and the list of step times.
+    """
+    state = {}
+    for name, Model in models:
+        torch.manual_seed(seed)
+        model = Model()
+        opt = torch.optim.Adam(model.parameters(), lr=lr, foreach=True)  # one update for all tensors
+        state[name] = (model, opt, torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps), [])
+    names = list(state)
     for step in range(steps):
         g = train[step % len(train)]
-        t = time.perf_counter()
-        E, F = energy_forces(torch, model, g, create_graph=True)
-        le = (((E + e_ref * g["n_atoms"] - g["energy"]) / g["n_atoms"]) ** 2).mean()
-        lf = ((F - g["forces"]) ** 2).mean()
-        loss = 30.0 * le + lf  # eV^2 per atom and (eV/A)^2: weight energies up
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-        times.append(time.perf_counter() - t)
-    e_err, f_err, n_at, n_f = 0.0, 0.0, 0, 0
-    for g in test:
-        E, F = energy_forces(torch, model, g, create_graph=False)
-        e_err += float(((E.detach() + e_ref * g["n_atoms"] - g["energy"]) / g["n_atoms"]).abs().sum())
-        n_at += g["n_graphs"]
-        f_err += float((F.detach() - g["forces"]).abs().sum())
-        n_f += F.numel()
-    skip = min(3, len(times) - 1)  # the first steps include one-time set-up
-    return 1000 * e_err / n_at, 1000 * f_err / n_f, float(np.median(times[skip:]))
+        for name in names if step % 2 == 0 else names[::-1]:
+            model, opt, sched, times = state[name]
+            t = time.perf_counter()
+            E, F = energy_forces(torch, model, g, create_graph=True)
+            le = (((E + e_ref * g["n_atoms"] - g["energy"]) / g["n_atoms"]) ** 2).mean()
+            lf = ((F - g["forces"]) ** 2).mean()
+            loss = 30.0 * le + lf  # eV^2 per atom and (eV/A)^2: weight energies up
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            times.append(time.perf_counter() - t)
+    out = {}
+    for name, (model, _opt, _sched, times) in state.items():
+        e_err, f_err, n_at, n_f = 0.0, 0.0, 0, 0
+        for g in test:
+            E, F = energy_forces(torch, model, g, create_graph=False)
+            e_err += float(((E.detach() + e_ref * g["n_atoms"] - g["energy"]) / g["n_atoms"]).abs().sum())
+            n_at += g["n_graphs"]
+            f_err += float((F.detach() - g["forces"]).abs().sum())
+            n_f += F.numel()
+        out[name] = (1000 * e_err / n_at, 1000 * f_err / n_f, np.array(times))
+    return out
 
 
 def main(argv=None):
@@ -257,25 +272,44 @@ def main(argv=None):
     except ImportError as exc:
         print(f"e3nn skipped: {exc}")
         models = [("reptheory eSCN", Ours)]
-    rows, res = [], {}
+    rows, res, ratios = [], {}, []
+    skip = 3  # the first steps include one-time set-up
     for seed in seeds:
-        for name, M in models:  # interleaved: both models see the same machine load
-            e, f, t = train_and_eval(torch, M, seed, train, test, steps, lr, e_ref)
-            res.setdefault(name, []).append((e, f, t))
+        out = train_interleaved(torch, models, seed, train, test, steps, lr, e_ref)
+        for name, M in models:
+            e, f, t = out[name]
+            res.setdefault(name, []).append((e, f, t[skip:]))
             n_par = sum(p.numel() for p in M().parameters())
-            rows.append([name, seed, n_par, e, f, 1000 * t])
+            q25, q50, q75 = np.percentile(1000 * t[skip:], [25, 50, 75])
+            rows.append([name, seed, n_par, e, f, q50, f"{q25:.1f}-{q75:.1f}"])
+        if len(models) == 2:  # per step: our time over e3nn's on the same batch, same moment
+            ratios.append(out[models[0][0]][2][skip:] / out[models[1][0]][2][skip:])
     print()
-    print(table(rows, ["model", "seed", "params", "E MAE meV/atom", "F MAE meV/A", "ms/step"]))
+    print(table(rows, ["model", "seed", "params", "E MAE meV/atom", "F MAE meV/A",
+                       "median ms/step", "ms/step q25-q75"]))
     print()
     summary = []
-    base_t = float(np.mean([r[2] for r in res[models[0][0]]]))
+    base = models[0][0]
+    base_t = float(np.median(np.concatenate([r[2] for r in res[base]])))
     for name, rs in res.items():
-        a = np.array(rs)
+        a = np.array([r[:2] for r in rs])
+        t = float(np.median(np.concatenate([r[2] for r in rs])))
         summary.append([name, f"{a[:, 0].mean():.1f} +- {a[:, 0].std():.1f}",
-                        f"{a[:, 1].mean():.1f} +- {a[:, 1].std():.1f}",
-                        1000 * a[:, 2].mean(), a[:, 2].mean() / base_t])
+                        f"{a[:, 1].mean():.1f} +- {a[:, 1].std():.1f}", 1000 * t, t / base_t])
     print(table(summary, ["model (mean +- std over seeds)", "E MAE meV/atom", "F MAE meV/A",
-                          "ms/step", "x time vs reptheory"]))
+                          "median ms/step", "x time vs reptheory"]))
+    if ratios:
+        per_seed = [float(np.median(r)) for r in ratios]
+        allr = np.concatenate(ratios)
+        q25, q50, q75 = np.percentile(allr, [25, 50, 75])
+        print(f"\nstep time {base} / {models[1][0]}, per step on the same batch (steps interleaved, "
+              f"{allr.size} pairs): median {q50:.2f} (q25-q75 {q25:.2f}-{q75:.2f}); per-seed medians "
+              + ", ".join(f"{r:.2f}" for r in per_seed))
+        f_ours = np.array([r[1] for r in res[base]])
+        f_e3 = np.array([r[1] for r in res[models[1][0]]])
+        print(f"force MAE {base} {f_ours.mean():.1f} against {f_e3.mean():.1f} "
+              f"(seed spread, min-max: {f_ours.min():.1f}-{f_ours.max():.1f} and "
+              f"{f_e3.min():.1f}-{f_e3.max():.1f})")
 
 
 if __name__ == "__main__":

@@ -213,8 +213,8 @@ def bench_cg(torch, B, Ls, rounds):
         d = (L + 1) ** 2
         g = torch.Generator().manual_seed(L)
         x1, x2 = torch.randn(B, d, generator=g), torch.randn(B, d, generator=g)
-        mods = {"reptheory dense": CGTensorProduct(L, L, L, method="dense"),
-                "reptheory sparse": CGTensorProduct(L, L, L, method="sparse")}
+        mods = {"reptheory sparse": CGTensorProduct(L, L, L, method="sparse"),
+                "reptheory dense": CGTensorProduct(L, L, L, method="dense")}
         if o3 is not None:
             irr = o3.Irreps("+".join(f"1x{l}e" for l in range(L + 1)))
             ins = [(a, b, c, "uuu", True) for a, b, c in tp_paths(L, L, L)]
@@ -231,7 +231,7 @@ def bench_cg(torch, B, Ls, rounds):
         for f in fns.values():
             f()
         report(f"CG tensor product forward + backward, L1 = L2 = L_out = {L}, batch {B}, "
-               f"{len(tp_paths(L, L, L))} paths, float32", interleaved(fns, rounds), "reptheory dense")
+               f"{len(tp_paths(L, L, L))} paths, float32", interleaved(fns, rounds), "reptheory sparse")
 
 
 def bench_gaunt(torch, B, Ls, rounds):
@@ -270,17 +270,23 @@ def bench_escn(torch, E, L, rounds):
     x = torch.randn(E, (L + 1) ** 2, generator=g)
     r = torch.randn(E, 3, generator=g)
     escn = ESCNConvolution(L, L)
-    cg = CGTensorProduct(L, 2 * L, L, paths=cg_convolution_paths(L, L), method="dense")
 
     def run_escn():
         a, rv = x.clone().requires_grad_(True), r.clone().requires_grad_(True)
         escn(a, rv).pow(2).sum().backward()
 
-    def run_cg():
-        a, rv = x.clone().requires_grad_(True), r.clone().requires_grad_(True)
-        cg(a, spherical_harmonics(2 * L, rv)).pow(2).sum().backward()
+    def cg_conv(method):
+        cg = CGTensorProduct(L, 2 * L, L, paths=cg_convolution_paths(L, L), method=method)
 
-    fns = {"reptheory eSCN (Wigner D in torch)": run_escn, "reptheory CG convolution (dense)": run_cg}
+        def run():
+            a, rv = x.clone().requires_grad_(True), r.clone().requires_grad_(True)
+            cg(a, spherical_harmonics(2 * L, rv)).pow(2).sum().backward()
+
+        return run
+
+    fns = {"reptheory eSCN (Wigner D in torch)": run_escn,
+           "reptheory CG convolution (sparse)": cg_conv("sparse"),
+           "reptheory CG convolution (dense)": cg_conv("dense")}
     for f in fns.values():
         f()
     report(f"eSCN vs CG convolution, L = {L}, {E} edges, one channel, forward + backward "

@@ -11,7 +11,13 @@ from _reference import random_rotation as rand_rot
 
 from reptheory.errors import InvalidParameterError, ShapeError
 from reptheory.so3 import escn_convolution
-from reptheory.torch import ESCNConvolution, ESCNGraphConv, RadialBasis
+from reptheory.torch import (
+    ESCNConvolution,
+    ESCNGraphConv,
+    RadialBasis,
+    edge_to_pole_rotation,
+    wigner_D_all,
+)
 
 
 def pair_weights(conv, co, ci, L_in, L_out):
@@ -24,12 +30,20 @@ def pair_weights(conv, co, ci, L_in, L_out):
     return W
 
 
-@pytest.mark.parametrize("L_in, L_out, m_max", [(2, 3, None), (3, 2, 1), (4, 4, 2), (1, 2, 0)])
-def test_multichannel_matches_numpy(L_in, L_out, m_max):
+@pytest.mark.parametrize(
+    "L_in, L_out, m_max, ci, co",
+    [
+        (2, 3, None, 2, 3), (3, 2, 1, 2, 3), (4, 4, 2, 2, 3), (1, 2, 0, 2, 3), (0, 2, None, 2, 3),
+        (2, 0, None, 2, 3), (5, 3, None, 8, 8),  # one matmul per degree and per order
+        (2, 3, None, 8, 9), (3, 2, 1, 9, 8), (0, 2, None, 8, 8), (2, 0, None, 8, 8),  # fused
+    ],
+)
+def test_multichannel_matches_numpy(L_in, L_out, m_max, ci, co):
     torch.manual_seed(0)
     rng = np.random.default_rng(1)
-    E, ci, co = 6, 2, 3
+    E = 6
     conv = ESCNConvolution(L_in, L_out, ci, co, m_max=m_max).double()
+    assert conv.fused == (max(L_in, L_out) <= 4 and min(ci, co) >= 8)
     x = rng.normal(size=(E, ci, (L_in + 1) ** 2))
     r = rng.normal(size=(E, 3))
     r[0] = [0.0, 0.0, -2.0]  # the south-pole chart
@@ -110,12 +124,15 @@ def test_graph_layer_scatter_equivariance_and_forces():
     np.testing.assert_allclose(F.sum(0), 0, atol=1e-10)  # translation invariance
 
 
-def test_gradcheck_edge_vectors_and_features():
+@pytest.mark.parametrize("C", [2, 8])  # per degree / fused
+def test_gradcheck_edge_vectors_and_features(C):
     torch.manual_seed(5)
-    conv = ESCNConvolution(2, 2, 2, 2, m_max=1).double()
-    x = torch.randn(3, 2, 9, dtype=torch.float64, requires_grad=True)
-    r = torch.tensor([[0.3, -1.0, 0.5], [0.0, 0.1, -1.0], [1.0, 0.2, 0.3]], dtype=torch.float64,
-                     requires_grad=True)
+    conv = ESCNConvolution(2, 2, C, C, m_max=1).double()
+    assert conv.fused == (C >= 8)
+    E = 3 if C < 8 else 2  # both charts of the edge frame (the second edge points down)
+    x = torch.randn(E, C, 9, dtype=torch.float64, requires_grad=True)
+    r = torch.tensor([[0.3, -1.0, 0.5], [0.0, 0.1, -1.0], [1.0, 0.2, 0.3]], dtype=torch.float64)
+    r = r[:E].clone().requires_grad_(True)
     assert torch.autograd.gradcheck(lambda a, b: conv(a, b), (x, r))
     # training on forces differentiates the gradient with respect to the edge vectors again
     assert torch.autograd.gradgradcheck(lambda b: conv(x.detach(), b), (r,))
@@ -144,6 +161,9 @@ def test_bad_input():
         conv(torch.randn(5, 3, 9), torch.randn(5, 3), torch.randn(5, 2, 3))
     with pytest.raises(InvalidParameterError, match="zero vector"):
         conv(torch.randn(2, 3, 9), torch.tensor([[1.0, 0, 0], [0, 0, 0]]))
+    with pytest.raises(ShapeError, match="wigner must hold D_0 .. D_2"):  # too few degrees
+        r = torch.randn(5, 3)
+        conv(torch.randn(5, 3, 9), r, wigner=wigner_D_all(1, edge_to_pole_rotation(r)))
     with pytest.raises(InvalidParameterError):
         ESCNConvolution(2, 2, channels_out=3)
     with pytest.raises(InvalidParameterError):
@@ -151,3 +171,34 @@ def test_bad_input():
     g = ESCNGraphConv(1, 1, 2, 2)
     with pytest.raises(ShapeError):
         g(torch.randn(3, 2, 4), torch.tensor([0, 1]), torch.randn(2, 3))
+
+
+@pytest.mark.parametrize("ci, co", [(2, 3), (8, 9)])  # per order / fused (one matrix)
+def test_weight_gradients_by_finite_differences(ci, co):
+    """Weight gradients (order 0, and both the A and the sign-flipped B part of orders 1 and
+    2) against central differences."""
+    torch.manual_seed(6)
+    conv = ESCNConvolution(2, 2, ci, co).double()
+    assert conv.fused == (ci >= 8)
+    x = torch.randn(4, ci, 9, dtype=torch.float64)
+    r = torch.randn(4, 3, dtype=torch.float64)
+    target = torch.randn(4, co, 9, dtype=torch.float64)
+
+    def loss():
+        return ((conv(x, r) - target) ** 2).sum()
+
+    loss().backward()
+    h, compared = 1e-6, 0
+    for p, idx in [(conv.w0, (1, 2, 0, 1)), (conv.wm[0], (0, 1, 0, 0, 1)),
+                   (conv.wm[0], (1, 0, 2, 1, 0)), (conv.wm[1], (1, 0, 1, 0, 1))]:
+        with torch.no_grad():
+            p[idx] += h
+            fp = float(loss())
+            p[idx] -= 2 * h
+            fm = float(loss())
+            p[idx] += h
+        fd = (fp - fm) / (2 * h)
+        assert abs(fd) > 1e-3
+        assert abs(float(p.grad[idx]) - fd) < 1e-6 * max(1.0, abs(fd))
+        compared += 1
+    assert compared == 4

@@ -114,42 +114,6 @@ def _coo(L1: int, L2: int, L_out: int, paths: tuple) -> tuple[np.ndarray, ...]:
     return tuple(res)
 
 
-@lru_cache(maxsize=64)
-def _order_groups(L1: int, L2: int, L_out: int, paths: tuple) -> tuple:
-    """The non-zero CG entries grouped by the output order ``|m3|``, as small dense blocks.
-
-    The real CG tables couple ``(m1, m2)`` only to ``|m3| = |m1| + |m2|`` or ``||m1| - |m2||``,
-    so for each ``M = |m3|`` the outputs of every degree with order +-M depend on one set of
-    input pairs: ``z[outs] = B_M @ (x1[gi] * x2[gj])`` with ``B_M`` (len(outs), len(gi)).
-    Returns ``(groups, pos, perm, total)``: per group ``(gi, gj, outs, offset)``; ``pos[e]``
-    the flat position of COO entry e (of :func:`_coo`) in the concatenated blocks; ``perm`` the
-    output order of the concatenated block rows; ``total`` the number of block entries.
-    """
-    I, J, K, _V, _P = _coo(L1, L2, L_out, paths)
-    l3 = np.floor(np.sqrt(K + 0.5)).astype(np.int64)
-    m3 = K - l3 * l3 - l3
-    d2 = (L2 + 1) ** 2
-    groups, pos, off, outs_all = [], np.zeros(I.size, dtype=np.int64), 0, []
-    for M in range(L_out + 1):
-        (sel,) = np.nonzero(np.abs(m3) == M)
-        if not sel.size:
-            continue
-        pairs, inv = np.unique(I[sel] * d2 + J[sel], return_inverse=True)
-        outs, oinv = np.unique(K[sel], return_inverse=True)
-        pos[sel] = off + oinv * pairs.size + inv
-        gi, gj = pairs // d2, pairs % d2
-        for arr in (gi, gj, outs):
-            arr.setflags(write=False)
-        groups.append((gi, gj, outs, off))
-        outs_all.append(outs)
-        off += outs.size * pairs.size
-    cat = np.concatenate(outs_all) if outs_all else np.zeros(0, dtype=np.int64)
-    perm = np.argsort(cat, kind="stable")
-    for arr in (pos, perm):
-        arr.setflags(write=False)
-    return tuple(groups), pos, perm, off, cat[perm]
-
-
 def cg_sparsity(L1: int, L2: int, L_out: int) -> tuple[int, int]:
     """(non-zero CG entries over all paths, entries of the dense (d1, d2, d3) tensor).
 

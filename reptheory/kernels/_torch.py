@@ -20,6 +20,7 @@ import torch
 
 from ..errors import BackendUnavailableError, ReptheoryTypeError
 from ._checks import check_layer_inputs, dense_coefficients
+from ._torch_numba import _compiling, numba_route, run_numba
 
 __all__ = ["TorchPlan", "apply_plan", "apply_spec", "check_device", "layer_matrix", "sharing_gather",
            "torch_plan", "transpose_spec"]
@@ -38,12 +39,6 @@ def check_device(device: Any) -> torch.device:
     return dev
 
 
-def _compiling() -> bool:
-    """True while torch.compile (dynamo) traces the code."""
-    compiler = getattr(torch, "compiler", None)
-    return bool(compiler is not None and compiler.is_compiling())
-
-
 class TorchPlan:
     """Precomputed einsum strings, permutations and strides of a plan (no tensors: device
     neutral). Tensors are channels first, as the layer's x and y: (batch, channel, n, ..., n).
@@ -55,6 +50,7 @@ class TorchPlan:
     """
 
     def __init__(self, spec, plan, transposed: TorchPlan | None = None) -> None:
+        self.spec = spec
         self.n, self.k, self.l = spec.n, spec.k, spec.l
         self.const_names = tuple(c.name for c in spec.constants)
         self.num_basis = len(spec)
@@ -203,14 +199,18 @@ class TorchPlan:
             return torch.zeros(c_out, c_in, self.num_basis, dtype=x.dtype, device=x.device)
         vals = self._reduce(x, consts)
         adj: dict[int, Any] = {}
+        flat: dict[int, Any] = {}
         rows: list[Any] = [None] * self.num_ops
         for op, node, g in self.terms:
             size = self.node_sizes[node]
             d = adj.get(g)
-            if d is None:
-                d = adj[g] = torch.einsum(self.adjoint_exprs[g], gy).reshape(batch, c_out, size)
-            r = vals[node].reshape(batch, c_in, size)
-            rows[op] = torch.matmul(d, r.transpose(1, 2)).sum(0)     # no permuted copies
+            if d is None:   # contiguous: bmm copies strided operands one batch element at a time
+                d = adj[g] = torch.einsum(self.adjoint_exprs[g], gy).reshape(
+                    batch, c_out, size).contiguous()
+            r = flat.get(node)
+            if r is None:
+                r = flat[node] = vals[node].reshape(batch, c_in, size).contiguous()
+            rows[op] = torch.matmul(d, r.transpose(1, 2)).sum(0)
         for op in range(self.num_ops):          # an operation no basis element uses
             if rows[op] is None:
                 rows[op] = torch.zeros(c_out, c_in, dtype=x.dtype, device=x.device)
@@ -219,13 +219,20 @@ class TorchPlan:
 
 
 class _PlanFunction(torch.autograd.Function):
-    """y = layer(weights, x); backward: the transposed layer for x, reductions for weights."""
+    """y = layer(weights, x); backward: the transposed layer for x, reductions for weights.
+
+    On CPU tensors in eager mode with numba installed, the forward pass and the gradient in x
+    run the numba executor (:mod:`reptheory.kernels._torch_numba`); a backward pass that must
+    itself be differentiable (``create_graph=True``) takes the torch plan.
+    """
 
     @staticmethod
     def forward(ctx, plan, weights, x, C, *consts):
-        cd = dict(zip(plan.const_names, consts))
         ctx.plan = plan
         ctx.save_for_backward(weights, x, C, *consts)
+        if numba_route(weights, x):
+            return run_numba(plan.spec, plan.plan, weights, x)
+        cd = dict(zip(plan.const_names, consts))
         return plan.forward(weights, x, C, cd)
 
     @staticmethod
@@ -237,7 +244,11 @@ class _PlanFunction(torch.autograd.Function):
         if ctx.needs_input_grad[1]:
             gw = plan.weight_grad(x, gy, C, cd)
         if ctx.needs_input_grad[2]:
-            gx = plan.transposed.forward(weights.transpose(0, 1), gy, C, cd)
+            wt = weights.transpose(0, 1)
+            if not torch.is_grad_enabled() and numba_route(wt, gy):
+                gx = run_numba(plan.transposed.spec, plan.transposed.plan, wt, gy)
+            else:
+                gx = plan.transposed.forward(wt, gy, C, cd)
         return (None, gw, gx, None) + (None,) * len(consts)
 
 

@@ -20,7 +20,7 @@ import torch
 
 from ..errors import BackendUnavailableError, ReptheoryTypeError
 from ._checks import check_layer_inputs, dense_coefficients
-from ._torch_numba import _compiling, numba_route, run_numba
+from ._torch_numba import _compiling, numba_route, permuted_inner, run_numba
 
 __all__ = ["TorchPlan", "apply_plan", "apply_spec", "check_device", "layer_matrix", "sharing_gather",
            "torch_plan", "transpose_spec"]
@@ -79,9 +79,29 @@ class TorchPlan:
         self.groups = [self._expand_recipe(g) for g in plan.groups]
         self.adjoint_exprs = [self._adjoint_expr(g) for g in plan.groups]
         self.terms = tuple((t.op, t.node, t.group) for t in plan.terms)
+        # terms whose weight gradient pairs gy with x or a permutation of x (identity,
+        # transpose, ...): their ops, x's flat index of every entry of y, identity flags
+        perm = [(t.op, self._permutation_index(plan.groups[t.group])) for t in plan.terms
+                if self.nodes[t.node][0] == "alias" and plan.groups[t.group].rank == spec.l
+                and sorted(plan.groups[t.group].out_axes) == list(range(spec.l))]
+        self.permutation_ops = tuple(op for op, _ in perm)
+        self.permutation_index = np.stack([i for _, i in perm]) if perm else None
+        self.permutation_identity = np.array(
+            [bool((i == np.arange(i.size)).all()) for _, i in perm], dtype=np.bool_)
         #: the plan of the transposed (l, k) layer, which computes the gradient in x
         self.transposed = transposed if transposed is not None else TorchPlan(
             transpose_spec(spec), transpose_spec(spec).plan(share=plan.shared), self)
+
+    def _permutation_index(self, g) -> np.ndarray:
+        """x's flat index of every entry of y for a group that permutes the axes of x
+        (``out_axes[p]``: the axis of x on output axis p)."""
+        idx = np.zeros((self.n,) * self.l, dtype=np.int64)
+        for p, a in enumerate(g.out_axes):
+            shape = [1] * self.l
+            shape[p] = self.n
+            idx = idx + (np.arange(self.n, dtype=np.int64) * self.n ** (self.k - 1 - a)
+                         ).reshape(shape)
+        return idx.reshape(-1)
 
     @staticmethod
     def _adjoint_expr(g) -> str:
@@ -192,16 +212,27 @@ class TorchPlan:
             vals.append(v)
         return vals
 
-    def weight_grad(self, x, gy, C, consts: dict[str, Any]):
-        """d(sum gy * y) / d weights, shape (c_out, c_in, len(basis)), without forming y."""
+    def weight_grad(self, x, gy, C, consts: dict[str, Any], numba: bool = False):
+        """d(sum gy * y) / d weights, shape (c_out, c_in, len(basis)), without forming y.
+
+        With ``numba`` (CPU tensors, see :func:`~reptheory.kernels._torch_numba.numba_route`)
+        the terms that pair gy with a permutation of x (:attr:`permutation_ops`) run in one
+        compiled pass, which permutes x in cache instead of copying gy or x.
+        """
         batch, c_in, c_out = x.shape[0], x.shape[1], gy.shape[1]
         if self.num_ops == 0:
             return torch.zeros(c_out, c_in, self.num_basis, dtype=x.dtype, device=x.device)
+        rows: list[Any] = [None] * self.num_ops
+        if numba and self.permutation_ops:
+            fast = permuted_inner(x, gy, self.permutation_index, self.permutation_identity)
+            for j, op in enumerate(self.permutation_ops):
+                rows[op] = fast[j]
         vals = self._reduce(x, consts)
         adj: dict[int, Any] = {}
         flat: dict[int, Any] = {}
-        rows: list[Any] = [None] * self.num_ops
         for op, node, g in self.terms:
+            if rows[op] is not None:
+                continue
             size = self.node_sizes[node]
             d = adj.get(g)
             if d is None:   # contiguous: bmm copies strided operands one batch element at a time
@@ -242,7 +273,8 @@ class _PlanFunction(torch.autograd.Function):
         cd = dict(zip(plan.const_names, consts))
         gw = gx = None
         if ctx.needs_input_grad[1]:
-            gw = plan.weight_grad(x, gy, C, cd)
+            gw = plan.weight_grad(x, gy, C, cd, numba=not torch.is_grad_enabled()
+                                  and numba_route(x, gy))
         if ctx.needs_input_grad[2]:
             wt = weights.transpose(0, 1)
             if not torch.is_grad_enabled() and numba_route(wt, gy):

@@ -4,8 +4,10 @@ In eager mode, on CPU tensors of one dtype (float32 or float64), when numba is i
 custom autograd function of :mod:`reptheory.kernels._torch` runs its forward pass and the
 gradient in x on zero-copy numpy views of the tensors (``t.detach().numpy()``) with the numba
 executor (:func:`reptheory.kernels._numba.run_plan_numba`): the forward pass is the layer's
-plan, the gradient in x the plan of the transposed (l, k) layer. The gradient in the weights
-stays the torch plan's reductions (:meth:`TorchPlan.weight_grad`).
+plan, the gradient in x the plan of the transposed (l, k) layer. In the gradient in the
+weights (:meth:`TorchPlan.weight_grad`), the full-size terms (gy paired with x or a
+permutation of x: identity, transpose, ...) run in one compiled pass
+(:func:`permuted_inner`); the reduced terms stay torch reductions and small matrix products.
 
 Everything else takes the torch plan: CUDA tensors, ``torch.compile`` (dynamo) and
 ``torch.jit.trace`` (the numba call is kept out of graphs), double backward
@@ -20,7 +22,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["numba_route", "run_numba"]
+__all__ = ["numba_route", "permuted_inner", "run_numba"]
 
 _NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
 _AVAILABLE: list[bool] = []
@@ -85,3 +87,34 @@ def run_numba(spec, plan, weights, x):
     dtype = _NUMPY_DTYPES[x.dtype]
     y = run_plan_numba(spec, plan, weights.detach().numpy(), x.detach().numpy(), dtype)
     return torch.from_numpy(y)
+
+
+def permuted_inner(x, gy, index, identity):
+    """``out[t, o, c] = sum_b sum_q gy[b, o, q] x[b, c, index[t, q]]`` on CPU tensors.
+
+    ``x`` (batch, c_in, ...) and ``gy`` (batch, c_out, ...) have P entries per channel;
+    ``index`` (T, P) int64 holds T permutations of range(P) and ``identity`` (T,) bool marks
+    those that are the identity. Returns a tensor (T, c_out, c_in) of x's dtype (accumulated
+    in float64 over the batch): the weight gradient of the full-size terms of a layer. Call
+    only where :func:`numba_route` is True.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> x = torch.arange(8.0).reshape(1, 2, 4)
+    >>> gy = torch.tensor([[[1.0, 0.0, 0.0, 0.0]]])
+    >>> permuted_inner(x, gy, np.array([[0, 1, 2, 3], [3, 2, 1, 0]]), np.array([True, False]))
+    tensor([[[0., 4.]],
+    <BLANKLINE>
+            [[3., 7.]]])
+    """
+    from ._torch_numba_jit import permuted_inner as kernel
+
+    batch, c_in, c_out = x.shape[0], x.shape[1], gy.shape[1]
+    out = np.zeros((len(index), c_out, c_in))
+    if batch:
+        size = index.shape[1]
+        xa = np.ascontiguousarray(x.detach().numpy()).reshape(batch, c_in, size)
+        ga = np.ascontiguousarray(gy.detach().numpy()).reshape(batch, c_out, size)
+        kernel(ga, xa, index, identity, out)
+    return torch.from_numpy(out).to(x.dtype)

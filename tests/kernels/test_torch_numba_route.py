@@ -40,6 +40,20 @@ def numba_calls(monkeypatch):
     return calls
 
 
+@pytest.fixture
+def permuted_calls(monkeypatch):
+    """Counts the compiled passes of the full-size weight-gradient terms."""
+    calls = []
+    real = kt.permuted_inner
+
+    def counted(*args):
+        calls.append(len(args[2]))
+        return real(*args)
+
+    monkeypatch.setattr(kt, "permuted_inner", counted)
+    return calls
+
+
 def _torch_only(monkeypatch):
     monkeypatch.setattr(tn, "_have_numba", lambda: False)
 
@@ -212,5 +226,39 @@ def test_masked_layer_uses_numba(numba_calls, monkeypatch):
     assert len(numba_calls) == 2
     _torch_only(monkeypatch)
     slow = run()
+    for a, b in zip(fast, slow):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype, tol", [(torch.float32, 1e-5), (torch.float64, 1e-12)])
+def test_permuted_inner_equals_numpy(dtype, tol):
+    """The compiled pass of the full-size terms against numpy fancy indexing and einsum."""
+    rng = np.random.default_rng(13)
+    batch, c_in, c_out, P = 3, 2, 6, 27          # six output channels: blocks of 4, then 2
+    x = torch.as_tensor(rng.standard_normal((batch, c_in, 3, 3, 3)), dtype=dtype)
+    gy = torch.as_tensor(rng.standard_normal((batch, c_out, 3, 3, 3)), dtype=dtype)
+    index = np.stack([np.arange(P), rng.permutation(P), rng.permutation(P)])
+    identity = np.array([True, False, False])
+    out = tn.permuted_inner(x, gy, index, identity)
+    xd, gd = x.double().numpy().reshape(batch, c_in, P), gy.double().numpy().reshape(batch, c_out, P)
+    ref = np.stack([np.einsum("boq,bcq->oc", gd, xd[:, :, idx]) for idx in index])
+    assert out.dtype == dtype and out.shape == (3, c_out, c_in)
+    np.testing.assert_allclose(out.double().numpy(), ref, rtol=tol, atol=tol * np.abs(ref).max())
+
+
+@pytest.mark.parametrize("G, k", [(rt.S(3), 3), (rt.O(3), 2), (rt.Sp(4), 2), (rt.SO(3), 3)])
+def test_permutation_terms_weight_gradient(G, k, numba_calls, permuted_calls, monkeypatch):
+    """Identity / transpose / 3-cycle terms (the compiled pass) with 4 + 1 output channels."""
+    spec = rt.layer_basis(G, k, k).spec
+    tp = torch_plan(spec)
+    assert tp.permutation_ops and tp.permutation_identity.any()
+    if k == 3:
+        assert len(tp.permutation_ops) == 6       # every permutation of three axes
+    w, x, gy = _inputs(spec, torch.float64, 21, batch=2, c_in=2, c_out=5)
+    fast = _grads(spec, w, x, gy)
+    assert len(numba_calls) == 2 and permuted_calls == [len(tp.permutation_ops)]
+    _torch_only(monkeypatch)
+    slow = _grads(spec, w, x, gy)
+    assert permuted_calls == [len(tp.permutation_ops)]
     for a, b in zip(fast, slow):
         torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)

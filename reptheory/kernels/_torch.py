@@ -78,6 +78,8 @@ class TorchPlan:
         self.direct = direct[0] if direct else -1
         self.groups = [self._expand_recipe(g) for g in plan.groups]
         self.adjoint_exprs = [self._adjoint_expr(g) for g in plan.groups]
+        #: per group, (h, einsum) when its adjoint is a reduction of group h's (smaller) one
+        self.adjoint_sources = [self._adjoint_source(g, plan.groups) for g in plan.groups]
         self.terms = tuple((t.op, t.node, t.group) for t in plan.terms)
         # terms whose weight gradient pairs gy with x or a permutation of x (identity,
         # transpose, ...): their ops, x's flat index of every entry of y, identity flags
@@ -102,6 +104,56 @@ class TorchPlan:
             idx = idx + (np.arange(self.n, dtype=np.int64) * self.n ** (self.k - 1 - a)
                          ).reshape(shape)
         return idx.reshape(-1)
+
+    def _adjoint_source(self, g, groups):
+        """(h, einsum) such that adjoint_g(gy) = einsum(adjoint_h(gy)), with group h of the
+        smallest rank below l that allows it, or None (then computed from gy).
+
+        Group h's adjoint has already summed h's broadcast labels and taken h's diagonals, so h
+        qualifies when g's output pattern coarsens h's (equal labels of h are equal in g) and
+        each broadcast label of h is a broadcast label of g on exactly the same output axes
+        (e.g. the total of gy from its row sums, the trace from its diagonal).
+        """
+        A, L = g.out_axes, len(g.out_axes)
+        best = None
+        for h_i, h in enumerate(groups):
+            H = h.out_axes
+            if not g.rank < h.rank < self.l or (best is not None and h.rank >= best[1]):
+                continue
+            if any(H[p] == H[q] and A[p] != A[q] for p in range(L) for q in range(L)):
+                continue
+            if any(H[p] < 0 and (A[p] >= 0 or any(A[q] == A[p] and H[q] != H[p]
+                                                    for q in range(L))) for p in range(L)):
+                continue
+            best = (h_i, h.rank)
+        if best is None:
+            return None
+        h = groups[best[0]]
+        image = {h.out_axes[p]: A[p] for p in range(L) if h.out_axes[p] >= 0}
+        let = {u: _LETTERS[u] for u in range(g.rank)}
+        for u in sorted(set(A)):
+            if u < 0:
+                let[u] = _LETTERS[g.rank - 1 - u]
+        src = _B + _C + "".join(let[image[u]] for u in range(h.rank))
+        return best[0], src + "->" + _B + _C + "".join(_LETTERS[u] for u in range(g.rank))
+
+    def _adjoint(self, g, gy, adj: dict[int, Any]):
+        """The adjoint of group g's expand step on gy, (batch, c_out, n^rank), contiguous
+        (bmm copies strided operands one batch element at a time); cached in ``adj``."""
+        d = adj.get(g)
+        if d is None:
+            batch, c_out = gy.shape[0], gy.shape[1]
+            rank = self.plan.groups[g].rank
+            src = self.adjoint_sources[g]
+            if src is None:
+                d = torch.einsum(self.adjoint_exprs[g], gy)
+            else:
+                h, expr = src
+                hr = self.plan.groups[h].rank
+                d = torch.einsum(expr, self._adjoint(h, gy, adj).reshape(
+                    (batch, c_out) + (self.n,) * hr))
+            d = adj[g] = d.reshape(batch, c_out, self.n ** rank).contiguous()
+        return d
 
     @staticmethod
     def _adjoint_expr(g) -> str:
@@ -234,10 +286,7 @@ class TorchPlan:
             if rows[op] is not None:
                 continue
             size = self.node_sizes[node]
-            d = adj.get(g)
-            if d is None:   # contiguous: bmm copies strided operands one batch element at a time
-                d = adj[g] = torch.einsum(self.adjoint_exprs[g], gy).reshape(
-                    batch, c_out, size).contiguous()
+            d = self._adjoint(g, gy, adj)
             r = flat.get(node)
             if r is None:
                 r = flat[node] = vals[node].reshape(batch, c_in, size).contiguous()

@@ -88,8 +88,8 @@ def test_cases_cover_groups_and_orders():
 
 @pytest.mark.parametrize("dtype, tol", [(torch.float32, 1e-5), (torch.float64, 1e-12)])
 @pytest.mark.parametrize("case", range(len(CASES)))
-def test_forward_and_x_gradient_equal_numpy_reference(case, dtype, tol, numba_calls):
-    """y and the x-gradient (the transposed layer) equal the numpy reference executor."""
+def test_forward_and_gradients_equal_numpy_reference(case, dtype, tol, numba_calls):
+    """y and both gradients equal the numpy reference executor."""
     G, k, l = CASES[case]
     spec = rt.layer_basis(G, k, l).spec
     w, x, gy = _inputs(spec, dtype, 10 + case)
@@ -101,6 +101,14 @@ def test_forward_and_x_gradient_equal_numpy_reference(case, dtype, tol, numba_ca
     eye = np.eye(xd[0].size).reshape((-1,) + xd.shape[1:])
     cols = reference_apply(spec, wd, eye).reshape(len(eye), -1)         # (in entries, out)
     gx_ref = (gyd.reshape(len(gyd), -1) @ cols.T).reshape(xd.shape)
+    # the weight gradient: every basis element applied alone (one output channel each)
+    nb = len(spec)
+    per_element = reference_apply(spec, np.eye(nb).reshape(nb, 1, nb),
+                                  xd.reshape((-1, 1) + xd.shape[2:]))
+    per_element = per_element.reshape(xd.shape[:2] + (nb, -1))            # (b, c, j, out)
+    gw_ref = np.einsum("boq,bcjq->ocj", gyd.reshape(len(gyd), gyd.shape[1], -1), per_element)
+    wscale = max(1.0, float(np.abs(gw_ref).max()))
+    np.testing.assert_allclose(gw.double().numpy(), gw_ref, rtol=tol, atol=tol * wscale)
     scale = max(1.0, float(np.abs(y_ref).max()))
     np.testing.assert_allclose(y.double().numpy(), y_ref, rtol=tol, atol=tol * scale)
     gscale = max(1.0, float(np.abs(gx_ref).max()))

@@ -81,29 +81,19 @@ class TorchPlan:
         #: per group, (h, einsum) when its adjoint is a reduction of group h's (smaller) one
         self.adjoint_sources = [self._adjoint_source(g, plan.groups) for g in plan.groups]
         self.terms = tuple((t.op, t.node, t.group) for t in plan.terms)
-        # terms whose weight gradient pairs gy with x or a permutation of x (identity,
-        # transpose, ...): their ops, x's flat index of every entry of y, identity flags
-        perm = [(t.op, self._permutation_index(plan.groups[t.group])) for t in plan.terms
+        # terms whose weight gradient pairs gy with x or a permutation of x's axes (identity,
+        # transpose, ...): their ops, the stride in x of each axis of y, identity flags
+        perm = [(t.op, plan.groups[t.group].out_axes) for t in plan.terms
                 if self.nodes[t.node][0] == "alias" and plan.groups[t.group].rank == spec.l
                 and sorted(plan.groups[t.group].out_axes) == list(range(spec.l))]
         self.permutation_ops = tuple(op for op, _ in perm)
-        self.permutation_index = np.stack([i for _, i in perm]) if perm else None
+        self.permutation_strides = np.array(
+            [[spec.n ** (spec.k - 1 - a) for a in axes] for _, axes in perm], dtype=np.int64)
         self.permutation_identity = np.array(
-            [bool((i == np.arange(i.size)).all()) for _, i in perm], dtype=np.bool_)
+            [axes == tuple(range(spec.l)) for _, axes in perm], dtype=np.bool_)
         #: the plan of the transposed (l, k) layer, which computes the gradient in x
         self.transposed = transposed if transposed is not None else TorchPlan(
             transpose_spec(spec), transpose_spec(spec).plan(share=plan.shared), self)
-
-    def _permutation_index(self, g) -> np.ndarray:
-        """x's flat index of every entry of y for a group that permutes the axes of x
-        (``out_axes[p]``: the axis of x on output axis p)."""
-        idx = np.zeros((self.n,) * self.l, dtype=np.int64)
-        for p, a in enumerate(g.out_axes):
-            shape = [1] * self.l
-            shape[p] = self.n
-            idx = idx + (np.arange(self.n, dtype=np.int64) * self.n ** (self.k - 1 - a)
-                         ).reshape(shape)
-        return idx.reshape(-1)
 
     def _adjoint_source(self, g, groups):
         """(h, einsum) such that adjoint_g(gy) = einsum(adjoint_h(gy)), with group h of the
@@ -276,7 +266,7 @@ class TorchPlan:
             return torch.zeros(c_out, c_in, self.num_basis, dtype=x.dtype, device=x.device)
         rows: list[Any] = [None] * self.num_ops
         if numba and self.permutation_ops:
-            fast = permuted_inner(x, gy, self.permutation_index, self.permutation_identity)
+            fast = permuted_inner(x, gy, self.permutation_strides, self.permutation_identity)
             for j, op in enumerate(self.permutation_ops):
                 rows[op] = fast[j]
         vals = self._reduce(x, consts)

@@ -89,32 +89,35 @@ def run_numba(spec, plan, weights, x):
     return torch.from_numpy(y)
 
 
-def permuted_inner(x, gy, index, identity):
-    """``out[t, o, c] = sum_b sum_q gy[b, o, q] x[b, c, index[t, q]]`` on CPU tensors.
+def permuted_inner(x, gy, strides, identity):
+    """``out[t, o, c] = sum_b sum_i gy[b, o, i] x[b, c, perm_t(i)]`` on CPU tensors.
 
-    ``x`` (batch, c_in, ...) and ``gy`` (batch, c_out, ...) have P entries per channel;
-    ``index`` (T, P) int64 holds T permutations of range(P) and ``identity`` (T,) bool marks
-    those that are the identity. Returns a tensor (T, c_out, c_in) of x's dtype (accumulated
-    in float64 over the batch): the weight gradient of the full-size terms of a layer. Call
-    only where :func:`numba_route` is True.
+    ``x`` (batch, c_in, n, ..., n) and ``gy`` (batch, c_out, n, ..., n) have L axes of size n
+    each; term t pairs entry (i_0, ..., i_{L-1}) of gy with the entry of x at flat offset
+    ``sum_p i_p * strides[t, p]`` (``strides`` (T, L) int64: x's axes permuted), and
+    ``identity`` (T,) bool marks the terms that read x in its own layout. Returns a tensor
+    (T, c_out, c_in) of x's dtype (accumulated in float64 over the batch): the weight gradient
+    of the full-size terms of a layer. Call only where :func:`numba_route` is True.
 
     Examples
     --------
+    The identity and the transpose of 2 x 2 matrices:
+
     >>> import numpy as np, torch
-    >>> x = torch.arange(8.0).reshape(1, 2, 4)
-    >>> gy = torch.tensor([[[1.0, 0.0, 0.0, 0.0]]])
-    >>> permuted_inner(x, gy, np.array([[0, 1, 2, 3], [3, 2, 1, 0]]), np.array([True, False]))
-    tensor([[[0., 4.]],
+    >>> x = torch.arange(8.0).reshape(1, 2, 2, 2)
+    >>> gy = torch.tensor([[[[0.0, 1.0], [0.0, 0.0]]]])
+    >>> permuted_inner(x, gy, np.array([[2, 1], [1, 2]]), np.array([True, False]))
+    tensor([[[1., 5.]],
     <BLANKLINE>
-            [[3., 7.]]])
+            [[2., 6.]]])
     """
     from ._torch_numba_jit import permuted_inner as kernel
 
     batch, c_in, c_out = x.shape[0], x.shape[1], gy.shape[1]
-    out = np.zeros((len(index), c_out, c_in))
-    if batch:
-        size = index.shape[1]
-        xa = np.ascontiguousarray(x.detach().numpy()).reshape(batch, c_in, size)
-        ga = np.ascontiguousarray(gy.detach().numpy()).reshape(batch, c_out, size)
-        kernel(ga, xa, index, identity, out)
+    out = np.zeros((len(strides), c_out, c_in))
+    if batch and x.dim() > 2:
+        n = int(x.shape[-1])
+        xa = np.ascontiguousarray(x.detach().numpy()).reshape(batch, c_in, -1)
+        ga = np.ascontiguousarray(gy.detach().numpy()).reshape(batch, c_out, -1)
+        kernel(ga, xa, strides, identity, n, out)
     return torch.from_numpy(out).to(x.dtype)

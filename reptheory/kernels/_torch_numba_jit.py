@@ -18,27 +18,36 @@ __all__ = ["permuted_inner"]
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def permuted_inner(gy, x, idx, identity, out):
-    """``out[t, o, c] += sum_b sum_p gy[b, o, p] * x[b, c, idx[t, p]]`` for every term t.
+def permuted_inner(gy, x, strides, identity, n, out):
+    """``out[t, o, c] += sum_b sum_i gy[b, o, i] * x[b, c, perm_t(i)]`` for every term t.
 
-    ``gy`` (batch, c_out, P) and ``x`` (batch, c_in, P) are contiguous; ``idx`` (T, P) holds
-    one permutation of the P entries per term (``identity[t]``: idx[t] is the identity, read x
-    directly). Each permuted x[b, c] is gathered once into a scratch row that stays in cache
-    and is paired with every output channel; ``out`` is float64.
+    ``gy`` (batch, c_out, n^L) and ``x`` (batch, c_in, n^L) are contiguous, flat over L axes
+    of size n. Term t reads x with its axes permuted: entry (i_0, ..., i_{L-1}) of y pairs with
+    the entry of x at flat offset ``sum_p i_p * strides[t, p]`` (``identity[t]``: the plain
+    layout, read x directly). Each permuted x[b, c] is gathered once into a scratch row that
+    stays in cache and is paired with every output channel; ``out`` is float64.
     """
     batch, c_out, P = gy.shape
     c_in = x.shape[1]
+    L = strides.shape[1]
     scratch = np.empty(P, dtype=x.dtype)
     zero = np.zeros(1, dtype=x.dtype)[0]
     for b in range(batch):
-        for t in range(idx.shape[0]):
+        for t in range(strides.shape[0]):
+            last = strides[t, L - 1]
             for c in range(c_in):
                 if identity[t]:
                     row = x[b, c]
                 else:
                     src = x[b, c]
-                    for p in range(P):
-                        scratch[p] = src[idx[t, p]]
+                    for r in range(P // n):       # rows of y: decode (i_0, ..., i_{L-2})
+                        base = 0
+                        rem = r
+                        for p in range(L - 2, -1, -1):
+                            base += (rem % n) * strides[t, p]
+                            rem //= n
+                        for j in range(n):
+                            scratch[r * n + j] = src[base + j * last]
                     row = scratch
                 o = 0
                 while o + 4 <= c_out:      # four output channels per pass over the row

@@ -240,17 +240,22 @@ def test_masked_layer_uses_numba(numba_calls, monkeypatch):
 
 @pytest.mark.parametrize("dtype, tol", [(torch.float32, 1e-5), (torch.float64, 1e-12)])
 def test_permuted_inner_equals_numpy(dtype, tol):
-    """The compiled pass of the full-size terms against numpy fancy indexing and einsum."""
+    """The compiled pass of the full-size terms against numpy's transpose and einsum."""
+    import itertools
+
     rng = np.random.default_rng(13)
-    batch, c_in, c_out, P = 3, 2, 6, 27          # six output channels: blocks of 4, then 2
-    x = torch.as_tensor(rng.standard_normal((batch, c_in, 3, 3, 3)), dtype=dtype)
-    gy = torch.as_tensor(rng.standard_normal((batch, c_out, 3, 3, 3)), dtype=dtype)
-    index = np.stack([np.arange(P), rng.permutation(P), rng.permutation(P)])
-    identity = np.array([True, False, False])
-    out = tn.permuted_inner(x, gy, index, identity)
-    xd, gd = x.double().numpy().reshape(batch, c_in, P), gy.double().numpy().reshape(batch, c_out, P)
-    ref = np.stack([np.einsum("boq,bcq->oc", gd, xd[:, :, idx]) for idx in index])
-    assert out.dtype == dtype and out.shape == (3, c_out, c_in)
+    batch, c_in, c_out, n = 3, 2, 6, 4         # six output channels: a block of 4, then 2
+    x = torch.as_tensor(rng.standard_normal((batch, c_in, n, n, n)), dtype=dtype)
+    gy = torch.as_tensor(rng.standard_normal((batch, c_out, n, n, n)), dtype=dtype)
+    perms = list(itertools.permutations(range(3)))
+    # y axis p reads x axis perm[p]: the stride of x's axis perm[p]
+    strides = np.array([[n ** (2 - a) for a in perm] for perm in perms], dtype=np.int64)
+    identity = np.array([perm == (0, 1, 2) for perm in perms])
+    out = tn.permuted_inner(x, gy, strides, identity)
+    xd, gd = x.double().numpy(), gy.double().numpy()
+    ref = np.stack([np.einsum("boijk,bcijk->oc", gd, xd.transpose((0, 1) + tuple(2 + a for a in perm)))
+                    for perm in perms])
+    assert out.dtype == dtype and out.shape == (6, c_out, c_in) and identity.sum() == 1
     np.testing.assert_allclose(out.double().numpy(), ref, rtol=tol, atol=tol * np.abs(ref).max())
 
 

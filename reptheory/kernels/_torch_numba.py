@@ -119,5 +119,27 @@ def permuted_inner(x, gy, strides, identity):
         n = int(x.shape[-1])
         xa = np.ascontiguousarray(x.detach().numpy()).reshape(batch, c_in, -1)
         ga = np.ascontiguousarray(gy.detach().numpy()).reshape(batch, c_out, -1)
-        kernel(ga, xa, strides, identity, n, out)
+        threads = max(1, min(_num_threads(), batch))
+        if threads == 1:
+            kernel(ga, xa, strides, identity, n, out)
+        else:   # the kernel releases the GIL: threads split the batch, each into its own sum
+            from concurrent.futures import ThreadPoolExecutor
+
+            bounds = np.linspace(0, batch, threads + 1).round().astype(np.int64)
+            parts = np.zeros((threads,) + out.shape)
+
+            def piece(t: int) -> None:
+                lo, hi = bounds[t], bounds[t + 1]
+                kernel(ga[lo:hi], xa[lo:hi], strides, identity, n, parts[t])
+
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(piece, range(threads)))
+            out = parts.sum(axis=0)
     return torch.from_numpy(out).to(x.dtype)
+
+
+def _num_threads() -> int:
+    """Threads for the batch: ``NUMBA_NUM_THREADS`` as numba reads it."""
+    import numba
+
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))

@@ -275,3 +275,19 @@ def test_permutation_terms_weight_gradient(G, k, numba_calls, permuted_calls, mo
     assert permuted_calls == [len(tp.permutation_ops)]
     for a, b in zip(fast, slow):
         torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_permuted_inner_threads_split_the_batch(monkeypatch):
+    """Three threads over a batch of 5 give the one-thread sums."""
+    rng = np.random.default_rng(17)
+    x = torch.as_tensor(rng.standard_normal((5, 2, 3, 3)))
+    gy = torch.as_tensor(rng.standard_normal((5, 4, 3, 3)))
+    strides = np.array([[3, 1], [1, 3]], dtype=np.int64)
+    identity = np.array([True, False])
+    one = tn.permuted_inner(x, gy, strides, identity)
+    monkeypatch.setattr(tn, "_num_threads", lambda: 3)
+    three = tn.permuted_inner(x, gy, strides, identity)
+    ref = torch.stack([torch.einsum("boij,bcij->oc", gy, x),
+                       torch.einsum("boij,bcji->oc", gy, x)])
+    torch.testing.assert_close(one, ref, rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(three, ref, rtol=1e-12, atol=1e-12)

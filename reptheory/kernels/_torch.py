@@ -313,7 +313,7 @@ class _PlanFunction(torch.autograd.Function):
         gw = gx = None
         if ctx.needs_input_grad[1]:
             gw = plan.weight_grad(x, gy, C, cd, numba=not torch.is_grad_enabled()
-                                  and numba_route(x, gy))
+                                  and numba_route(weights, x, gy))
         if ctx.needs_input_grad[2]:
             wt = weights.transpose(0, 1)
             if not torch.is_grad_enabled() and numba_route(wt, gy):

@@ -9,7 +9,8 @@ weights (:meth:`TorchPlan.weight_grad`), the full-size terms (gy paired with x o
 permutation of x: identity, transpose, ...) run in one compiled pass
 (:func:`permuted_inner`); the reduced terms stay torch reductions and small matrix products.
 
-Everything else takes the torch plan: CUDA tensors, ``torch.compile`` (dynamo) and
+Everything else takes the torch plan: layers with more than :data:`MAX_CHANNEL_PAIRS`
+channel pairs (matrix products mix many channels faster), CUDA tensors, ``torch.compile`` (dynamo) and
 ``torch.jit.trace`` (the numba call is kept out of graphs), double backward
 (``create_graph=True``: the backward pass must itself be differentiable) and machines without
 numba. This module imports torch; :mod:`reptheory.kernels._torch` loads it.
@@ -22,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["numba_route", "permuted_inner", "run_numba"]
+__all__ = ["MAX_CHANNEL_PAIRS", "numba_route", "permuted_inner", "run_numba"]
 
 _NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
 _AVAILABLE: list[bool] = []
@@ -43,26 +44,37 @@ def _compiling() -> bool:
     return bool(compiler is not None and compiler.is_compiling())
 
 
-def numba_route(*tensors: Any) -> bool:
-    """Whether the numba executor can run on these tensors.
+#: Above this many (output, input) channel pairs torch's matrix products mix channels faster
+#: than the numba program (measured at S(64), k = l = 2: numba ahead up to 32 -> 32 channels,
+#: torch from 48 -> 48), so the torch plan runs.
+MAX_CHANNEL_PAIRS = 32 * 32
+
+
+def numba_route(weights, *tensors: Any) -> bool:
+    """Whether the numba executor runs a layer with these weights on these tensors.
 
     True in eager mode (not compiling, not tracing) for CPU tensors that all have dtype
-    float32 or all float64, without conjugate or negative bits, when numba is installed.
+    float32 or all float64, without conjugate or negative bits, at most
+    :data:`MAX_CHANNEL_PAIRS` channel pairs (``weights`` (c_out, c_in, ...)), when numba is
+    installed.
 
     Examples
     --------
     >>> import torch
-    >>> numba_route(torch.ones(2, 3)) == _have_numba()
+    >>> w, x = torch.ones(4, 3, 2), torch.ones(5, 3, 6)
+    >>> numba_route(w, x) == _have_numba()
     True
-    >>> numba_route(torch.ones(2, dtype=torch.float16)), numba_route(torch.ones(2, dtype=torch.int64))
-    (False, False)
+    >>> numba_route(w, x.half()), numba_route(w.double(), x), numba_route(torch.ones(64, 64, 2), x)
+    (False, False, False)
     """
     if _compiling() or torch.jit.is_tracing():
         return False
-    dtype = tensors[0].dtype
+    if weights.dim() < 2 or weights.shape[0] * weights.shape[1] > MAX_CHANNEL_PAIRS:
+        return False
+    dtype = weights.dtype
     if dtype not in _NUMPY_DTYPES:
         return False
-    for t in tensors:
+    for t in (weights, *tensors):
         if t.device.type != "cpu" or t.dtype != dtype or t.is_conj() or t.is_neg():
             return False
     return _have_numba()

@@ -204,7 +204,7 @@ def test_fallback_without_numba(numba_calls, monkeypatch):
     fast = _grads(spec, w, x, gy)
     assert len(numba_calls) == 2
     _torch_only(monkeypatch)
-    assert not tn.numba_route(x)
+    assert not tn.numba_route(w, x)
     y, gw, gx = _grads(spec, w, x, gy)
     assert len(numba_calls) == 2
     np.testing.assert_allclose(y.numpy(), reference_apply(spec, w.numpy(), x.numpy()),
@@ -214,11 +214,26 @@ def test_fallback_without_numba(numba_calls, monkeypatch):
 
 
 def test_route_conditions():
-    assert tn.numba_route(torch.ones(2, dtype=torch.float32), torch.ones(3, dtype=torch.float32))
-    assert tn.numba_route(torch.ones(2, dtype=torch.float64))
-    assert not tn.numba_route(torch.ones(2, dtype=torch.float32), torch.ones(2, dtype=torch.float64))
-    assert not tn.numba_route(torch.ones(2, dtype=torch.float16))
-    assert not tn.numba_route(torch._neg_view(torch.ones(2, dtype=torch.float64)))
+    w32, w64 = torch.ones(3, 2, 4), torch.ones(3, 2, 4, dtype=torch.float64)
+    assert tn.numba_route(w32, torch.ones(2, dtype=torch.float32), torch.ones(3))
+    assert tn.numba_route(w64, torch.ones(2, dtype=torch.float64))
+    assert not tn.numba_route(w32, torch.ones(2, dtype=torch.float64))
+    assert not tn.numba_route(w32.half(), torch.ones(2, dtype=torch.float16))
+    assert not tn.numba_route(w64, torch._neg_view(torch.ones(2, dtype=torch.float64)))
+    assert tn.numba_route(torch.ones(32, 32, 1), torch.ones(2))
+    assert not tn.numba_route(torch.ones(32, 33, 1), torch.ones(2))
+
+
+def test_many_channels_take_the_torch_plan(numba_calls):
+    """Above MAX_CHANNEL_PAIRS channel pairs the torch plan runs (forward and backward)."""
+    spec = rt.layer_basis(rt.S(3), 2, 2).spec
+    c = int(np.sqrt(tn.MAX_CHANNEL_PAIRS)) + 1
+    w, x, gy = _inputs(spec, torch.float64, 14, batch=2, c_in=c, c_out=c)
+    y, gw, gx = _grads(spec, w, x, gy)
+    assert not numba_calls
+    np.testing.assert_allclose(y.numpy(), reference_apply(spec, w.numpy(), x.numpy()),
+                               rtol=1e-12, atol=1e-12)
+    assert gw.shape == w.shape and gx.shape == x.shape
 
 
 def test_masked_layer_uses_numba(numba_calls, monkeypatch):

@@ -127,6 +127,33 @@ class TorchPlan:
         src = _B + _C + "".join(let[image[u]] for u in range(h.rank))
         return best[0], src + "->" + _B + _C + "".join(_LETTERS[u] for u in range(g.rank))
 
+    def _fused_reductions(self):
+        """The reductions the numba route computes in one pass over x and one over gy: the
+        nodes read straight from x that sum over a label (no constants) and the adjoints of
+        the groups with a broadcast label read straight from gy (not derived from another
+        adjoint, used by a term that is not a permutation term); cached. Diagonals that sum
+        nothing stay strided torch views (no pass over the data)."""
+        cached = self.__dict__.get("_fused")
+        if cached is None:
+            from ._torch_numba import FusedReductions
+
+            plan = self.plan
+
+            def from_x(nd) -> bool:    # reads x (or its alias), sums a label, no constants
+                return ((nd.src == -1 or plan.nodes[nd.src].is_alias()) and not nd.factors
+                        and bool(set(nd.src_labels) - set(nd.labels)))
+
+            x_nodes = [i for i, nd in enumerate(plan.nodes) if from_x(nd)]
+            used = {g for op, _, g in self.terms if op not in self.permutation_ops}
+            gy_groups = [g for g in sorted(used) if self.adjoint_sources[g] is None
+                         and any(u < 0 for u in plan.groups[g].out_axes)]
+            fx = FusedReductions([(plan.nodes[i].src_labels, plan.nodes[i].labels)
+                                  for i in x_nodes], self.n, self.k)
+            fg = FusedReductions([(plan.groups[g].out_axes, tuple(range(plan.groups[g].rank)))
+                                  for g in gy_groups], self.n, self.l)
+            cached = self._fused = (x_nodes, fx, gy_groups, fg)
+        return cached
+
     def _adjoint(self, g, gy, adj: dict[int, Any]):
         """The adjoint of group g's expand step on gy, (batch, c_out, n^rank), contiguous
         (bmm copies strided operands one batch element at a time); cached in ``adj``."""
@@ -238,12 +265,15 @@ class TorchPlan:
             y = y + t
         return y
 
-    def _reduce(self, x, consts: dict[str, Any]) -> list[Any]:
-        """Every reduce node of x (channels first)."""
+    def _reduce(self, x, consts: dict[str, Any], given: dict[int, Any] | None = None) -> list[Any]:
+        """Every reduce node of x (channels first); ``given``: nodes already computed, flat
+        (batch, c, n^rank)."""
         vals: list[Any] = []
-        for kind, src_i, a, b in self.nodes:
+        for i, (kind, src_i, a, b) in enumerate(self.nodes):
             src = x if src_i == -1 else vals[src_i]
-            if kind == "alias":
+            if given is not None and i in given:
+                v = given[i].reshape(tuple(x.shape[:2]) + (self.n,) * self.plan.nodes[i].rank)
+            elif kind == "alias":
                 v = x
             elif kind == "sum":
                 v = src.sum(dim=a) if a else src
@@ -265,12 +295,17 @@ class TorchPlan:
         if self.num_ops == 0:
             return torch.zeros(c_out, c_in, self.num_basis, dtype=x.dtype, device=x.device)
         rows: list[Any] = [None] * self.num_ops
-        if numba and self.permutation_ops:
-            fast = permuted_inner(x, gy, self.permutation_strides, self.permutation_identity)
-            for j, op in enumerate(self.permutation_ops):
-                rows[op] = fast[j]
-        vals = self._reduce(x, consts)
+        given: dict[int, Any] = {}
         adj: dict[int, Any] = {}
+        if numba:
+            if self.permutation_ops:
+                fast = permuted_inner(x, gy, self.permutation_strides, self.permutation_identity)
+                for j, op in enumerate(self.permutation_ops):
+                    rows[op] = fast[j]
+            x_nodes, fx, gy_groups, fg = self._fused_reductions()
+            given = dict(zip(x_nodes, fx(x))) if x_nodes else {}
+            adj = dict(zip(gy_groups, fg(gy))) if gy_groups else {}
+        vals = self._reduce(x, consts, given)
         flat: dict[int, Any] = {}
         for op, node, g in self.terms:
             if rows[op] is not None:

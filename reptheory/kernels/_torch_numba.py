@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import torch
 
-__all__ = ["MAX_CHANNEL_PAIRS", "numba_route", "permuted_inner", "run_numba"]
+__all__ = ["MAX_CHANNEL_PAIRS", "FusedReductions", "numba_route", "permuted_inner", "run_numba"]
 
 _NUMPY_DTYPES = {torch.float32: np.float32, torch.float64: np.float64}
 _AVAILABLE: list[bool] = []
@@ -155,3 +155,70 @@ def _num_threads() -> int:
     import numba
 
     return max(1, int(numba.config.NUMBA_NUM_THREADS))
+
+
+class FusedReductions:
+    """Reductions of one tensor (diagonals and sums over axes) computed in one compiled pass.
+
+    Parameters
+    ----------
+    patterns : list of (labels, kept)
+        Per reduction, a label for each of the k axes of the input (a repeated label is a
+        diagonal, a label not in ``kept`` is summed) and the kept labels in output order.
+    n, k : int
+        Axis size and number of axes of the input.
+
+    Calling it on a CPU tensor (batch, c, n, ..., n) [k axes] returns one contiguous tensor
+    (batch, c, n^len(kept)) per pattern, of the input's dtype. Call only where
+    :func:`numba_route` is True.
+
+    Examples
+    --------
+    Row sums, column sums and the diagonal of 3 x 3 matrices:
+
+    >>> import torch
+    >>> f = FusedReductions([((0, 1), (0,)), ((0, 1), (1,)), ((0, 0), (0,))], n=3, k=2)
+    >>> rows, cols, diag = f(torch.arange(9.0).reshape(1, 1, 3, 3))
+    >>> rows, cols, diag
+    (tensor([[[ 3., 12., 21.]]]), tensor([[[ 9., 12., 15.]]]), tensor([[[0., 4., 8.]]]))
+    """
+
+    def __init__(self, patterns, n: int, k: int) -> None:
+        self.n, self.k = n, k
+        M, K1 = len(patterns), max(k - 1, 1)
+        self.strides = np.zeros((M, K1), dtype=np.int64)
+        self.equal = np.full((M, K1), -1, dtype=np.int64)
+        self.mode = np.zeros(M, dtype=np.int64)
+        self.last_stride = np.zeros(M, dtype=np.int64)
+        self.last_equal = np.zeros(M, dtype=np.int64)
+        self.sizes = np.array([n ** len(kept) for _, kept in patterns], dtype=np.int64)
+        for m, (labels, kept) in enumerate(patterns):
+            dst = {a: n ** (len(kept) - 1 - i) for i, a in enumerate(kept)}
+            first: dict[int, int] = {}
+            for p, a in enumerate(labels):
+                if p < k - 1:
+                    if a in first:
+                        self.equal[m, p] = first[a]
+                    else:
+                        first[a] = p
+                        self.strides[m, p] = dst.get(a, 0)
+                elif a in first:
+                    self.mode[m], self.last_equal[m] = 2, first[a]
+                elif a in dst:
+                    self.mode[m], self.last_stride[m] = 0, dst[a]
+                else:
+                    self.mode[m] = 1
+
+    def __call__(self, t) -> list:
+        from ._torch_numba_jit import fused_reduce
+
+        batch, c = int(t.shape[0]), int(t.shape[1])
+        R = batch * c
+        offsets = np.concatenate([[0], np.cumsum(R * self.sizes)[:-1]]).astype(np.int64)
+        dst = np.zeros(int(R * self.sizes.sum()), dtype=_NUMPY_DTYPES[t.dtype])
+        if R and len(self.sizes):
+            src = np.ascontiguousarray(t.detach().numpy()).reshape(R, self.n ** self.k)
+            fused_reduce(src, self.n, self.k, self.strides, self.equal, self.mode,
+                         self.last_stride, self.last_equal, offsets, self.sizes, dst)
+        flat = torch.from_numpy(dst)
+        return [flat[o:o + R * s].reshape(batch, c, s) for o, s in zip(offsets, self.sizes)]

@@ -14,7 +14,7 @@ numba_cache()
 import numpy as np
 from numba import njit
 
-__all__ = ["permuted_inner"]
+__all__ = ["fused_reduce", "permuted_inner"]
 
 
 @njit(cache=True, fastmath=True, nogil=True)
@@ -71,3 +71,61 @@ def permuted_inner(gy, x, strides, identity, n, out):
                         a0 += g0[p] * row[p]
                     out[t, o, c] += a0
                     o += 1
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def fused_reduce(src, n, k, strides, equal, mode, last_stride, last_equal, offsets, sizes, dst):
+    """Several reductions of every row of ``src`` (R, n^k) in one pass, into the flat ``dst``.
+
+    Reduction m (a diagonal and / or sums over axes of the k-axis tensor) is the block
+    ``dst[offsets[m]:offsets[m] + R * sizes[m]]``, one row of ``sizes[m]`` entries per row of
+    src. It adds the entry at index (i_0, ..., i_{k-1}) of row r at
+    ``offsets[m] + r * sizes[m] + sum_a i_a * strides[m, a] (+ the last axis)`` when
+    ``i_a == i_{equal[m, a]}`` for every axis a < k - 1 with ``equal[m, a] >= 0`` (a repeated
+    label: a diagonal). The last axis, walked innermost over a contiguous row of n entries, is
+    ``mode[m]`` 0: kept (destination stride ``last_stride[m]``), 1: summed, 2: on a diagonal
+    with axis ``last_equal[m]`` (only that entry).
+    """
+    R = src.shape[0]
+    M = offsets.shape[0]
+    outer = 1
+    for _ in range(k - 1):
+        outer *= n
+    idx = np.zeros(max(k - 1, 1), dtype=np.int64)
+    zero = np.zeros(1, dtype=dst.dtype)[0]
+    for r in range(R):
+        row = src[r]
+        for q in range(outer):
+            rem = q
+            for a in range(k - 2, -1, -1):
+                idx[a] = rem % n
+                rem //= n
+            seg = row[q * n:(q + 1) * n]
+            for m in range(M):
+                ok = True
+                base = offsets[m] + r * sizes[m]
+                for a in range(k - 1):
+                    e = equal[m, a]
+                    if e >= 0 and idx[a] != idx[e]:
+                        ok = False
+                        break
+                    base += idx[a] * strides[m, a]
+                if not ok:
+                    continue
+                md = mode[m]
+                if md == 0:
+                    ls = last_stride[m]
+                    if ls == 1:
+                        out = dst[base:base + n]
+                        for j in range(n):
+                            out[j] += seg[j]
+                    else:
+                        for j in range(n):
+                            dst[base + j * ls] += seg[j]
+                elif md == 1:
+                    acc = zero
+                    for j in range(n):
+                        acc += seg[j]
+                    dst[base] += acc
+                else:
+                    dst[base] += seg[idx[last_equal[m]]]

@@ -312,3 +312,31 @@ def test_permuted_inner_threads_split_the_batch(monkeypatch):
                        torch.einsum("boij,bcji->oc", gy, x)])
     torch.testing.assert_close(one, ref, rtol=1e-12, atol=1e-12)
     torch.testing.assert_close(three, ref, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("dtype, tol", [(torch.float32, 1e-5), (torch.float64, 1e-12)])
+def test_fused_reductions_equal_einsum(dtype, tol):
+    """Diagonals and sums over axes of a 3-axis tensor in one pass, against numpy's einsum."""
+    patterns = [((0, 1, 2), (2, 0)), ((0, 1, 2), ()), ((0, 0, 1), (1,)), ((0, 1, 0), (0,)),
+                ((0, 0, 0), ()), ((0, 1, 1), (1, 0)), ((0, 1, 2), (1,)), ((0, 0, 1), (0, 1))]
+    n = 4
+    rng = np.random.default_rng(19)
+    x = torch.as_tensor(rng.standard_normal((3, 2, n, n, n)), dtype=dtype)
+    out = tn.FusedReductions(patterns, n, 3)(x)
+    assert len(out) == len(patterns)
+    letters = "abc"
+    for (labels, kept), got in zip(patterns, out):
+        expr = "YZ" + "".join(letters[a] for a in labels) + "->YZ" + "".join(letters[a] for a in kept)
+        ref = np.einsum(expr, x.double().numpy()).reshape(3, 2, -1)
+        assert got.dtype == dtype and got.is_contiguous() and got.shape == ref.shape
+        np.testing.assert_allclose(got.double().numpy(), ref, rtol=tol, atol=tol * 10)
+
+
+def test_fused_reductions_of_vectors_and_empty_batch():
+    f = tn.FusedReductions([((0,), ()), ((0,), (0,))], 5, 1)
+    x = torch.arange(10.0, dtype=torch.float64).reshape(1, 2, 5)
+    total, same = f(x)
+    torch.testing.assert_close(total.reshape(2), x.sum(-1).reshape(2))
+    torch.testing.assert_close(same, x)
+    empty = f(torch.zeros(0, 2, 5, dtype=torch.float64))
+    assert [tuple(t.shape) for t in empty] == [(0, 2, 1), (0, 2, 5)]

@@ -7,11 +7,12 @@ executor (:func:`reptheory.kernels._numba.run_plan_numba`): the forward pass is 
 plan, the gradient in x the plan of the transposed (l, k) layer. In the gradient in the
 weights (:meth:`TorchPlan.weight_grad`), the full-size terms (gy paired with x or a
 permutation of x: identity, transpose, ...) run in one compiled pass
-(:func:`permuted_inner`); the reduced terms stay torch reductions and small matrix products.
+(:func:`permuted_inner`), and the reductions of x and of the output gradient that the
+other terms pair are computed in one compiled pass over each (:class:`FusedReductions`).
 
 Everything else takes the torch plan: layers with more than :data:`MAX_CHANNEL_PAIRS`
-channel pairs (matrix products mix many channels faster), CUDA tensors, ``torch.compile`` (dynamo) and
-``torch.jit.trace`` (the numba call is kept out of graphs), double backward
+channel pairs (matrix products mix many channels faster), CUDA tensors, ``torch.compile``
+(dynamo) and ``torch.jit.trace`` (the numba call is kept out of graphs), double backward
 (``create_graph=True``: the backward pass must itself be differentiable) and machines without
 numba. This module imports torch; :mod:`reptheory.kernels._torch` loads it.
 """

@@ -298,13 +298,17 @@ class TorchPlan:
         given: dict[int, Any] = {}
         adj: dict[int, Any] = {}
         if numba:
-            if self.permutation_ops:
-                fast = permuted_inner(x, gy, self.permutation_strides, self.permutation_identity)
+            x_nodes, fx, gy_groups, fg = self._fused_reductions()
+            if self.permutation_ops:   # reductions in the same pass over x and gy
+                fast, xr, gr = permuted_inner(x, gy, self.permutation_strides,
+                                              self.permutation_identity, fx, fg)
                 for j, op in enumerate(self.permutation_ops):
                     rows[op] = fast[j]
-            x_nodes, fx, gy_groups, fg = self._fused_reductions()
-            given = dict(zip(x_nodes, fx(x))) if x_nodes else {}
-            adj = dict(zip(gy_groups, fg(gy))) if gy_groups else {}
+            else:
+                xr = fx(x) if x_nodes else []
+                gr = fg(gy) if gy_groups else []
+            given = dict(zip(x_nodes, xr))
+            adj = dict(zip(gy_groups, gr))
         vals = self._reduce(x, consts, given)
         flat: dict[int, Any] = {}
         for op, node, g in self.terms:

@@ -102,39 +102,54 @@ def run_numba(spec, plan, weights, x):
     return torch.from_numpy(y)
 
 
-def permuted_inner(x, gy, strides, identity):
-    """``out[t, o, c] = sum_b sum_i gy[b, o, i] x[b, c, perm_t(i)]`` on CPU tensors.
+def permuted_inner(x, gy, strides, identity, x_reductions=None, gy_reductions=None):
+    """``out[t, o, c] = sum_b sum_i gy[b, o, i] x[b, c, perm_t(i)]`` on CPU tensors, and
+    reductions of x and gy in the same pass.
 
     ``x`` (batch, c_in, n, ..., n) and ``gy`` (batch, c_out, n, ..., n) have L axes of size n
     each; term t pairs entry (i_0, ..., i_{L-1}) of gy with the entry of x at flat offset
     ``sum_p i_p * strides[t, p]`` (``strides`` (T, L) int64: x's axes permuted), and
-    ``identity`` (T,) bool marks the terms that read x in its own layout. Returns a tensor
+    ``identity`` (T,) bool marks the terms that read x in its own layout. Returns the tensor
     (T, c_out, c_in) of x's dtype (accumulated in float64 over the batch): the weight gradient
-    of the full-size terms of a layer. Call only where :func:`numba_route` is True.
+    of the full-size terms of a layer, and the lists of tensors of the
+    :class:`FusedReductions` ``x_reductions`` of x and ``gy_reductions`` of gy (empty lists
+    without them), computed while each batch element is in cache. Call only where
+    :func:`numba_route` is True.
 
     Examples
     --------
-    The identity and the transpose of 2 x 2 matrices:
+    The identity and the transpose of 2 x 2 matrices, and the row sums of x:
 
     >>> import numpy as np, torch
     >>> x = torch.arange(8.0).reshape(1, 2, 2, 2)
     >>> gy = torch.tensor([[[[0.0, 1.0], [0.0, 0.0]]]])
-    >>> permuted_inner(x, gy, np.array([[2, 1], [1, 2]]), np.array([True, False]))
+    >>> rows = FusedReductions([((0, 1), (0,))], n=2, k=2)
+    >>> out, (xrows,), _ = permuted_inner(x, gy, np.array([[2, 1], [1, 2]]),
+    ...                                   np.array([True, False]), rows)
+    >>> out
     tensor([[[1., 5.]],
     <BLANKLINE>
             [[2., 6.]]])
+    >>> xrows
+    tensor([[[ 1.,  5.],
+             [ 9., 13.]]])
     """
     from ._torch_numba_jit import permuted_inner as kernel
 
     batch, c_in, c_out = x.shape[0], x.shape[1], gy.shape[1]
+    n = int(x.shape[-1]) if x.dim() > 2 else 1
+    L = x.dim() - 2
+    fx = x_reductions if x_reductions is not None else FusedReductions([], n, L)
+    fg = gy_reductions if gy_reductions is not None else FusedReductions([], n, L)
+    xtab, xdst, xoff = fx.buffers(x)
+    gtab, gdst, goff = fg.buffers(gy)
     out = np.zeros((len(strides), c_out, c_in))
-    if batch and x.dim() > 2:
-        n = int(x.shape[-1])
+    if batch and L > 0:
         xa = np.ascontiguousarray(x.detach().numpy()).reshape(batch, c_in, -1)
         ga = np.ascontiguousarray(gy.detach().numpy()).reshape(batch, c_out, -1)
         threads = max(1, min(_num_threads(), batch))
         if threads == 1:
-            kernel(ga, xa, strides, identity, n, out)
+            kernel(ga, xa, strides, identity, n, out, xtab, xdst, gtab, gdst)
         else:   # the kernel releases the GIL: threads split the batch, each into its own sum
             from concurrent.futures import ThreadPoolExecutor
 
@@ -143,12 +158,15 @@ def permuted_inner(x, gy, strides, identity):
 
             def piece(t: int) -> None:
                 lo, hi = bounds[t], bounds[t + 1]
-                kernel(ga[lo:hi], xa[lo:hi], strides, identity, n, parts[t])
+                # rows of the reductions: numbered from the batch element lo
+                xt = xtab[:5] + (xtab[5] + lo * c_in * xtab[6], xtab[6])
+                gt = gtab[:5] + (gtab[5] + lo * c_out * gtab[6], gtab[6])
+                kernel(ga[lo:hi], xa[lo:hi], strides, identity, n, parts[t], xt, xdst, gt, gdst)
 
             with ThreadPoolExecutor(threads) as pool:
                 list(pool.map(piece, range(threads)))
             out = parts.sum(axis=0)
-    return torch.from_numpy(out).to(x.dtype)
+    return (torch.from_numpy(out).to(x.dtype), fx.views(xdst, xoff, x), fg.views(gdst, goff, gy))
 
 
 def _num_threads() -> int:
@@ -210,16 +228,29 @@ class FusedReductions:
                 else:
                     self.mode[m] = 1
 
+    def buffers(self, t):
+        """(table, zeroed flat output, block offsets) of the reductions of tensor t."""
+        R = int(t.shape[0]) * int(t.shape[1])
+        offsets = np.zeros(len(self.sizes), dtype=np.int64)
+        offsets[1:] = np.cumsum(R * self.sizes)[:-1]
+        dst = np.zeros(int(R * self.sizes.sum()), dtype=_NUMPY_DTYPES[t.dtype])
+        tab = (self.strides, self.equal, self.mode, self.last_stride, self.last_equal,
+               offsets, self.sizes)
+        return tab, dst, offsets
+
+    def views(self, dst, offsets, t) -> list:
+        """The reductions of t in ``dst`` as tensors (batch, c, n^rank)."""
+        batch, c = int(t.shape[0]), int(t.shape[1])
+        flat = torch.from_numpy(dst)
+        return [flat[o:o + batch * c * s].reshape(batch, c, s)
+                for o, s in zip(offsets, self.sizes)]
+
     def __call__(self, t) -> list:
         from ._torch_numba_jit import fused_reduce
 
-        batch, c = int(t.shape[0]), int(t.shape[1])
-        R = batch * c
-        offsets = np.concatenate([[0], np.cumsum(R * self.sizes)[:-1]]).astype(np.int64)
-        dst = np.zeros(int(R * self.sizes.sum()), dtype=_NUMPY_DTYPES[t.dtype])
+        tab, dst, offsets = self.buffers(t)
+        R = int(t.shape[0]) * int(t.shape[1])
         if R and len(self.sizes):
             src = np.ascontiguousarray(t.detach().numpy()).reshape(R, self.n ** self.k)
-            fused_reduce(src, self.n, self.k, self.strides, self.equal, self.mode,
-                         self.last_stride, self.last_equal, offsets, self.sizes, dst)
-        flat = torch.from_numpy(dst)
-        return [flat[o:o + R * s].reshape(batch, c, s) for o, s in zip(offsets, self.sizes)]
+            fused_reduce(src, self.n, self.k, tab, dst)
+        return self.views(dst, offsets, t)

@@ -272,7 +272,7 @@ def test_permuted_inner_equals_numpy(dtype, tol):
     # y axis p reads x axis perm[p]: the stride of x's axis perm[p]
     strides = np.array([[n ** (2 - a) for a in perm] for perm in perms], dtype=np.int64)
     identity = np.array([perm == (0, 1, 2) for perm in perms])
-    out = tn.permuted_inner(x, gy, strides, identity)
+    out, _, _ = tn.permuted_inner(x, gy, strides, identity)
     xd, gd = x.double().numpy(), gy.double().numpy()
     ref = np.stack([np.einsum("boijk,bcijk->oc", gd, xd.transpose((0, 1) + tuple(2 + a for a in perm)))
                     for perm in perms])
@@ -299,19 +299,34 @@ def test_permutation_terms_weight_gradient(G, k, numba_calls, permuted_calls, mo
 
 
 def test_permuted_inner_threads_split_the_batch(monkeypatch):
-    """Three threads over a batch of 5 give the one-thread sums."""
+    """Three threads over a batch of 5 give the one-thread sums and reductions (each with
+    and without reductions of the other tensor)."""
     rng = np.random.default_rng(17)
     x = torch.as_tensor(rng.standard_normal((5, 2, 3, 3)))
     gy = torch.as_tensor(rng.standard_normal((5, 4, 3, 3)))
     strides = np.array([[3, 1], [1, 3]], dtype=np.int64)
     identity = np.array([True, False])
-    one = tn.permuted_inner(x, gy, strides, identity)
+    sums = [((0, 1), (0,)), ((0, 1), (1,)), ((0, 1), ())]
+    fx, fg = tn.FusedReductions(sums, 3, 2), tn.FusedReductions(sums[1:], 3, 2)
+    monkeypatch.setattr(tn, "_num_threads", lambda: 1)
+    one = tn.permuted_inner(x, gy, strides, identity, fx, fg)
     monkeypatch.setattr(tn, "_num_threads", lambda: 3)
-    three = tn.permuted_inner(x, gy, strides, identity)
-    ref = torch.stack([torch.einsum("boij,bcij->oc", gy, x),
-                       torch.einsum("boij,bcji->oc", gy, x)])
-    torch.testing.assert_close(one, ref, rtol=1e-12, atol=1e-12)
-    torch.testing.assert_close(three, ref, rtol=1e-12, atol=1e-12)
+    three = tn.permuted_inner(x, gy, strides, identity, fx, fg)
+    ref = (torch.stack([torch.einsum("boij,bcij->oc", gy, x),
+                        torch.einsum("boij,bcji->oc", gy, x)]),
+           [x.sum(3), x.sum(2), x.sum((2, 3)).unsqueeze(-1)],
+           [gy.sum(2), gy.sum((2, 3)).unsqueeze(-1)])
+    for got in (one, three):
+        torch.testing.assert_close(got[0], ref[0], rtol=1e-12, atol=1e-12)
+        assert len(got[1]) == 3 and len(got[2]) == 2
+        for a, b in zip(got[1] + got[2], ref[1] + ref[2]):
+            torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+    for threads in (1, 3):
+        monkeypatch.setattr(tn, "_num_threads", lambda: threads)
+        out, xs, gs = tn.permuted_inner(x, gy, strides, identity, None, fg)
+        torch.testing.assert_close(out, ref[0], rtol=1e-12, atol=1e-12)
+        assert xs == [] and len(gs) == 2
+        torch.testing.assert_close(gs[0], ref[2][0], rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("dtype, tol", [(torch.float32, 1e-5), (torch.float64, 1e-12)])

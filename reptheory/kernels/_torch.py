@@ -4,9 +4,11 @@ Forward and backward are one custom autograd function (:func:`apply_plan`): the 
 respect to x is the transposed layer, an (l, k) layer of the same spec run by its own plan,
 and the gradient with respect to the weights pairs the reduced inputs with the adjoint of each
 expand step (a reduction of the output gradient), so forward + backward costs about two
-forward passes and saves only x. Float32/float64, CPU and CUDA, traceable
-(``torch.jit.trace``) and compilable (``torch.compile(fullgraph=True)``): the Python loop over
-the plan is static. This module imports torch; ``reptheory.kernels`` loads it only when the
+forward passes and saves only x. On CPU tensors in eager mode with numba installed the
+forward pass, the gradient in x and the weight gradient's full-size terms and reductions run
+compiled numba code (:mod:`reptheory.kernels._torch_numba`). Float32/float64, CPU and CUDA,
+traceable (``torch.jit.trace``) and compilable (``torch.compile(fullgraph=True)``): the Python
+loop over the plan is static. This module imports torch; ``reptheory.kernels`` loads it only when the
 backend is used.
 """
 
@@ -83,8 +85,10 @@ class TorchPlan:
         self.terms = tuple((t.op, t.node, t.group) for t in plan.terms)
         # terms whose weight gradient pairs gy with x or a permutation of x's axes (identity,
         # transpose, ...): their ops, the stride in x of each axis of y, identity flags
+        # (k = l = 0, scalars to scalars: a plain matrix product, left to torch)
         perm = [(t.op, plan.groups[t.group].out_axes) for t in plan.terms
-                if self.nodes[t.node][0] == "alias" and plan.groups[t.group].rank == spec.l
+                if spec.l > 0 and self.nodes[t.node][0] == "alias"
+                and plan.groups[t.group].rank == spec.l
                 and sorted(plan.groups[t.group].out_axes) == list(range(spec.l))]
         self.permutation_ops = tuple(op for op, _ in perm)
         self.permutation_strides = np.array(
@@ -289,7 +293,9 @@ class TorchPlan:
 
         With ``numba`` (CPU tensors, see :func:`~reptheory.kernels._torch_numba.numba_route`)
         the terms that pair gy with a permutation of x (:attr:`permutation_ops`) run in one
-        compiled pass, which permutes x in cache instead of copying gy or x.
+        compiled pass, which permutes x in cache instead of copying gy or x and computes in the
+        same pass the reductions of x and gy that the other terms pair
+        (:meth:`_fused_reductions`).
         """
         batch, c_in, c_out = x.shape[0], x.shape[1], gy.shape[1]
         if self.num_ops == 0:
@@ -366,7 +372,8 @@ def apply_plan(tplan: TorchPlan, weights, x, C, consts: dict[str, Any]):
     """The layer on tensors through the custom autograd function (see the module docstring).
 
     ``weights`` (c_out, c_in, nb), ``x`` (batch, c_in, n, ..., n), ``C`` the (nb, n_ops)
-    coefficient matrix and ``consts`` the constant tensors by name (see :func:`spec_tensors`).
+    coefficient matrix and ``consts`` the constant tensors by name, as :func:`spec_tensors`
+    gives them (the numba route reads the same coefficients and constants from the spec).
     """
     return _PlanFunction.apply(tplan, weights, x, C, *[consts[nm] for nm in tplan.const_names])
 

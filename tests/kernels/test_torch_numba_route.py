@@ -141,6 +141,23 @@ def test_gradcheck_through_numba(G, k, l, numba_calls):
     assert numba_calls
 
 
+@pytest.mark.parametrize("k, l", [(0, 0), (0, 2), (2, 0), (1, 1)])
+def test_invariant_and_vector_orders(k, l, numba_calls, monkeypatch):
+    """Orders 0 and 1 (scalars in or out, k = l = 0 a plain channel mixing) equal the torch route
+    and the numpy reference."""
+    spec = rt.layer_basis(rt.S(3), k, l).spec
+    w, x, gy = _inputs(spec, torch.float64, 30 + 3 * k + l)
+    fast = _grads(spec, w, x, gy)
+    assert len(numba_calls) == 2
+    np.testing.assert_allclose(fast[0].numpy(), reference_apply(spec, w.numpy(), x.numpy()),
+                               rtol=1e-12, atol=1e-12)
+    _torch_only(monkeypatch)
+    slow = _grads(spec, w, x, gy)
+    assert float(slow[1].abs().sum()) > 0
+    for a, b in zip(fast, slow):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+
+
 def test_double_backward_takes_the_torch_route(numba_calls):
     """create_graph=True: the backward pass is differentiable (gradgradcheck), not numba."""
     spec = rt.layer_basis(rt.S(3), 2, 2).spec
@@ -322,7 +339,7 @@ def test_permuted_inner_threads_split_the_batch(monkeypatch):
         for a, b in zip(got[1] + got[2], ref[1] + ref[2]):
             torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
     for threads in (1, 3):
-        monkeypatch.setattr(tn, "_num_threads", lambda: threads)
+        monkeypatch.setattr(tn, "_num_threads", lambda t=threads: t)
         out, xs, gs = tn.permuted_inner(x, gy, strides, identity, None, fg)
         torch.testing.assert_close(out, ref[0], rtol=1e-12, atol=1e-12)
         assert xs == [] and len(gs) == 2

@@ -21,6 +21,7 @@ MODULES = [
     "reptheory.models._ppgn",
     "reptheory.models._ppgnpp",
     "reptheory.kernels._torch",
+    "reptheory.kernels._torch_numba",
     "reptheory.so3._torch_layers",
     "reptheory.so3._torch_pose",
     "reptheory.polynomials._torch_layers",

@@ -4,9 +4,11 @@ Forward and backward are one custom autograd function (:func:`apply_plan`): the 
 respect to x is the transposed layer, an (l, k) layer of the same spec run by its own plan,
 and the gradient with respect to the weights pairs the reduced inputs with the adjoint of each
 expand step (a reduction of the output gradient), so forward + backward costs about two
-forward passes and saves only x. Float32/float64, CPU and CUDA, traceable
-(``torch.jit.trace``) and compilable (``torch.compile(fullgraph=True)``): the Python loop over
-the plan is static. This module imports torch; ``reptheory.kernels`` loads it only when the
+forward passes and saves only x. On CPU tensors in eager mode with numba installed the
+forward pass, the gradient in x and the weight gradient's full-size terms and reductions run
+compiled numba code (:mod:`reptheory.kernels._torch_numba`). Float32/float64, CPU and CUDA,
+traceable (``torch.jit.trace``) and compilable (``torch.compile(fullgraph=True)``): the Python
+loop over the plan is static. This module imports torch; ``reptheory.kernels`` loads it only when the
 backend is used.
 """
 
@@ -20,6 +22,7 @@ import torch
 
 from ..errors import BackendUnavailableError, ReptheoryTypeError
 from ._checks import check_layer_inputs, dense_coefficients
+from ._torch_numba import _compiling, numba_route, permuted_inner, run_numba
 
 __all__ = ["TorchPlan", "apply_plan", "apply_spec", "check_device", "layer_matrix", "sharing_gather",
            "torch_plan", "transpose_spec"]
@@ -38,12 +41,6 @@ def check_device(device: Any) -> torch.device:
     return dev
 
 
-def _compiling() -> bool:
-    """True while torch.compile (dynamo) traces the code."""
-    compiler = getattr(torch, "compiler", None)
-    return bool(compiler is not None and compiler.is_compiling())
-
-
 class TorchPlan:
     """Precomputed einsum strings, permutations and strides of a plan (no tensors: device
     neutral). Tensors are channels first, as the layer's x and y: (batch, channel, n, ..., n).
@@ -55,6 +52,7 @@ class TorchPlan:
     """
 
     def __init__(self, spec, plan, transposed: TorchPlan | None = None) -> None:
+        self.spec = spec
         self.n, self.k, self.l = spec.n, spec.k, spec.l
         self.const_names = tuple(c.name for c in spec.constants)
         self.num_basis = len(spec)
@@ -82,10 +80,101 @@ class TorchPlan:
         self.direct = direct[0] if direct else -1
         self.groups = [self._expand_recipe(g) for g in plan.groups]
         self.adjoint_exprs = [self._adjoint_expr(g) for g in plan.groups]
+        #: per group, (h, einsum) when its adjoint is a reduction of group h's (smaller) one
+        self.adjoint_sources = [self._adjoint_source(g, plan.groups) for g in plan.groups]
         self.terms = tuple((t.op, t.node, t.group) for t in plan.terms)
+        # terms whose weight gradient pairs gy with x or a permutation of x's axes (identity,
+        # transpose, ...): their ops, the stride in x of each axis of y, identity flags
+        # (k = l = 0, scalars to scalars: a plain matrix product, left to torch)
+        perm = [(t.op, plan.groups[t.group].out_axes) for t in plan.terms
+                if spec.l > 0 and self.nodes[t.node][0] == "alias"
+                and plan.groups[t.group].rank == spec.l
+                and sorted(plan.groups[t.group].out_axes) == list(range(spec.l))]
+        self.permutation_ops = tuple(op for op, _ in perm)
+        self.permutation_strides = np.array(
+            [[spec.n ** (spec.k - 1 - a) for a in axes] for _, axes in perm], dtype=np.int64)
+        self.permutation_identity = np.array(
+            [axes == tuple(range(spec.l)) for _, axes in perm], dtype=np.bool_)
         #: the plan of the transposed (l, k) layer, which computes the gradient in x
         self.transposed = transposed if transposed is not None else TorchPlan(
             transpose_spec(spec), transpose_spec(spec).plan(share=plan.shared), self)
+
+    def _adjoint_source(self, g, groups):
+        """(h, einsum) such that adjoint_g(gy) = einsum(adjoint_h(gy)), with group h of the
+        smallest rank below l that allows it, or None (then computed from gy).
+
+        Group h's adjoint has already summed h's broadcast labels and taken h's diagonals, so h
+        qualifies when g's output pattern coarsens h's (equal labels of h are equal in g) and
+        each broadcast label of h is a broadcast label of g on exactly the same output axes
+        (e.g. the total of gy from its row sums, the trace from its diagonal).
+        """
+        A, L = g.out_axes, len(g.out_axes)
+        best = None
+        for h_i, h in enumerate(groups):
+            H = h.out_axes
+            if not g.rank < h.rank < self.l or (best is not None and h.rank >= best[1]):
+                continue
+            if any(H[p] == H[q] and A[p] != A[q] for p in range(L) for q in range(L)):
+                continue
+            if any(H[p] < 0 and (A[p] >= 0 or any(A[q] == A[p] and H[q] != H[p]
+                                                    for q in range(L))) for p in range(L)):
+                continue
+            best = (h_i, h.rank)
+        if best is None:
+            return None
+        h = groups[best[0]]
+        image = {h.out_axes[p]: A[p] for p in range(L) if h.out_axes[p] >= 0}
+        let = {u: _LETTERS[u] for u in range(g.rank)}
+        for u in sorted(set(A)):
+            if u < 0:
+                let[u] = _LETTERS[g.rank - 1 - u]
+        src = _B + _C + "".join(let[image[u]] for u in range(h.rank))
+        return best[0], src + "->" + _B + _C + "".join(_LETTERS[u] for u in range(g.rank))
+
+    def _fused_reductions(self):
+        """The reductions the numba route computes in one pass over x and one over gy: the
+        nodes read straight from x that sum over a label (no constants) and the adjoints of
+        the groups with a broadcast label read straight from gy (not derived from another
+        adjoint, used by a term that is not a permutation term); cached. Diagonals that sum
+        nothing stay strided torch views (no pass over the data)."""
+        cached = self.__dict__.get("_fused")
+        if cached is None:
+            from ._torch_numba import FusedReductions
+
+            plan = self.plan
+
+            def from_x(nd) -> bool:    # reads x (or its alias), sums a label, no constants
+                return ((nd.src == -1 or plan.nodes[nd.src].is_alias()) and not nd.factors
+                        and bool(set(nd.src_labels) - set(nd.labels)))
+
+            x_nodes = [i for i, nd in enumerate(plan.nodes) if from_x(nd)]
+            used = {g for op, _, g in self.terms if op not in self.permutation_ops}
+            gy_groups = [g for g in sorted(used) if self.adjoint_sources[g] is None
+                         and any(u < 0 for u in plan.groups[g].out_axes)]
+            fx = FusedReductions([(plan.nodes[i].src_labels, plan.nodes[i].labels)
+                                  for i in x_nodes], self.n, self.k)
+            fg = FusedReductions([(plan.groups[g].out_axes, tuple(range(plan.groups[g].rank)))
+                                  for g in gy_groups], self.n, self.l)
+            cached = self._fused = (x_nodes, fx, gy_groups, fg)
+        return cached
+
+    def _adjoint(self, g, gy, adj: dict[int, Any]):
+        """The adjoint of group g's expand step on gy, (batch, c_out, n^rank), contiguous
+        (bmm copies strided operands one batch element at a time); cached in ``adj``."""
+        d = adj.get(g)
+        if d is None:
+            batch, c_out = gy.shape[0], gy.shape[1]
+            rank = self.plan.groups[g].rank
+            src = self.adjoint_sources[g]
+            if src is None:
+                d = torch.einsum(self.adjoint_exprs[g], gy)
+            else:
+                h, expr = src
+                hr = self.plan.groups[h].rank
+                d = torch.einsum(expr, self._adjoint(h, gy, adj).reshape(
+                    (batch, c_out) + (self.n,) * hr))
+            d = adj[g] = d.reshape(batch, c_out, self.n ** rank).contiguous()
+        return d
 
     @staticmethod
     def _adjoint_expr(g) -> str:
@@ -180,12 +269,15 @@ class TorchPlan:
             y = y + t
         return y
 
-    def _reduce(self, x, consts: dict[str, Any]) -> list[Any]:
-        """Every reduce node of x (channels first)."""
+    def _reduce(self, x, consts: dict[str, Any], given: dict[int, Any] | None = None) -> list[Any]:
+        """Every reduce node of x (channels first); ``given``: nodes already computed, flat
+        (batch, c, n^rank)."""
         vals: list[Any] = []
-        for kind, src_i, a, b in self.nodes:
+        for i, (kind, src_i, a, b) in enumerate(self.nodes):
             src = x if src_i == -1 else vals[src_i]
-            if kind == "alias":
+            if given is not None and i in given:
+                v = given[i].reshape(tuple(x.shape[:2]) + (self.n,) * self.plan.nodes[i].rank)
+            elif kind == "alias":
                 v = x
             elif kind == "sum":
                 v = src.sum(dim=a) if a else src
@@ -196,21 +288,44 @@ class TorchPlan:
             vals.append(v)
         return vals
 
-    def weight_grad(self, x, gy, C, consts: dict[str, Any]):
-        """d(sum gy * y) / d weights, shape (c_out, c_in, len(basis)), without forming y."""
+    def weight_grad(self, x, gy, C, consts: dict[str, Any], numba: bool = False):
+        """d(sum gy * y) / d weights, shape (c_out, c_in, len(basis)), without forming y.
+
+        With ``numba`` (CPU tensors, see :func:`~reptheory.kernels._torch_numba.numba_route`)
+        the terms that pair gy with a permutation of x (:attr:`permutation_ops`) run in one
+        compiled pass, which permutes x in cache instead of copying gy or x and computes in the
+        same pass the reductions of x and gy that the other terms pair
+        (:meth:`_fused_reductions`).
+        """
         batch, c_in, c_out = x.shape[0], x.shape[1], gy.shape[1]
         if self.num_ops == 0:
             return torch.zeros(c_out, c_in, self.num_basis, dtype=x.dtype, device=x.device)
-        vals = self._reduce(x, consts)
-        adj: dict[int, Any] = {}
         rows: list[Any] = [None] * self.num_ops
+        given: dict[int, Any] = {}
+        adj: dict[int, Any] = {}
+        if numba:
+            x_nodes, fx, gy_groups, fg = self._fused_reductions()
+            if self.permutation_ops:   # reductions in the same pass over x and gy
+                fast, xr, gr = permuted_inner(x, gy, self.permutation_strides,
+                                              self.permutation_identity, fx, fg)
+                for j, op in enumerate(self.permutation_ops):
+                    rows[op] = fast[j]
+            else:
+                xr = fx(x) if x_nodes else []
+                gr = fg(gy) if gy_groups else []
+            given = dict(zip(x_nodes, xr))
+            adj = dict(zip(gy_groups, gr))
+        vals = self._reduce(x, consts, given)
+        flat: dict[int, Any] = {}
         for op, node, g in self.terms:
+            if rows[op] is not None:
+                continue
             size = self.node_sizes[node]
-            d = adj.get(g)
-            if d is None:
-                d = adj[g] = torch.einsum(self.adjoint_exprs[g], gy).reshape(batch, c_out, size)
-            r = vals[node].reshape(batch, c_in, size)
-            rows[op] = torch.matmul(d, r.transpose(1, 2)).sum(0)     # no permuted copies
+            d = self._adjoint(g, gy, adj)
+            r = flat.get(node)
+            if r is None:
+                r = flat[node] = vals[node].reshape(batch, c_in, size).contiguous()
+            rows[op] = torch.matmul(d, r.transpose(1, 2)).sum(0)
         for op in range(self.num_ops):          # an operation no basis element uses
             if rows[op] is None:
                 rows[op] = torch.zeros(c_out, c_in, dtype=x.dtype, device=x.device)
@@ -219,13 +334,20 @@ class TorchPlan:
 
 
 class _PlanFunction(torch.autograd.Function):
-    """y = layer(weights, x); backward: the transposed layer for x, reductions for weights."""
+    """y = layer(weights, x); backward: the transposed layer for x, reductions for weights.
+
+    On CPU tensors in eager mode with numba installed, the forward pass and the gradient in x
+    run the numba executor (:mod:`reptheory.kernels._torch_numba`); a backward pass that must
+    itself be differentiable (``create_graph=True``) takes the torch plan.
+    """
 
     @staticmethod
     def forward(ctx, plan, weights, x, C, *consts):
-        cd = dict(zip(plan.const_names, consts))
         ctx.plan = plan
         ctx.save_for_backward(weights, x, C, *consts)
+        if numba_route(weights, x):
+            return run_numba(plan.spec, plan.plan, weights, x)
+        cd = dict(zip(plan.const_names, consts))
         return plan.forward(weights, x, C, cd)
 
     @staticmethod
@@ -235,9 +357,14 @@ class _PlanFunction(torch.autograd.Function):
         cd = dict(zip(plan.const_names, consts))
         gw = gx = None
         if ctx.needs_input_grad[1]:
-            gw = plan.weight_grad(x, gy, C, cd)
+            gw = plan.weight_grad(x, gy, C, cd, numba=not torch.is_grad_enabled()
+                                  and numba_route(weights, x, gy))
         if ctx.needs_input_grad[2]:
-            gx = plan.transposed.forward(weights.transpose(0, 1), gy, C, cd)
+            wt = weights.transpose(0, 1)
+            if not torch.is_grad_enabled() and numba_route(wt, gy):
+                gx = run_numba(plan.transposed.spec, plan.transposed.plan, wt, gy)
+            else:
+                gx = plan.transposed.forward(wt, gy, C, cd)
         return (None, gw, gx, None) + (None,) * len(consts)
 
 
@@ -245,7 +372,8 @@ def apply_plan(tplan: TorchPlan, weights, x, C, consts: dict[str, Any]):
     """The layer on tensors through the custom autograd function (see the module docstring).
 
     ``weights`` (c_out, c_in, nb), ``x`` (batch, c_in, n, ..., n), ``C`` the (nb, n_ops)
-    coefficient matrix and ``consts`` the constant tensors by name (see :func:`spec_tensors`).
+    coefficient matrix and ``consts`` the constant tensors by name, as :func:`spec_tensors`
+    gives them (the numba route reads the same coefficients and constants from the spec).
     """
     return _PlanFunction.apply(tplan, weights, x, C, *[consts[nm] for nm in tplan.const_names])
 

@@ -183,9 +183,14 @@ def _build_cost(group: Group, k: int, l: int, kind: str, spanning: bool,
         cost += lc * m * WORDS_PER_VERTEX
         sizes.append(lc)
         parts.append(f"{lc} Levi-Civita diagrams")
-    if not spanning and n < _stable_threshold(symbol, m):  # dependent: exact Gram matrices
-        cost += sum(s * s for s in sizes) * WORDS_PER_GRAM_ENTRY
-        parts[-1] += " with their exact Gram matrices"
+    if not spanning and n < _stable_threshold(symbol, m):  # dependent: a selection
+        # the selection holds at most a rows x rows array of residues and, per row, a few
+        # blocks of evaluated columns (reptheory.layers._select)
+        from ._select import BLOCK, MARGIN
+
+        rows = _family(group)[1](group, k, l) + MARGIN
+        cost += rows * (rows + 4 * BLOCK)
+        parts[-1] += f" selected from their values at {rows} random points"
     if lc:
         cost += _factorial_entries(n) * WORDS_PER_CONSTANT_ENTRY
         parts.append(f"the Levi-Civita symbol of order {n}")

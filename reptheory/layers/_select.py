@@ -173,4 +173,9 @@ def independent_diagrams(ds: Sequence, n: int, expected: int, form: str = "ortho
         from ..errors import ReptheoryError
 
         raise ReptheoryError("internal error: could not certify an independent subset")
+    from .._validate import check_dense_size
+    from ._registry import WORDS_PER_GRAM_ENTRY
+
+    check_dense_size(f"the exact Gram matrix of {len(ds)} diagrams",
+                     len(ds) ** 2 * WORDS_PER_GRAM_ENTRY, hint="lower k + l")
     return independent_columns(gram(ds), expected=expected)

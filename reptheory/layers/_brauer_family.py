@@ -10,7 +10,10 @@
 When the diagrams are dependent, :func:`~reptheory.layers.layer_basis` keeps a greedy subset
 certified independent from the diagrams' values at random points modulo a prime (see
 :mod:`reptheory.layers._select`); the integer Gram matrices below give the same choice exactly
-(:mod:`reptheory.layers._exact_rank`) and are the fallback.
+(:mod:`reptheory.layers._exact_rank`) and are the fallback. For Sp(2) = SL(2) no selection is
+needed: the diagrams without nested pairs are a basis (standard monomials, see
+:func:`~reptheory.diagrams.nonnesting_brauer_diagrams`), the same one the selection finds, so
+only Catalan(m/2) of the (m-1)!! diagrams are built.
 
 Exact dimensions (closed walks in the Bratteli diagram of the group, i.e. the multiplicity of
 the trivial representation in V^{⊗(k+l)}; V is self-dual):
@@ -31,7 +34,12 @@ from math import factorial
 import numpy as np
 
 from .._validate import check_int
-from ..diagrams._brauer import BrauerDiagram, brauer_diagrams, count_brauer_diagrams
+from ..diagrams._brauer import (
+    BrauerDiagram,
+    brauer_diagrams,
+    count_brauer_diagrams,
+    nonnesting_brauer_diagrams,
+)
 from ..diagrams._levi_civita import LeviCivitaDiagram, levi_civita_diagrams
 from ..errors import SizeLimitError
 from ..groups._alternating import permutation_sign
@@ -400,9 +408,12 @@ def _build_special_orthogonal(group: SpecialOrthogonalGroup, k: int, l: int, kin
 def _build_symplectic(group: SymplecticGroup, k: int, l: int, kind: str, spanning: bool) -> LayerBasis:
     n = group.n
     dim = symplectic_hom_dimension(n, k, l)
-    ds = list(brauer_diagrams(k, l))
-    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n, "symplectic"), dim, n,
-                                         "symplectic")
+    if n == 2 and not spanning:  # SL(2): the non-nesting diagrams are a basis (a theorem)
+        chosen = nonnesting_brauer_diagrams(k, l)
+    else:
+        ds = list(brauer_diagrams(k, l))
+        chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n, "symplectic"),
+                                             dim, n, "symplectic")
     terms = [[(brauer_operation(d, "symplectic"), 1)] for d in chosen]
     return _finish(group, k, l, chosen, terms, (symplectic_constant(n),), dim, len(chosen) == dim,
                    spanning, {"pairs": SP_CONVENTION, "basis of R^n": J_DESCRIPTION})

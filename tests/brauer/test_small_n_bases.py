@@ -14,11 +14,14 @@ from itertools import permutations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 import reptheory as rt
 from reptheory import _modular
+from reptheory.diagrams import brauer_diagrams, nonnesting_brauer_diagrams
 from reptheory.errors import SizeLimitError
-from reptheory.layers import hom_dimension
+from reptheory.layers import _select, brauer_gram, hom_dimension
+from reptheory.layers._exact_rank import pivot_columns_exact
 from reptheory.layers._registry import _check_build
 from reptheory.layers._spec import canonical_operations
 from reptheory.testing import assert_equivariant
@@ -107,7 +110,7 @@ def test_modest_cases_pass_the_size_guard(G):
 
 
 @pytest.mark.parametrize(("G", "k", "l"), [(rt.A(4), 6, 6), (rt.A(4), 4, 8), (rt.O(3), 7, 7),
-                                           (rt.Sp(4), 7, 7)], ids=str)
+                                           (rt.Sp(4), 7, 7), (rt.Sp(2), 15, 15)], ids=str)
 def test_large_cases_are_refused_at_once(G, k, l):
     t0 = time.perf_counter()
     with pytest.raises(SizeLimitError, match="max_entries="):
@@ -172,3 +175,52 @@ def test_large_modest_bases_are_equivariant(G, k, l):
 def test_alternating_bases_up_to_dimension_87382(k, l):
     B = rt.layer_basis(rt.A(4), k, l)
     assert len(B) == B.dimension == _burnside_dimension(4, k + l, even_only=True) and B.is_basis
+
+
+# -- Sp(2) = SL(2): the non-nesting diagrams -------------------------------------------------------
+def _nests(d) -> bool:
+    return any(a < c < e < b for a, b in d.blocks for c, e in d.blocks)
+
+
+@pytest.mark.parametrize("m", [0, 2, 4, 6, 8, 10, 5])
+def test_nonnesting_diagrams_are_the_brauer_diagrams_without_nested_pairs(m):
+    k, l = m // 2, m - m // 2
+    want = [d for d in brauer_diagrams(k, l) if not _nests(d)]     # brute force, same order
+    got = nonnesting_brauer_diagrams(k, l)
+    assert got == want
+    assert len(got) == (_weyl_dimension("Sp2", m) if m else 1)
+
+
+@pytest.mark.parametrize(("k", "l"), [(2, 2), (1, 3), (3, 3), (2, 4), (0, 6), (4, 4), (3, 5),
+                                      (5, 5), (6, 6), (4, 8)])
+def test_sp2_basis_is_the_greedy_selection(k, l):
+    B = rt.layer_basis(rt.Sp(2), k, l)
+    ds = list(brauer_diagrams(k, l))
+    chosen = _select.independent_diagrams(ds, 2, hom_dimension(rt.Sp(2), k, l), "symplectic")
+    assert 0 < len(chosen) < len(ds)
+    assert list(B.elements) == [ds[i] for i in chosen] and B.is_basis
+
+
+def test_sp2_basis_is_the_exact_greedy_choice():
+    ds = list(brauer_diagrams(4, 4))
+    exact = pivot_columns_exact(brauer_gram(ds, 2, "symplectic"))      # sympy rref over Q
+    assert list(rt.layer_basis(rt.Sp(2), 4, 4).elements) == [ds[i] for i in exact]
+
+
+def test_sp2_basis_beyond_the_brauer_enumeration():
+    # 2027025 Brauer diagrams at k + l = 16: only the 1430 non-nesting ones are built
+    B = rt.layer_basis(rt.Sp(2), 8, 8)
+    assert len(B) == B.dimension == _weyl_dimension("Sp2", 16) == 1430 and B.is_basis
+    # 135135 at k + l = 14: independent, the Gram matrix of the sparse matrices is definite
+    B = rt.layer_basis(rt.Sp(2), 7, 7)
+    assert len(B) == B.dimension == _weyl_dimension("Sp2", 14) == 429
+    M = sp.vstack([m.reshape(1, -1) for m in B.matrices()]).tocsr()
+    ev = np.linalg.eigvalsh((M @ M.T).toarray())
+    assert ev.min() > 1e-9 * ev.max()
+
+
+def test_sp2_basis_is_equivariant():
+    G, k, l = rt.Sp(2), 5, 5
+    B = rt.layer_basis(G, k, l)
+    w = np.random.default_rng(8).standard_normal((1, 1, len(B)))
+    assert_equivariant(lambda x: B.apply(w, x), G, k, l, n_samples=3)

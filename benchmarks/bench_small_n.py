@@ -130,9 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             row += [f"over {args.timeout:.0f} s" if "timeout" in res else res["error"],
                     "", "", "", ""]
         elif "refused" in res:
-            why = "refused: SizeLimitError" + (" (names max_entries)"
-                                               if "max_entries=" in res["refused"] else "")
-            row += [why, f"{res['cpu']:.4f}", f"{res['rss_mb']:.0f}", "", ""]
+            assert "max_entries=" in res["refused"], res["refused"]
+            row += ["refused", f"{res['cpu']:.4f}", f"{res['rss_mb']:.0f}", "", ""]
         else:
             assert res["dim"] == dim and res["size"] == dim and res["is_basis"], res
             row += [f"{res['wall']:.2f}", f"{res['cpu']:.2f}", f"{res['rss_mb']:.0f}"]
@@ -147,8 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     print("# layer_basis(G, k, l): one fresh process per case (first call), one BLAS thread")
     print(table(rows, ["group", "k", "l", "dim", "diagrams", "n^(k+l)", "modest", "wall s",
                        "CPU s", "peak MB", "Gram route CPU s", "same choice"]))
+    print("\nrefused: SizeLimitError naming the budget (max_entries=...), raised after the CPU "
+          "time shown, before any diagram is built")
     if baseline:
-        print(f"\nimport: peak RSS after `import reptheory` {min(baseline):.0f}-{max(baseline):.0f} MB "
+        print(f"import: peak RSS after `import reptheory` {min(baseline):.0f}-{max(baseline):.0f} MB "
               f"(included in every peak above); dense budget {budget} entries")
     return 0
 

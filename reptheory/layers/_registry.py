@@ -176,9 +176,9 @@ def _build_cost(group: Group, k: int, l: int, kind: str, spanning: bool,
         return cost, what
     if symbol == "Sp" and n == 2 and not spanning and n < m:  # the non-nesting ones: a basis
         catalan = 0 if m % 2 else comb(m, m // 2) // (m // 2 + 1)
-        return (catalan * m * WORDS_PER_VERTEX + n * WORDS_PER_CONSTANT_ENTRY,
-                f"{catalan} Brauer diagrams without nested pairs and the form J with {n} stored "
-                "entries")
+        what = (f"{catalan} Brauer diagrams without nested pairs and the form J with {n} "
+                "stored entries")
+        return catalan * m * WORDS_PER_VERTEX + n * WORDS_PER_CONSTANT_ENTRY, what
     brauer = count_brauer_diagrams(k, l)
     cost = brauer * m * WORDS_PER_VERTEX
     parts = [f"{brauer} Brauer diagrams"]

@@ -38,7 +38,7 @@ def _torus_mean(values: np.ndarray) -> int:
     than its degree), rounded to the integer it must be."""
     mean = float(values.mean())
     assert abs(mean - round(mean)) < 1e-6 * max(1.0, abs(mean))
-    return int(round(mean))
+    return round(mean)
 
 
 def _weyl_dimension(symbol: str, m: int) -> int:

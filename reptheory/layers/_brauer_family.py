@@ -359,8 +359,15 @@ def _select(ds, gram_fn, expected: int, n: int, form: str = "orthogonal"):
     return [ds[i] for i in cols]
 
 
-def _finish(group, k, l, elements, terms, constants, dim, is_basis, spanning, metadata):
-    ops, rows = canonical_operations(terms)
+def _finish(group, k, l, elements, ops, constants, dim, is_basis, spanning, metadata,
+            canonical=False):
+    """The LayerBasis with one operation per element. ``canonical``: the operations are already
+    canonical and distinct (delta pairs and Levi-Civita heads label the blocks in order of their
+    smallest vertex, top row first), so they are used as they are."""
+    if canonical:
+        ops, rows = tuple(ops), tuple(((j, 1),) for j in range(len(ops)))
+    else:
+        ops, rows = canonical_operations([[(op, 1)] for op in ops])
     used = {nm for op in ops for nm, _ in op.factors}
     spec = LayerSpec(
         group=repr(group), n=group.n, k=k, l=l,
@@ -378,9 +385,9 @@ def _build_orthogonal(group: OrthogonalGroup, k: int, l: int, kind: str, spannin
     dim = orthogonal_hom_dimension(n, k, l)
     ds = list(brauer_diagrams(k, l))
     chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n), dim, n)
-    terms = [[(brauer_operation(d), 1)] for d in chosen]
-    return _finish(group, k, l, chosen, terms, (), dim, len(chosen) == dim, spanning,
-                   {"pairs": "every pair of a Brauer diagram is a delta"})
+    ops = [brauer_operation(d) for d in chosen]
+    return _finish(group, k, l, chosen, ops, (), dim, len(chosen) == dim, spanning,
+                   {"pairs": "every pair of a Brauer diagram is a delta"}, canonical=True)
 
 
 def _build_special_orthogonal(group: SpecialOrthogonalGroup, k: int, l: int, kind: str,
@@ -395,14 +402,13 @@ def _build_special_orthogonal(group: SpecialOrthogonalGroup, k: int, l: int, kin
     else:
         chosen_d = _select(ds, lambda x: brauer_gram(x, n), dim_o, n)
         chosen_h = _select(hs, lambda x: levi_civita_gram(x, n), dim - dim_o, n)
-    terms = [[(brauer_operation(d), 1)] for d in chosen_d]
-    terms += [[(levi_civita_operation(h), 1)] for h in chosen_h]
+    ops = [brauer_operation(d) for d in chosen_d] + [levi_civita_operation(h) for h in chosen_h]
     consts = (levi_civita_constant(n),) if chosen_h else ()
     elements = chosen_d + chosen_h
-    return _finish(group, k, l, elements, terms, consts, dim, len(elements) == dim, spanning,
+    return _finish(group, k, l, elements, ops, consts, dim, len(elements) == dim, spanning,
                    {"pairs": "every pair is a delta",
                     "epsilon": "free vertices read in vertex order: top row left to right, then "
-                               "bottom row left to right"})
+                               "bottom row left to right"}, canonical=True)
 
 
 def _build_symplectic(group: SymplecticGroup, k: int, l: int, kind: str, spanning: bool) -> LayerBasis:
@@ -414,8 +420,8 @@ def _build_symplectic(group: SymplecticGroup, k: int, l: int, kind: str, spannin
         ds = list(brauer_diagrams(k, l))
         chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n, "symplectic"),
                                              dim, n, "symplectic")
-    terms = [[(brauer_operation(d, "symplectic"), 1)] for d in chosen]
-    return _finish(group, k, l, chosen, terms, (symplectic_constant(n),), dim, len(chosen) == dim,
+    ops = [brauer_operation(d, "symplectic") for d in chosen]
+    return _finish(group, k, l, chosen, ops, (symplectic_constant(n),), dim, len(chosen) == dim,
                    spanning, {"pairs": SP_CONVENTION, "basis of R^n": J_DESCRIPTION})
 
 

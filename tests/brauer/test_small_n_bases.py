@@ -148,6 +148,19 @@ def test_alternating_operations_are_canonical_and_distinct(n, k, l):
     assert len(set(spec.operations)) == len(spec.operations) == len(spec.coefficients)
 
 
+@pytest.mark.parametrize("G", [rt.O(2), rt.O(3), rt.O(7), rt.SO(2), rt.SO(3), rt.SO(4), rt.SO(5)],
+                         ids=str)
+def test_orthogonal_operations_are_canonical_and_distinct(G):
+    checked = 0
+    for k, l in [(1, 1), (2, 2), (1, 3), (2, 3), (3, 3), (0, 4), (4, 2), (3, 4)]:
+        for B in (rt.layer_basis(G, k, l), rt.spanning_set(G, k, l)):
+            spec = B.spec
+            ops, rows = canonical_operations([[(op, 1)] for op in spec.operations])
+            assert ops == spec.operations and rows == spec.coefficients
+            checked += len(ops)
+    assert checked > 50
+
+
 def test_alternating_basis_is_equivariant_and_independent():
     G, k, l = rt.A(4), 2, 3
     B = rt.layer_basis(G, k, l)

@@ -130,6 +130,12 @@ def test_fused_product_and_chunked_reduction_are_exact():
     ref = (C.astype(object) - A.astype(object).dot(B.astype(object))) % p
     assert np.abs(got).max() < p
     assert np.array_equal(got.astype(np.int64) % p, ref.astype(np.int64))
+    A = rng.integers(-(p - 1), p, size=(2, _modular._CHUNK + 5))     # a long inner dimension
+    B = rng.integers(-(p - 1), p, size=(_modular._CHUNK + 5, 3))
+    C = rng.integers(-(p - 1), p, size=(2, 3))
+    got = _modular._sub_matmul_mod_p(C.astype(float), A.astype(float), B.astype(float), p)
+    ref = (C.astype(object) - A.astype(object).dot(B.astype(object))) % p
+    assert np.array_equal(got.astype(np.int64) % p, ref.astype(np.int64))
     x = rng.integers(-(2**52), 2**52, size=(3, 2**13 + 5)).astype(float)
     want = np.array([[int(v) % p for v in row] for row in x.astype(np.int64)])
     assert np.array_equal(_modular._reduce(x, p).astype(np.int64) % p, want)

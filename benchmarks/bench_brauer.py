@@ -11,13 +11,8 @@ the diagrams are dependent, LayerSpec). If EMLP imports in the interpreter given
 subprocess with a time limit, and prints the ratio EMLP / reptheory. EMLP is skipped where
 n^(k+l) > 2e6 (its constraint matrices would not fit a small machine).
 
-A second table, *small n at scale*, times ``layer_basis`` for O(3), SO(3), Sp(2), Sp(4), S(3)
-and A(4) up to k + l = 12 (quick mode: up to 12 for O(3), SO(3) and Sp(2), 10 for the others),
-each in a fresh subprocess so that its peak memory (max RSS) is its own: wall time, CPU time of
-the process (the machine is shared, so CPU time is the steadier number) and, where the diagrams
-are few enough (at most 945), the Gram-matrix route measured in the same subprocess (the
-diagrams' N x N integer Gram matrix from ``brauer_gram``, then the same modular elimination on
-it), with the ratio.
+Bases at small n and large k + l (O(3), SO(3), Sp(2), Sp(4), S(3), A(4) up to k + l = 12,
+one fresh process per case) are timed by ``bench_small_n.py``.
 """
 
 from __future__ import annotations
@@ -88,85 +83,6 @@ def _time_reptheory(g, n, k, l):
     return dt, len(B), len(B.spec.operations)
 
 
-SCALE_WORKER = r"""
-import json, resource, sys, time
-from reptheory.groups import group_from_name
-from reptheory.layers import layer_basis
-g, n, k, l, gram = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
-G = group_from_name(g, n)
-t, c = time.perf_counter(), time.process_time()
-B = layer_basis(G, k, l)
-out = {"wall": time.perf_counter() - t, "cpu": time.process_time() - c, "dim": len(B),
-       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
-if gram == "1" and g in ("O", "Sp"):
-    from reptheory.diagrams import brauer_diagrams
-    from reptheory.layers import brauer_gram, independent_columns
-    ds = list(brauer_diagrams(k, l))
-    c = time.process_time()
-    cols = independent_columns(brauer_gram(ds, n, "symplectic" if g == "Sp" else "orthogonal"),
-                               expected=len(B))
-    out["gram_cpu"] = time.process_time() - c
-    out["same"] = [ds[i] for i in cols] == list(B.elements)
-print(json.dumps(out))
-"""
-
-
-def _scale_cases(quick: bool):
-    big = [("O", 3), ("SO", 3), ("Sp", 2)]
-    rest = [("Sp", 4), ("S", 3), ("A", 4)]
-    out = []
-    for g, n in big + rest:
-        top = 12 if (g, n) in big or not quick else 10
-        if (g, n) == ("A", 4):
-            top = 8 if quick else 10          # dimension 5462 at 8, 87382 at 10, 1.4e6 at 12
-        for m in range(8, top + 1):
-            if g in ("O", "Sp", "S", "A") and m % 2:
-                continue
-            out.append((g, n, m // 2, m - m // 2))
-    return out
-
-
-def _diagram_count(g, n, k, l):
-    from reptheory.diagrams import count_brauer_diagrams, count_levi_civita_diagrams
-
-    if g in ("O", "Sp"):
-        return count_brauer_diagrams(k, l)
-    if g == "SO":
-        return count_brauer_diagrams(k, l) + count_levi_civita_diagrams(n, k, l)
-    return None
-
-
-def _time_scale(g, n, k, l, gram: bool):
-    r = subprocess.run([sys.executable, "-c", SCALE_WORKER, g, str(n), str(k), str(l),
-                        "1" if gram else "0"],
-                       capture_output=True, text=True, check=False, env=os.environ.copy())
-    if r.returncode:
-        return None
-    return json.loads(r.stdout.strip().splitlines()[-1])
-
-
-def _scale_table(quick: bool) -> None:
-    print()
-    print("# small n at scale: layer_basis(G, k, l), one fresh process per case")
-    hdr = (f"{'group':<7}{'k':>3}{'l':>3}  {'diagrams':>8} {'dim':>7}  {'wall s':>8} {'CPU s':>8}"
-           f" {'max RSS MB':>10}  {'Gram route CPU s':>16} {'Gram/new':>9}")
-    print(hdr)
-    print("-" * len(hdr))
-    for g, n, k, l in _scale_cases(quick):
-        count = _diagram_count(g, n, k, l)
-        res = _time_scale(g, n, k, l, g in ("O", "Sp") and count <= 945)
-        name = f"{g}({n})"
-        if res is None:
-            print(f"{name:<7}{k:>3}{l:>3}  failed", flush=True)
-            continue
-        row = (f"{name:<7}{k:>3}{l:>3}  {count if count else '-':>8} {res['dim']:>7}  "
-               f"{res['wall']:>8.2f} {res['cpu']:>8.2f} {res['rss_mb']:>10.0f}")
-        if "gram_cpu" in res:
-            same = "" if res["same"] else " (other choice)"
-            row += f"  {res['gram_cpu']:>16.2f} {res['gram_cpu'] / res['cpu']:>9.1f}{same}"
-        print(row, flush=True)
-
-
 def _emlp_available(python: str) -> tuple[bool, str]:
     if not os.path.exists(python):
         return False, (f"{python} not found (create it: python3 -m venv /tmp/bench-brauer && "
@@ -221,7 +137,6 @@ def main(argv=None) -> int:
                 flag = "" if res["dim"] == dim else " (dim differs!)"
                 row += f"  {res['time']:>10.3f} {res['dim']:>9} {res['time'] / dt:>9.1f}{flag}"
         print(row, flush=True)
-    _scale_table(args.quick)
     return 0
 
 

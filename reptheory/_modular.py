@@ -43,12 +43,28 @@ def _check_prime(p: int) -> int:
     return int(p)
 
 
+#: Elements reduced at a time (the quotients stay in the cache: 2-4x faster on large arrays).
+_REDUCE_CHUNK = 2**14
+
+
 def _reduce(x: np.ndarray, p: int) -> np.ndarray:
     """x mod p as a float64 residue in (-p, p), in place (x: exact integers below 2**53)."""
-    q = x * (1.0 / p)
-    np.rint(q, out=q)
-    q *= p
-    x -= q
+    inv = 1.0 / p
+    if x.size <= _REDUCE_CHUNK or not x.flags.c_contiguous:
+        q = x * inv
+        np.rint(q, out=q)
+        q *= p
+        x -= q
+        return x
+    flat = x.reshape(-1)
+    buf = np.empty(_REDUCE_CHUNK)
+    for s in range(0, flat.size, _REDUCE_CHUNK):
+        part = flat[s:s + _REDUCE_CHUNK]
+        q = buf[:part.size]
+        np.multiply(part, inv, out=q)
+        np.rint(q, out=q)
+        q *= p
+        part -= q
     return x
 
 
@@ -70,6 +86,19 @@ def matmul_mod_p(A: np.ndarray, B: np.ndarray, p: int) -> np.ndarray:
         out += _reduce(A[:, s:s + _CHUNK] @ B[s:s + _CHUNK], p)
         _reduce(out, p)
     return out
+
+
+def _sub_matmul_mod_p(C: np.ndarray, A: np.ndarray, B: np.ndarray, p: int) -> np.ndarray:
+    """(C - A @ B) mod p as a new array, with one reduction when the inner dimension is short
+    (|C| < p and |A @ B| < K p**2, so the difference is exact below 2**53)."""
+    K = A.shape[1]
+    if K == 0:
+        return C.copy()
+    if K >= _CHUNK:
+        return _reduce(C - matmul_mod_p(A, B, p), p)
+    out = A @ B
+    np.subtract(C, out, out=out)
+    return _reduce(out, p)
 
 
 def _inverse_unit_lower(T: np.ndarray, p: int) -> np.ndarray:
@@ -111,7 +140,7 @@ def _echelon(C: np.ndarray, p: int, stop: int) -> tuple[list[int], list[int], np
             return c1, r1, V1
         right = C[:, h:]
         if c1:
-            right = _reduce(right - matmul_mod_p(V1, right[r1], p), p)
+            right = _sub_matmul_mod_p(right, V1, right[r1], p)
         keep = np.ones(F, dtype=bool)
         keep[r1] = False
         idx = np.flatnonzero(keep)
@@ -122,30 +151,29 @@ def _echelon(C: np.ndarray, p: int, stop: int) -> tuple[list[int], list[int], np
         W2 = np.zeros((F, len(c2)))
         W2[idx] = V2
         if c1:
-            V1 = _reduce(V1 - matmul_mod_p(W2, V1[r2], p), p)
+            V1 = _sub_matmul_mod_p(V1, W2, V1[r2], p)
         return c1 + [h + c for c in c2], r1 + r2, np.concatenate([V1, W2], axis=1)
-    C = C.copy()
+    T = np.ascontiguousarray(C.T)        # one column per row: row operations are contiguous
     cols: list[int] = []
     rows: list[int] = []
     for j in range(b):
-        nz = np.flatnonzero(C[:, j])
+        nz = np.flatnonzero(T[j])
         if nz.size == 0:
             continue
         i = int(nz[0])
-        C[:, j] = _reduce(C[:, j] * float(pow(int(C[i, j]) % p, p - 2, p)), p)
+        T[j] = _reduce(T[j] * float(pow(int(T[j, i]) % p, p - 2, p)), p)
         if j + 1 < b:
-            f = C[i, j + 1:]
-            hit = np.flatnonzero(f)
+            hit = j + 1 + np.flatnonzero(T[j + 1:, i])
             if hit.size:
-                later = j + 1 + hit
-                C[:, later] = _reduce(C[:, later] - _reduce(C[:, j:j + 1] * f[hit], p), p)
+                upd = T[hit] - T[hit, i:i + 1] * T[j]      # below 2**41: one reduction
+                T[hit] = _reduce(upd, p)
         cols.append(j)
         rows.append(i)
         if len(cols) >= stop:
             break
     if not cols:
         return [], [], np.zeros((F, 0))
-    V = C[:, cols]
+    V = T[cols].T
     # V[rows] is unit lower triangular (each column was reduced at the earlier pivot rows)
     return cols, rows, matmul_mod_p(V, _inverse_unit_lower(V[rows], p), p)
 
@@ -190,13 +218,11 @@ def greedy_pivots_mod_p(blocks: Iterable[np.ndarray], n_rows: int, p: int,
             break
         C = np.asarray(C, dtype=np.float64)
         b = C.shape[1]
-        Cf = C[free]
-        if prow:
-            Cf = _reduce(Cf - matmul_mod_p(basis, C[prow], p), p)
+        Cf = _sub_matmul_mod_p(C[free], basis, C[prow], p) if prow else C[free]
         cols, rows, V = _echelon(Cf, p, limit - len(pivots))
         if cols:
             if prow:
-                basis = _reduce(basis - matmul_mod_p(V, basis[rows], p), p)
+                basis = _sub_matmul_mod_p(basis, V, basis[rows], p)
             keep = np.ones(free.size, dtype=bool)
             keep[rows] = False
             prow += [int(free[i]) for i in rows]

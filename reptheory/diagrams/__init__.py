@@ -37,6 +37,7 @@ from ._brauer import (
     compose_brauer,
     count_brauer_diagrams,
     double_factorial,
+    nonnesting_brauer_diagrams,
     perfect_matchings,
 )
 from ._levi_civita import LeviCivitaDiagram, count_levi_civita_diagrams, levi_civita_diagrams
@@ -54,6 +55,7 @@ __all__ += [
     "double_factorial",
     "jellyfish_diagrams",
     "levi_civita_diagrams",
+    "nonnesting_brauer_diagrams",
     "perfect_matchings",
 ]
 

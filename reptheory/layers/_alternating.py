@@ -63,14 +63,17 @@ def _build(group: AlternatingGroup, k: int, l: int, kind: str, spanning: bool) -
     if spanning:
         kind = "diagram"
     ds = sn_diagrams(n, k, l, spanning=spanning)
+    js = list(jellyfish_diagrams(n, k, l))
+    elements = list(ds) + js
     if kind == "diagram":
-        terms = [[(diagram_operation(d), 1)] for d in ds]
+        # one operation per element, already canonical (labels are the blocks in order of their
+        # smallest vertex, top row first; a dangling tentacle's label comes last) and distinct
+        ops = tuple(diagram_operation(d) for d in ds) + tuple(jellyfish_operation(j) for j in js)
+        rows = tuple(((j, 1),) for j in range(len(ops)))
     else:
         terms = [[(diagram_operation(s), mu) for s, mu in coarsenings(d)] for d in ds]
-    js = list(jellyfish_diagrams(n, k, l))
-    terms += [[(jellyfish_operation(j), 1)] for j in js]
-    ops, rows = canonical_operations(terms)
-    elements = list(ds) + js
+        terms += [[(jellyfish_operation(j), 1)] for j in js]
+        ops, rows = canonical_operations(terms)
     spec = LayerSpec(
         group=repr(group), n=n, k=k, l=l,
         basis_kind=kind + (" spanning set" if spanning else ""),

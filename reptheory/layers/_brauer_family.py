@@ -10,7 +10,10 @@
 When the diagrams are dependent, :func:`~reptheory.layers.layer_basis` keeps a greedy subset
 certified independent from the diagrams' values at random points modulo a prime (see
 :mod:`reptheory.layers._select`); the integer Gram matrices below give the same choice exactly
-(:mod:`reptheory.layers._exact_rank`) and are the fallback.
+(:mod:`reptheory.layers._exact_rank`) and are the fallback. For Sp(2) = SL(2) no selection is
+needed: the diagrams without nested pairs are a basis (standard monomials, see
+:func:`~reptheory.diagrams.nonnesting_brauer_diagrams`), the same one the selection finds, so
+only Catalan(m/2) of the (m-1)!! diagrams are built.
 
 Exact dimensions (closed walks in the Bratteli diagram of the group, i.e. the multiplicity of
 the trivial representation in V^{⊗(k+l)}; V is self-dual):
@@ -31,7 +34,12 @@ from math import factorial
 import numpy as np
 
 from .._validate import check_int
-from ..diagrams._brauer import BrauerDiagram, brauer_diagrams, count_brauer_diagrams
+from ..diagrams._brauer import (
+    BrauerDiagram,
+    brauer_diagrams,
+    count_brauer_diagrams,
+    nonnesting_brauer_diagrams,
+)
 from ..diagrams._levi_civita import LeviCivitaDiagram, levi_civita_diagrams
 from ..errors import SizeLimitError
 from ..groups._alternating import permutation_sign
@@ -351,8 +359,15 @@ def _select(ds, gram_fn, expected: int, n: int, form: str = "orthogonal"):
     return [ds[i] for i in cols]
 
 
-def _finish(group, k, l, elements, terms, constants, dim, is_basis, spanning, metadata):
-    ops, rows = canonical_operations(terms)
+def _finish(group, k, l, elements, ops, constants, dim, is_basis, spanning, metadata,
+            canonical=False):
+    """The LayerBasis with one operation per element. ``canonical``: the operations are already
+    canonical and distinct (delta pairs and Levi-Civita heads label the blocks in order of their
+    smallest vertex, top row first), so they are used as they are."""
+    if canonical:
+        ops, rows = tuple(ops), tuple(((j, 1),) for j in range(len(ops)))
+    else:
+        ops, rows = canonical_operations([[(op, 1)] for op in ops])
     used = {nm for op in ops for nm, _ in op.factors}
     spec = LayerSpec(
         group=repr(group), n=group.n, k=k, l=l,
@@ -370,9 +385,9 @@ def _build_orthogonal(group: OrthogonalGroup, k: int, l: int, kind: str, spannin
     dim = orthogonal_hom_dimension(n, k, l)
     ds = list(brauer_diagrams(k, l))
     chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n), dim, n)
-    terms = [[(brauer_operation(d), 1)] for d in chosen]
-    return _finish(group, k, l, chosen, terms, (), dim, len(chosen) == dim, spanning,
-                   {"pairs": "every pair of a Brauer diagram is a delta"})
+    ops = [brauer_operation(d) for d in chosen]
+    return _finish(group, k, l, chosen, ops, (), dim, len(chosen) == dim, spanning,
+                   {"pairs": "every pair of a Brauer diagram is a delta"}, canonical=True)
 
 
 def _build_special_orthogonal(group: SpecialOrthogonalGroup, k: int, l: int, kind: str,
@@ -387,24 +402,26 @@ def _build_special_orthogonal(group: SpecialOrthogonalGroup, k: int, l: int, kin
     else:
         chosen_d = _select(ds, lambda x: brauer_gram(x, n), dim_o, n)
         chosen_h = _select(hs, lambda x: levi_civita_gram(x, n), dim - dim_o, n)
-    terms = [[(brauer_operation(d), 1)] for d in chosen_d]
-    terms += [[(levi_civita_operation(h), 1)] for h in chosen_h]
+    ops = [brauer_operation(d) for d in chosen_d] + [levi_civita_operation(h) for h in chosen_h]
     consts = (levi_civita_constant(n),) if chosen_h else ()
     elements = chosen_d + chosen_h
-    return _finish(group, k, l, elements, terms, consts, dim, len(elements) == dim, spanning,
+    return _finish(group, k, l, elements, ops, consts, dim, len(elements) == dim, spanning,
                    {"pairs": "every pair is a delta",
                     "epsilon": "free vertices read in vertex order: top row left to right, then "
-                               "bottom row left to right"})
+                               "bottom row left to right"}, canonical=True)
 
 
 def _build_symplectic(group: SymplecticGroup, k: int, l: int, kind: str, spanning: bool) -> LayerBasis:
     n = group.n
     dim = symplectic_hom_dimension(n, k, l)
-    ds = list(brauer_diagrams(k, l))
-    chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n, "symplectic"), dim, n,
-                                         "symplectic")
-    terms = [[(brauer_operation(d, "symplectic"), 1)] for d in chosen]
-    return _finish(group, k, l, chosen, terms, (symplectic_constant(n),), dim, len(chosen) == dim,
+    if n == 2 and not spanning:  # SL(2): the non-nesting diagrams are a basis (a theorem)
+        chosen = nonnesting_brauer_diagrams(k, l)
+    else:
+        ds = list(brauer_diagrams(k, l))
+        chosen = ds if spanning else _select(ds, lambda x: brauer_gram(x, n, "symplectic"),
+                                             dim, n, "symplectic")
+    ops = [brauer_operation(d, "symplectic") for d in chosen]
+    return _finish(group, k, l, chosen, ops, (symplectic_constant(n),), dim, len(chosen) == dim,
                    spanning, {"pairs": SP_CONVENTION, "basis of R^n": J_DESCRIPTION})
 
 

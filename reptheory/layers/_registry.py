@@ -17,7 +17,7 @@ number B(k+l) for S_n and A_n, (k+l-1)!! for O(n), SO(n) and Sp(n)) and costs O(
 from __future__ import annotations
 
 from collections.abc import Callable
-from math import log2
+from math import comb, log2
 
 from .._validate import check_dense_size, check_int
 from ..errors import InvalidParameterError, ReptheoryTypeError
@@ -174,6 +174,11 @@ def _build_cost(group: Group, k: int, l: int, kind: str, spanning: bool,
                 cost += _factorial_entries(n) * WORDS_PER_CONSTANT_ENTRY
                 what += f" and the Levi-Civita symbol of order {n}"
         return cost, what
+    if symbol == "Sp" and n == 2 and not spanning and n < m:  # the non-nesting ones: a basis
+        catalan = 0 if m % 2 else comb(m, m // 2) // (m // 2 + 1)
+        what = (f"{catalan} Brauer diagrams without nested pairs and the form J with {n} "
+                "stored entries")
+        return catalan * m * WORDS_PER_VERTEX + n * WORDS_PER_CONSTANT_ENTRY, what
     brauer = count_brauer_diagrams(k, l)
     cost = brauer * m * WORDS_PER_VERTEX
     parts = [f"{brauer} Brauer diagrams"]
@@ -183,9 +188,14 @@ def _build_cost(group: Group, k: int, l: int, kind: str, spanning: bool,
         cost += lc * m * WORDS_PER_VERTEX
         sizes.append(lc)
         parts.append(f"{lc} Levi-Civita diagrams")
-    if not spanning and n < _stable_threshold(symbol, m):  # dependent: exact Gram matrices
-        cost += sum(s * s for s in sizes) * WORDS_PER_GRAM_ENTRY
-        parts[-1] += " with their exact Gram matrices"
+    if not spanning and n < _stable_threshold(symbol, m):  # dependent: a selection
+        # the selection holds at most a rows x rows array of residues and, per row, a few
+        # blocks of evaluated columns (reptheory.layers._select)
+        from ._select import BLOCK, MARGIN
+
+        rows = _family(group)[1](group, k, l) + MARGIN
+        cost += rows * (rows + 4 * BLOCK)
+        parts[-1] += f" selected from their values at {rows} random points"
     if lc:
         cost += _factorial_entries(n) * WORDS_PER_CONSTANT_ENTRY
         parts.append(f"the Levi-Civita symbol of order {n}")

@@ -93,35 +93,38 @@ def _pair_values(x: np.ndarray, p: int, l: int, symplectic: bool) -> np.ndarray:
     return G.astype(np.float64)
 
 
-def _pair_products(pairs: np.ndarray, G: np.ndarray, p: int) -> np.ndarray:
-    """prod_t G[:, u_t, v_t] mod p for every row of ``pairs`` (b, P, 2), shape (R, b).
+def _pair_products(pairs: np.ndarray, Gt: np.ndarray, p: int) -> np.ndarray:
+    """prod_t G[:, u_t, v_t] mod p for every row of ``pairs`` (b, P, 2), shape (b, R).
 
-    Diagrams that share their first pairs share the partial products (consecutive diagrams of
-    the enumeration share long prefixes), so each distinct prefix is multiplied once.
+    ``Gt`` is G laid out as (m, m, R), so that every factor and every partial product is a
+    contiguous row. Diagrams that share their first pairs share the partial products
+    (consecutive diagrams of the enumeration share long prefixes), so each distinct prefix is
+    multiplied once.
     """
-    R = G.shape[0]
+    m, R = Gt.shape[0], Gt.shape[2]
     b, P = pairs.shape[0], pairs.shape[1]
-    vals = np.ones((R, 1))
+    flat = Gt.reshape(m * m, R)
+    vals = np.ones((1, R))
     node = np.zeros(b, dtype=np.int64)          # each diagram's prefix node at the last level
-    m = G.shape[1]
     for t in range(P):
         key = node * (m * m) + pairs[:, t, 0] * m + pairs[:, t, 1]
         _, first, node = np.unique(key, return_index=True, return_inverse=True)
-        parent = key[first] // (m * m)
-        u, v = pairs[first, t, 0], pairs[first, t, 1]
-        vals = _reduce(vals[:, parent] * G[:, u, v], p)
-    return vals[:, node.reshape(-1)]
+        vals = vals[key[first] // (m * m)]
+        vals *= flat[key[first] % (m * m)]
+        _reduce(vals, p)
+    return vals[node.reshape(-1)]
 
 
 def _columns(ds: Sequence, x: np.ndarray, p: int, l: int, symplectic: bool) -> Iterator[np.ndarray]:
     """Blocks of the evaluation matrix, BLOCK diagrams at a time."""
     G = _pair_values(x, p, l, symplectic)
+    Gt = np.ascontiguousarray(G.transpose(1, 2, 0))
     dets: dict[tuple[int, ...], np.ndarray] = {}
     for s in range(0, len(ds), BLOCK):
         chunk = ds[s:s + BLOCK]
         pairs = np.array([[b for b in d.blocks if len(b) == 2] for d in chunk], dtype=np.int64)
         if pairs.size:
-            col = _pair_products(pairs, G, p)
+            col = _pair_products(pairs, Gt, p).T
         else:
             col = np.ones((x.shape[0], len(chunk)))
         if hasattr(chunk[0], "free_vertices"):
@@ -173,4 +176,9 @@ def independent_diagrams(ds: Sequence, n: int, expected: int, form: str = "ortho
         from ..errors import ReptheoryError
 
         raise ReptheoryError("internal error: could not certify an independent subset")
+    from .._validate import check_dense_size
+    from ._registry import WORDS_PER_GRAM_ENTRY
+
+    check_dense_size(f"the exact Gram matrix of {len(ds)} diagrams",
+                     len(ds) ** 2 * WORDS_PER_GRAM_ENTRY, hint="lower k + l")
     return independent_columns(gram(ds), expected=expected)

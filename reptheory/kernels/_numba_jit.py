@@ -183,59 +183,45 @@ def permute_copy(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, idx):
             f -= 1
 
 
+@njit(cache=True, fastmath=True, nogil=True)
+def _axpy4(y, da, src, a0, w0, a1, w1, a2, w2, a3, w3, L, first):
+    """y[da + i] (= if ``first``, else +=) w0 src[a0 + i] + ... + w3 src[a3 + i], i < L."""
+    if first:
+        for i in range(L):
+            y[da + i] = w0 * src[a0 + i] + w1 * src[a1 + i] + w2 * src[a2 + i] + w3 * src[a3 + i]
+    else:
+        for i in range(L):
+            y[da + i] += w0 * src[a0 + i] + w1 * src[a1 + i] + w2 * src[a2 + i] + w3 * src[a3 + i]
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def _axpy1(y, da, src, a0, w0, L, first):
+    """y[da + i] (= if ``first``, else +=) w0 src[a0 + i], i < L."""
+    if first:
+        for i in range(L):
+            y[da + i] = w0 * src[a0 + i]
+    else:
+        for i in range(L):
+            y[da + i] += w0 * src[a0 + i]
+
+
 @njit(cache=True, fastmath=True, nogil=True, inline="always")
 def _mix_sources(y, da, src, SP, j0, j1, w_eff, o, row0, L, first):
     """y[da : da + L] (=, when ``first``, else +=) the sum over the sources j0 <= j < j1 of
     w_eff[o, SP[j, 2], SP[j, 3]] * src[SP[j, 1] + row0 : ... + L], four sources at a time.
     Returns whether anything was written."""
     j = j0
-    while j < j1:
-        m = min(4, j1 - j)
-        a0 = np.uint64(SP[j, 1] + row0)
-        w0 = w_eff[o, SP[j, 2], SP[j, 3]]
-        a1, a2, a3 = a0, a0, a0
-        w1 = w0 * 0
-        w2 = w1
-        w3 = w1
-        if m > 1:
-            a1 = np.uint64(SP[j + 1, 1] + row0)
-            w1 = w_eff[o, SP[j + 1, 2], SP[j + 1, 3]]
-        if m > 2:
-            a2 = np.uint64(SP[j + 2, 1] + row0)
-            w2 = w_eff[o, SP[j + 2, 2], SP[j + 2, 3]]
-        if m > 3:
-            a3 = np.uint64(SP[j + 3, 1] + row0)
-            w3 = w_eff[o, SP[j + 3, 2], SP[j + 3, 3]]
-        if first:
-            if m == 1:
-                for i in range(L):
-                    y[da + i] = w0 * src[a0 + i]
-            elif m == 2:
-                for i in range(L):
-                    y[da + i] = w0 * src[a0 + i] + w1 * src[a1 + i]
-            elif m == 3:
-                for i in range(L):
-                    y[da + i] = w0 * src[a0 + i] + w1 * src[a1 + i] + w2 * src[a2 + i]
-            else:
-                for i in range(L):
-                    y[da + i] = (w0 * src[a0 + i] + w1 * src[a1 + i] + w2 * src[a2 + i]
-                                 + w3 * src[a3 + i])
-            first = False
-        else:
-            if m == 1:
-                for i in range(L):
-                    y[da + i] += w0 * src[a0 + i]
-            elif m == 2:
-                for i in range(L):
-                    y[da + i] += w0 * src[a0 + i] + w1 * src[a1 + i]
-            elif m == 3:
-                for i in range(L):
-                    y[da + i] += w0 * src[a0 + i] + w1 * src[a1 + i] + w2 * src[a2 + i]
-            else:
-                for i in range(L):
-                    y[da + i] += (w0 * src[a0 + i] + w1 * src[a1 + i] + w2 * src[a2 + i]
-                                  + w3 * src[a3 + i])
+    while j + 4 <= j1:
+        _axpy4(y, da, src, np.uint64(SP[j, 1] + row0), w_eff[o, SP[j, 2], SP[j, 3]],
+               np.uint64(SP[j + 1, 1] + row0), w_eff[o, SP[j + 1, 2], SP[j + 1, 3]],
+               np.uint64(SP[j + 2, 1] + row0), w_eff[o, SP[j + 2, 2], SP[j + 2, 3]],
+               np.uint64(SP[j + 3, 1] + row0), w_eff[o, SP[j + 3, 2], SP[j + 3, 3]], L, first)
+        first = False
         j += 4
+    while j < j1:
+        _axpy1(y, da, src, np.uint64(SP[j, 1] + row0), w_eff[o, SP[j, 2], SP[j, 3]], L, first)
+        first = False
+        j += 1
     return not first
 
 

@@ -226,16 +226,30 @@ def _mix_sources(y, da, src, SP, j0, j1, w_eff, o, row0, L, first):
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base):
+def _fill_tile(y, da, work, rows, L):
+    """y[da + r * L + i] = S[r] + V[i] for r < rows, i < L (V = work[:L], S = work[L:])."""
+    Lu = np.uint64(L)
+    for r in range(np.uint64(rows)):
+        sr = work[Lu + r]
+        d = da + r * Lu
+        for i in range(Lu):
+            y[d + i] = sr + work[i]
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work):
     """Write y (one batch element) once, in tiles of whole rows (a row: the last axis of y).
 
-    For each tile of about 512 entries and each output channel: the full-size sources ``SP``
-    (x, the first ``n_x``, or scratch tensors in y's layout; ``(kind, offset, input channel,
-    operation)``, one row per input channel) mixed over the input channels, four at a time,
-    in loops over the whole tile; then row by row the expand buffers ``PD`` (already mixed, in
-    y's axis order; ``(offset, channel step)``) at the offset given by the row's indices and
-    ``pd_str`` (the stride of each axis of y; the last one is 1, or 0 for a constant along the
-    row), all of them in one loop per row.
+    ``SP``: the full-size sources (x, the first ``n_x``, or scratch tensors in y's layout;
+    ``(kind, offset, input channel, operation)``, one row per input channel), mixed over the
+    input channels. ``PD``: the expand buffers (already mixed, in y's axis order; ``(offset,
+    channel step)``) with ``pd_str``, the stride of each axis of y in the buffer (the last one
+    1, or 0 for a constant along the row). A tile is a run of rows along the second-to-last
+    axis of y (about 512 entries); in it each buffer is a contiguous block (stride n there),
+    one vector repeated on every row (stride 0), or one number per row (last stride 0).
+    For each tile and output channel: the vectors and numbers are summed into ``work`` (V, the
+    row vector, and S, one number per row) and y = S[r] + V[i] written, then the contiguous
+    blocks and the sources added in loops over the whole tile, four sources at a time.
     """
     c_out = w_eff.shape[0]
     L = n if l > 0 else 1
@@ -246,6 +260,7 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base):
     nl = nrows * L
     n_pd = PD.shape[0]
     zero = w_eff[0, 0, 0] * 0
+    one = zero + 1
     # rows per tile: a power of two (at most 512 entries) that divides n, so that a tile never
     # crosses a wrap of the second-to-last axis of y and each buffer's row offset is affine in it
     rpt = 1
@@ -256,10 +271,11 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base):
         base[g] = PD[g, 0]
     for p in range(l):
         base[n_pd + p] = 0
-    n_vec = 0
+    n_small = 0                        # buffers summed into V and S
     for g in range(n_pd):
-        if pd_str[g, l - 1] != 0:
-            n_vec += 1
+        s2 = pd_str[g, l - 2] if l >= 2 else 0
+        if pd_str[g, l - 1] == 0 or s2 == 0:
+            n_small += 1
     for R0 in range(0, nrows, rpt):
         if R0 > 0:                             # advance the odometer by rpt rows
             p = l - 2
@@ -279,43 +295,34 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base):
         tl = np.uint64(rows * L)
         for o in range(c_out):
             da = np.uint64(o * nl + R0 * L)
-            started = _mix_sources(yb, da, xb, SP, 0, n_x, w_eff, o, R0 * L, tl, True)
-            started = _mix_sources(yb, da, scr, SP, n_x, SP.shape[0], w_eff, o, R0 * L, tl,
-                                   not started) or started
-            if not started:
+            first = True
+            if n_small > 0:
+                for i in range(Lu + np.uint64(rows)):
+                    work[i] = zero
+                for g in range(n_pd):
+                    off = base[g] + o * PD[g, 1]
+                    s2 = pd_str[g, l - 2] if l >= 2 else 0
+                    if pd_str[g, l - 1] == 0:
+                        for r in range(rows):
+                            work[L + r] += scr[off + r * s2]
+                    elif s2 == 0:
+                        ou = np.uint64(off)
+                        for i in range(Lu):
+                            work[i] += scr[ou + i]
+                _fill_tile(yb, da, work, rows, L)
+                first = False
+            for g in range(n_pd):
+                s2 = pd_str[g, l - 2] if l >= 2 else 0
+                if pd_str[g, l - 1] != 0 and s2 != 0:     # a contiguous block (s2 == n)
+                    _axpy1(yb, da, scr, np.uint64(base[g] + o * PD[g, 1]), one, tl, first)
+                    first = False
+            if _mix_sources(yb, da, xb, SP, 0, n_x, w_eff, o, R0 * L, tl, first):
+                first = False
+            if _mix_sources(yb, da, scr, SP, n_x, SP.shape[0], w_eff, o, R0 * L, tl, first):
+                first = False
+            if first:
                 for i in range(tl):
                     yb[da + i] = zero
-            if n_pd == 0:
-                continue
-            s2 = l - 2 if l >= 2 else l - 1
-            for r in range(rows):
-                dr = da + np.uint64(r * L)
-                cst = zero
-                for g in range(n_pd):
-                    if pd_str[g, l - 1] == 0:
-                        cst += scr[base[g] + o * PD[g, 1] + r * pd_str[g, s2]]
-                if n_vec == 0:
-                    for i in range(Lu):
-                        yb[dr + i] += cst
-                    continue
-                g = 0
-                while g < n_pd:                # vectors two at a time, the constant with them
-                    if pd_str[g, l - 1] == 0:
-                        g += 1
-                        continue
-                    a0 = np.uint64(base[g] + o * PD[g, 1] + r * pd_str[g, s2])
-                    g1 = g + 1
-                    while g1 < n_pd and pd_str[g1, l - 1] == 0:
-                        g1 += 1
-                    if g1 < n_pd:
-                        a1 = np.uint64(base[g1] + o * PD[g1, 1] + r * pd_str[g1, s2])
-                        for i in range(Lu):
-                            yb[dr + i] += cst + scr[a0 + i] + scr[a1 + i]
-                    else:
-                        for i in range(Lu):
-                            yb[dr + i] += cst + scr[a0 + i]
-                    cst = zero
-                    g = g1 + 1
 
 
 @njit(cache=True, fastmath=True, nogil=True)
@@ -344,6 +351,7 @@ def run_program(x, y, w_eff, n, l, chunks, scratch, ND, PI, MX, TM, PO, AD, SP, 
         scr = scratch[t]
         idx = np.zeros(max_f + 1, np.int64)
         base = np.zeros(PD.shape[0] + l + 1, np.int64)
+        work = np.empty(n + 513, y.dtype)
         for b in range(chunks[t], chunks[t + 1]):
             xb = x[b]
             yb = y[b]
@@ -392,7 +400,7 @@ def run_program(x, y, w_eff, n, l, chunks, scratch, ND, PI, MX, TM, PO, AD, SP, 
                     accumulate(scr, AD[i, 0] + o * AD[i, 1], scr, d_off + o * d_step, n,
                                AD[i, 5], fs_src, fs_dst, AD[i, 4], AD[i, 7], e_src, e_dst, e_val,
                                AD[i, 6], idx)
-            row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base)
+            row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work)
             for i in range(YA.shape[0]):
                 for o in range(c_out):
                     accumulate(scr, YA[i, 0] + o * YA[i, 1], yb, o * nl, n, YA[i, 3], fs_src,

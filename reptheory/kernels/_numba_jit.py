@@ -22,8 +22,10 @@ __all__ = ["accumulate", "gather", "permute_copy", "row_pass", "run_program"]
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def accumulate(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, E, e_src, e_dst, e_val, ep, idx):
-    """dst[d0 + dst_off] += v * src[s0 + src_off] over every assignment of one step's labels.
+def accumulate(src, s_0, s_step, dst, d_0, d_step, nch, n, F, fs_src, fs_dst, fp, E, e_src,
+               e_dst, e_val, ep, idx):
+    """dst[d0 + dst_off] += v * src[s0 + src_off] over every assignment of one step's labels,
+    for ``nch`` channels (s0 = s_0 + c * s_step, d0 = d_0 + c * d_step).
 
     ``F`` free labels with per-label strides ``fs_src[fp:fp+F]`` / ``fs_dst[fp:fp+F]`` (the last
     one innermost), and ``E`` entries of the constants' joint table (offsets and values at
@@ -33,7 +35,11 @@ def accumulate(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, E, e_src, e_dst, e_va
     outer = 1
     for _ in range(F - 1):
         outer *= n
-    for e in range(E):
+    for ce in range(nch * E):
+        ch = ce // E if E > 1 else ce
+        e = ce - ch * E
+        s0 = s_0 + ch * s_step
+        d0 = d_0 + ch * d_step
         v = e_val[ep + e]
         so = s0 + e_src[ep + e]
         do = d0 + e_dst[ep + e]
@@ -96,37 +102,42 @@ def _zero(buf, a, m):
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def _mix_into(dst, d0, size, o, w_eff, op, src, s0, step):
-    """dst[d0:d0+size] += sum_i w_eff[o, i, op] * src[s0 + i*step : ... + size] (4 inputs at a time)."""
+def _mix_into(dst, d0, size, w_eff, op, src, s0, step):
+    """dst[d0 + o*size : ... + size] += sum_i w_eff[o, i, op] * src[s0 + i*step : ... + size]
+    for every output channel o (4 inputs at a time)."""
+    c_out = w_eff.shape[0]
     c_in = w_eff.shape[1]
-    du = np.uint64(d0)
     m = np.uint64(size)
-    i = 0
-    while i + 4 <= c_in:
-        w0 = w_eff[o, i, op]
-        w1 = w_eff[o, i + 1, op]
-        w2 = w_eff[o, i + 2, op]
-        w3 = w_eff[o, i + 3, op]
-        a0 = np.uint64(s0 + i * step)
-        a1 = np.uint64(s0 + (i + 1) * step)
-        a2 = np.uint64(s0 + (i + 2) * step)
-        a3 = np.uint64(s0 + (i + 3) * step)
-        for e in range(m):
-            dst[du + e] += w0 * src[a0 + e] + w1 * src[a1 + e] + w2 * src[a2 + e] + w3 * src[a3 + e]
-        i += 4
-    while i < c_in:
-        wv = w_eff[o, i, op]
-        if wv != 0:
+    for o in range(c_out):
+        du = np.uint64(d0 + o * size)
+        i = 0
+        while i + 4 <= c_in:
+            w0 = w_eff[o, i, op]
+            w1 = w_eff[o, i + 1, op]
+            w2 = w_eff[o, i + 2, op]
+            w3 = w_eff[o, i + 3, op]
             a0 = np.uint64(s0 + i * step)
+            a1 = np.uint64(s0 + (i + 1) * step)
+            a2 = np.uint64(s0 + (i + 2) * step)
+            a3 = np.uint64(s0 + (i + 3) * step)
             for e in range(m):
-                dst[du + e] += wv * src[a0 + e]
-        i += 1
+                dst[du + e] += (w0 * src[a0 + e] + w1 * src[a1 + e] + w2 * src[a2 + e]
+                                + w3 * src[a3 + e])
+            i += 4
+        while i < c_in:
+            wv = w_eff[o, i, op]
+            if wv != 0:
+                a0 = np.uint64(s0 + i * step)
+                for e in range(m):
+                    dst[du + e] += wv * src[a0 + e]
+            i += 1
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def permute_copy(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, idx):
-    """dst[d0 + dst_off] = src[s0 + src_off] over every assignment of ``F`` labels (a full-size
-    tensor written in another axis order; the strides are a permutation of powers of n).
+def permute_copy(src, s0, s_step, dst, d0, d_step, nch, n, F, fs_src, fs_dst, fp, idx):
+    """Every channel c < nch: dst[d0 + c * d_step + dst_off] = src[s0 + c * s_step + src_off]
+    over every assignment of ``F`` labels (a full-size tensor written in another axis order;
+    the strides are a permutation of powers of n).
 
     The last label has destination stride 1; when its source stride is 1 too, rows are copied.
     Otherwise the label before it has source stride 1 and the two are walked in tiles (8 x 8
@@ -134,23 +145,27 @@ def permute_copy(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, idx):
     stay in L1.
     """
     if F == 0:
-        dst[np.uint64(d0)] = src[np.uint64(s0)]
+        for c in range(nch):
+            dst[np.uint64(d0 + c * d_step)] = src[np.uint64(s0 + c * s_step)]
         return
     rows = fs_src[fp + F - 1] == 1
     n_outer = F - 1 if rows else F - 2
     outer = 1
     for _ in range(n_outer):
         outer *= n
-    for f in range(n_outer):
-        idx[f] = 0
-    so = s0
-    do = d0
+    ud = np.uint64(fs_dst[fp + F - 2]) if F >= 2 else np.uint64(0)
+    vs = np.uint64(fs_src[fp + F - 1])
     nu = np.uint64(n)
     T = np.uint64(16)
     E = np.uint64(8)
-    ud = np.uint64(fs_dst[fp + F - 2]) if F >= 2 else np.uint64(0)
-    vs = np.uint64(fs_src[fp + F - 1])
-    for _t in range(outer):
+    so = s0
+    do = d0
+    for ct in range(nch * outer):
+        if ct % outer == 0:
+            for f in range(n_outer):
+                idx[f] = 0
+            so = s0 + (ct // outer) * s_step
+            do = d0 + (ct // outer) * d_step
         su = np.uint64(so)
         du = np.uint64(do)
         if rows:
@@ -359,52 +374,43 @@ def run_program(x, y, w_eff, n, l, chunks, scratch, ND, PI, MX, TM, PO, AD, SP, 
                 d_off = ND[i, 3]
                 d_step = ND[i, 4]
                 _zero(scr, d_off, c_in * d_step)
-                for c in range(c_in):
-                    if ND[i, 0] == 0:
-                        accumulate(xb, c * nk, scr, d_off + c * d_step, n, ND[i, 6], fs_src,
-                                   fs_dst, ND[i, 5], ND[i, 8], e_src, e_dst, e_val, ND[i, 7], idx)
-                    else:
-                        accumulate(scr, ND[i, 1] + c * ND[i, 2], scr, d_off + c * d_step, n,
-                                   ND[i, 6], fs_src, fs_dst, ND[i, 5], ND[i, 8], e_src, e_dst,
-                                   e_val, ND[i, 7], idx)
+                if ND[i, 0] == 0:
+                    accumulate(xb, 0, nk, scr, d_off, d_step, c_in, n, ND[i, 6], fs_src, fs_dst,
+                               ND[i, 5], ND[i, 8], e_src, e_dst, e_val, ND[i, 7], idx)
+                else:
+                    accumulate(scr, ND[i, 1], ND[i, 2], scr, d_off, d_step, c_in, n, ND[i, 6],
+                               fs_src, fs_dst, ND[i, 5], ND[i, 8], e_src, e_dst, e_val, ND[i, 7],
+                               idx)
             for i in range(PI.shape[0]):
-                for c in range(c_in):
-                    if PI[i, 0] == 0:
-                        permute_copy(xb, PI[i, 1] + c * PI[i, 2], scr, PI[i, 3] + c * PI[i, 4],
-                                     n, PI[i, 6], fs_src, fs_dst, PI[i, 5], idx)
-                    else:
-                        permute_copy(scr, PI[i, 1] + c * PI[i, 2], scr, PI[i, 3] + c * PI[i, 4],
-                                     n, PI[i, 6], fs_src, fs_dst, PI[i, 5], idx)
+                if PI[i, 0] == 0:
+                    permute_copy(xb, PI[i, 1], PI[i, 2], scr, PI[i, 3], PI[i, 4], c_in, n,
+                                 PI[i, 6], fs_src, fs_dst, PI[i, 5], idx)
+                else:
+                    permute_copy(scr, PI[i, 1], PI[i, 2], scr, PI[i, 3], PI[i, 4], c_in, n,
+                                 PI[i, 6], fs_src, fs_dst, PI[i, 5], idx)
             for i in range(MX.shape[0]):
                 d_off = MX[i, 0]
                 size = MX[i, 1]
                 _zero(scr, d_off, c_out * size)
                 for q in range(MX[i, 2], MX[i, 3]):
-                    for o in range(c_out):
-                        if TM[q, 0] == 0:
-                            _mix_into(scr, d_off + o * size, size, o, w_eff, TM[q, 3], xb,
-                                      TM[q, 1], TM[q, 2])
-                        else:
-                            _mix_into(scr, d_off + o * size, size, o, w_eff, TM[q, 3], scr,
-                                      TM[q, 1], TM[q, 2])
+                    if TM[q, 0] == 0:
+                        _mix_into(scr, d_off, size, w_eff, TM[q, 3], xb, TM[q, 1], TM[q, 2])
+                    else:
+                        _mix_into(scr, d_off, size, w_eff, TM[q, 3], scr, TM[q, 1], TM[q, 2])
             for i in range(PO.shape[0]):
-                for o in range(c_out):
-                    permute_copy(scr, PO[i, 1] + o * PO[i, 2], scr, PO[i, 3] + o * PO[i, 4],
-                                 n, PO[i, 6], fs_src, fs_dst, PO[i, 5], idx)
+                permute_copy(scr, PO[i, 1], PO[i, 2], scr, PO[i, 3], PO[i, 4], c_out, n,
+                             PO[i, 6], fs_src, fs_dst, PO[i, 5], idx)
             for i in range(AD.shape[0]):
                 d_off = AD[i, 2]
                 d_step = AD[i, 3]
                 if AD[i, 8] != 0:
                     _zero(scr, d_off, c_out * d_step)
-                for o in range(c_out):
-                    accumulate(scr, AD[i, 0] + o * AD[i, 1], scr, d_off + o * d_step, n,
-                               AD[i, 5], fs_src, fs_dst, AD[i, 4], AD[i, 7], e_src, e_dst, e_val,
-                               AD[i, 6], idx)
+                accumulate(scr, AD[i, 0], AD[i, 1], scr, d_off, d_step, c_out, n, AD[i, 5],
+                           fs_src, fs_dst, AD[i, 4], AD[i, 7], e_src, e_dst, e_val, AD[i, 6], idx)
             row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work)
             for i in range(YA.shape[0]):
-                for o in range(c_out):
-                    accumulate(scr, YA[i, 0] + o * YA[i, 1], yb, o * nl, n, YA[i, 3], fs_src,
-                               fs_dst, YA[i, 2], YA[i, 5], e_src, e_dst, e_val, YA[i, 4], idx)
+                accumulate(scr, YA[i, 0], YA[i, 1], yb, 0, nl, c_out, n, YA[i, 3], fs_src,
+                           fs_dst, YA[i, 2], YA[i, 5], e_src, e_dst, e_val, YA[i, 4], idx)
 
 
 @njit(parallel=True, cache=True)

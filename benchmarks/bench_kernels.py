@@ -151,9 +151,12 @@ def cases(quick: bool):
     """(group, n, k, channels, batch) of every measured layer."""
     S = rt.S
     if quick:
-        out = [(S, 32, 2, 4, 256), (S, 64, 2, 1, 256), (S, 64, 2, 4, 256), (S, 64, 2, 16, 64)]
+        out = [(S, 32, 2, 4, 256), (S, 64, 2, 1, 256), (S, 64, 2, 4, 256), (S, 64, 2, 16, 64),
+               (S, 128, 2, 1, 256), (S, 128, 2, 4, 256)]
     else:
-        out = [(S, n, 2, c, 256) for n in (32, 64, 128) for c in (1, 4, 16)]
+        # 16 -> 16 channels at a smaller batch (x and y of S(128) at batch 256 would be 256 MiB)
+        out = [(S, n, 2, c, 256 if c < 16 else 4096 // n) for n in (32, 64, 128)
+               for c in (1, 4, 16)]
     out.append((S, 16, 3, 4, 64))
     out.append((rt.O, 64, 2, 4, 256))
     out.append((rt.Sp, 64, 2, 4, 256))

@@ -220,6 +220,51 @@ def _axpy1(y, da, src, a0, w0, L, first):
             y[da + i] += w0 * src[a0 + i]
 
 
+@njit(cache=True, fastmath=True, nogil=True)
+def _axpy4x2(y, da, db, src, a0, a1, a2, a3, w0, w1, w2, w3, v0, v1, v2, v3, L, first):
+    """Two output channels from the same four source rows: y[da + i] (= or +=) sum w_k
+    src[a_k + i] and y[db + i] (= or +=) sum v_k src[a_k + i], i < L."""
+    if first:
+        for i in range(L):
+            s0 = src[a0 + i]
+            s1 = src[a1 + i]
+            s2 = src[a2 + i]
+            s3 = src[a3 + i]
+            y[da + i] = w0 * s0 + w1 * s1 + w2 * s2 + w3 * s3
+            y[db + i] = v0 * s0 + v1 * s1 + v2 * s2 + v3 * s3
+    else:
+        for i in range(L):
+            s0 = src[a0 + i]
+            s1 = src[a1 + i]
+            s2 = src[a2 + i]
+            s3 = src[a3 + i]
+            y[da + i] += w0 * s0 + w1 * s1 + w2 * s2 + w3 * s3
+            y[db + i] += v0 * s0 + v1 * s1 + v2 * s2 + v3 * s3
+
+
+@njit(cache=True, fastmath=True, nogil=True, inline="always")
+def _mix_sources2(y, da, db, src, SP, j0, j1, w_eff, o, row0, L, first):
+    """:func:`_mix_sources` for output channels o (at ``da``) and o + 1 (at ``db``) at once."""
+    j = j0
+    while j + 4 <= j1:
+        _axpy4x2(y, da, db, src, np.uint64(SP[j, 1] + row0), np.uint64(SP[j + 1, 1] + row0),
+                 np.uint64(SP[j + 2, 1] + row0), np.uint64(SP[j + 3, 1] + row0),
+                 w_eff[o, SP[j, 2], SP[j, 3]], w_eff[o, SP[j + 1, 2], SP[j + 1, 3]],
+                 w_eff[o, SP[j + 2, 2], SP[j + 2, 3]], w_eff[o, SP[j + 3, 2], SP[j + 3, 3]],
+                 w_eff[o + 1, SP[j, 2], SP[j, 3]], w_eff[o + 1, SP[j + 1, 2], SP[j + 1, 3]],
+                 w_eff[o + 1, SP[j + 2, 2], SP[j + 2, 3]],
+                 w_eff[o + 1, SP[j + 3, 2], SP[j + 3, 3]], L, first)
+        first = False
+        j += 4
+    while j < j1:
+        a = np.uint64(SP[j, 1] + row0)
+        _axpy1(y, da, src, a, w_eff[o, SP[j, 2], SP[j, 3]], L, first)
+        _axpy1(y, db, src, a, w_eff[o + 1, SP[j, 2], SP[j, 3]], L, first)
+        first = False
+        j += 1
+    return not first
+
+
 @njit(cache=True, fastmath=True, nogil=True, inline="always")
 def _mix_sources(y, da, src, SP, j0, j1, w_eff, o, row0, L, first):
     """y[da : da + L] (=, when ``first``, else +=) the sum over the sources j0 <= j < j1 of
@@ -308,9 +353,9 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work):
                 p -= 1
         rows = min(rpt, nrows - R0)
         tl = np.uint64(rows * L)
+        first = True
         for o in range(c_out):
             da = np.uint64(o * nl + R0 * L)
-            first = True
             if n_small > 0:
                 for i in range(Lu + np.uint64(rows)):
                     work[i] = zero
@@ -325,17 +370,35 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work):
                         for i in range(Lu):
                             work[i] += scr[ou + i]
                 _fill_tile(yb, da, work, rows, L)
-                first = False
+            f = n_small == 0
             for g in range(n_pd):
                 s2 = pd_str[g, l - 2] if l >= 2 else 0
                 if pd_str[g, l - 1] != 0 and s2 != 0:     # a contiguous block (s2 == n)
-                    _axpy1(yb, da, scr, np.uint64(base[g] + o * PD[g, 1]), one, tl, first)
-                    first = False
-            if _mix_sources(yb, da, xb, SP, 0, n_x, w_eff, o, R0 * L, tl, first):
-                first = False
-            if _mix_sources(yb, da, scr, SP, n_x, SP.shape[0], w_eff, o, R0 * L, tl, first):
-                first = False
-            if first:
+                    _axpy1(yb, da, scr, np.uint64(base[g] + o * PD[g, 1]), one, tl, f)
+                    f = False
+            first = f                  # the same for every output channel
+        o = 0
+        f1 = first
+        while o < c_out:               # the sources, two output channels at a time
+            da = np.uint64(o * nl + R0 * L)
+            f1 = first
+            if o + 1 < c_out:
+                db = np.uint64((o + 1) * nl + R0 * L)
+                if _mix_sources2(yb, da, db, xb, SP, 0, n_x, w_eff, o, R0 * L, tl, f1):
+                    f1 = False
+                if _mix_sources2(yb, da, db, scr, SP, n_x, SP.shape[0], w_eff, o, R0 * L, tl,
+                                 f1):
+                    f1 = False
+                o += 2
+            else:
+                if _mix_sources(yb, da, xb, SP, 0, n_x, w_eff, o, R0 * L, tl, f1):
+                    f1 = False
+                if _mix_sources(yb, da, scr, SP, n_x, SP.shape[0], w_eff, o, R0 * L, tl, f1):
+                    f1 = False
+                o += 1
+        if f1:                         # nothing at all was written
+            for o2 in range(c_out):
+                da = np.uint64(o2 * nl + R0 * L)
                 for i in range(tl):
                     yb[da + i] = zero
 

@@ -339,6 +339,7 @@ def _program(spec, plan, dtype, c_in: int, c_out: int):
                  np.asarray(e_val, dtype=dtype)),
         "max_f": max_f[0],
         "scratch": max(scratch[0], 1),
+        "C": dense_coefficients(spec, dtype),
     }
     cache[key] = prog
     return prog
@@ -359,7 +360,7 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
     if batch == 0 or c_in == 0 or c_out == 0 or len(spec) == 0:
         return _zero_or_empty(spec, weights, x, dtype)
     prog = _program(spec, plan, dtype, c_in, c_out)
-    C = dense_coefficients(spec, dtype)
+    C = prog["C"]
     w_eff = np.ascontiguousarray((weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C)
                                  .reshape(c_out, c_in, spec.num_operations))
     xr = np.ascontiguousarray(x, dtype=dtype).reshape(batch, -1)
@@ -367,7 +368,7 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
         xr = xr.copy()
     y = np.empty((batch, c_out * n**l), dtype=dtype)
     threads = max(1, min(_num_threads(), batch))
-    bounds = np.linspace(0, batch, threads + 1).round().astype(np.int64)
+    bounds = np.array([batch * t // threads for t in range(threads + 1)], dtype=np.int64)
     scratch = np.empty((threads, prog["scratch"]), dtype=dtype)
     run = _load().run_program
     rest = (*prog["tables"], *prog["flat"], prog["max_f"])

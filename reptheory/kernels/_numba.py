@@ -11,12 +11,17 @@ source stride 0), and the labels fixed by sparse constants enumerated from their
 (n for J, n! for the Levi-Civita symbol).
 
 One strategy: threads split the batch; each batch element is reduced, mixed and expanded
-while it is in cache (x read once from memory, y written once): the reduce nodes go to a small
-per-thread buffer, each output channel of each expand group is mixed into a buffer and added
-onto y through its strides, and the full-size group whose layout is y's own is mixed straight
-into y. A group whose output pattern another group's contains (the same diagonals, fewer node
-axes) is added into that group's buffer, so y is written once for both. The compiled functions live at module level in
-:mod:`reptheory.kernels._numba_jit` with ``cache=True``, cached under
+while it is in cache (x read once from memory, y written once), in the steps of
+:func:`reptheory.kernels._numba_jit.run_program`: the reduce nodes go to a small per-thread
+buffer; full-size nodes that y reads in another axis order (a transpose) are copied into y's
+order in small blocks (or, with fewer output than input channels, mixed first and then
+copied); every smaller group is mixed over channels into a buffer (a group whose output pattern
+another group's contains, e.g. the constant term in the row-broadcast term, is added into that
+group's buffer; buffers read by y in another axis order are copied into y's order); one tiled
+pass then writes y: per tile of whole rows and output channel, the row-vector and
+one-number-per-row buffers in one store, the contiguous buffers, and the full-size sources
+mixed over the input channels; groups on diagonals of y are added last. The compiled functions
+live at module level in :mod:`reptheory.kernels._numba_jit` with ``cache=True``, cached under
 ``reptheory._cache.cache_dir("numba")`` and read back by later processes. Without numba the
 planned numpy executor is used with a warning.
 """

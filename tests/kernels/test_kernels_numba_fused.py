@@ -19,9 +19,9 @@ import reptheory as rt
 
 pytest.importorskip("numba")
 
-from reptheory.kernels import get_backend  # noqa: E402
-from reptheory.kernels._array import get_plan  # noqa: E402
-from reptheory.kernels._numba import _program, run_plan_numba  # noqa: E402
+from reptheory.kernels import get_backend
+from reptheory.kernels._array import get_plan
+from reptheory.kernels._numba import _program, run_plan_numba
 
 TABLES = ("ND", "PI", "MX", "TM", "PO", "AD", "SP", "n_x", "PD", "pd_str", "YA")
 

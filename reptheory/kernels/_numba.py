@@ -266,6 +266,10 @@ def _program(spec, plan, dtype, c_in: int, c_out: int):
             ND.append([sk, so, sstep, d, size, *push(args)])
             sk, so, sstep = 1, d, size
         where.append((1, ND[-1][3], n ** node.rank))
+    # steps reading x first, those that read all of it before those on a diagonal (fewer free
+    # labels than k), so that the pass bringing x from memory is sequential; the steps from
+    # other nodes keep their order (each after its source)
+    ND.sort(key=lambda r: (r[0], r[0] == 0 and r[6] < k))
     # 2-6. groups: full-size ones mixed in the row pass (their nodes copied into y's order
     # first) or mixed first and copied (fewer output channels); the others mixed into buffers
     children = _absorptions(plan, -1)

@@ -1,6 +1,7 @@
 """Benchmark of the equivariant-layer executors against what a user would write by hand.
 
 Run:  python benchmarks/bench_kernels.py [--quick] [--compile] [--rounds R] [--threads N]
+      [--match TEXT]
 
 Everything is float32, one thread (BLAS, numba, torch), CPU time of this process, best of
 ``--rounds`` interleaved rounds (every method once per round, so machine load hits all of them
@@ -40,6 +41,8 @@ def _parse() -> argparse.Namespace:
                    help="threads for BLAS / numba / torch (default 1: the development machine is "
                         "shared; 0 leaves the libraries' defaults)")
     p.add_argument("--rounds", type=int, default=0, help="interleaved rounds (default 5, quick 3)")
+    p.add_argument("--match", default="",
+                   help="only the cases whose label contains this text, e.g. 'S(128) 2->2 16->16'")
     return p.parse_args()
 
 
@@ -151,9 +154,12 @@ def cases(quick: bool):
     """(group, n, k, channels, batch) of every measured layer."""
     S = rt.S
     if quick:
-        out = [(S, 32, 2, 4, 256), (S, 64, 2, 1, 256), (S, 64, 2, 4, 256), (S, 64, 2, 16, 64)]
+        out = [(S, 32, 2, 4, 256), (S, 64, 2, 1, 256), (S, 64, 2, 4, 256), (S, 64, 2, 16, 64),
+               (S, 128, 2, 1, 256), (S, 128, 2, 4, 256)]
     else:
-        out = [(S, n, 2, c, 256) for n in (32, 64, 128) for c in (1, 4, 16)]
+        # 16 -> 16 channels at a smaller batch (x and y of S(128) at batch 256 would be 256 MiB)
+        out = [(S, n, 2, c, 256 if c < 16 else 4096 // n) for n in (32, 64, 128)
+               for c in (1, 4, 16)]
     out.append((S, 16, 3, 4, 64))
     out.append((rt.O, 64, 2, 4, 256))
     out.append((rt.Sp, 64, 2, 4, 256))
@@ -322,6 +328,8 @@ def main() -> int:
     rng = np.random.default_rng(0)
     rows: list = []
     for G, n, k, c, batch in cases(ARGS.quick):
+        if ARGS.match and ARGS.match not in f"{G(n)!r} {k}->{k} {c}->{c} b{batch}":
+            continue
         B, x, w = forward_case(G, n, k, c, batch, bw, rng, rows)
         if torch is not None and c in (4, 16) and n >= 64 and G is rt.S and k == 2:
             backward_case(B, x, w, rows)

@@ -11,12 +11,17 @@ source stride 0), and the labels fixed by sparse constants enumerated from their
 (n for J, n! for the Levi-Civita symbol).
 
 One strategy: threads split the batch; each batch element is reduced, mixed and expanded
-while it is in cache (x read once from memory, y written once): the reduce nodes go to a small
-per-thread buffer, each output channel of each expand group is mixed into a buffer and added
-onto y through its strides, and the full-size group whose layout is y's own is mixed straight
-into y. A group whose output pattern another group's contains (the same diagonals, fewer node
-axes) is added into that group's buffer, so y is written once for both. The compiled functions live at module level in
-:mod:`reptheory.kernels._numba_jit` with ``cache=True``, cached under
+while it is in cache (x read once from memory, y written once), in the steps of
+:func:`reptheory.kernels._numba_jit.run_program`: the reduce nodes go to a small per-thread
+buffer; full-size nodes that y reads in another axis order (a transpose) are copied into y's
+order in small blocks (or, with fewer output than input channels, mixed first and then
+copied); every smaller group is mixed over channels into a buffer (a group whose output pattern
+another group's contains, e.g. the constant term in the row-broadcast term, is added into that
+group's buffer; buffers read by y in another axis order are copied into y's order); one tiled
+pass then writes y: per tile of whole rows and output channel, the row-vector and
+one-number-per-row buffers in one store, the contiguous buffers, and the full-size sources
+mixed over the input channels; groups on diagonals of y are added last. The compiled functions
+live at module level in :mod:`reptheory.kernels._numba_jit` with ``cache=True``, cached under
 ``reptheory._cache.cache_dir("numba")`` and read back by later processes. Without numba the
 planned numpy executor is used with a warning.
 """
@@ -181,23 +186,51 @@ def _prepared(spec, plan, dtype):
     return cache[key]
 
 
-def _program(spec, plan, dtype):
-    """The plan flattened into integer arrays for :func:`_numba_jit.run_program` (cached)."""
-    key = ("numba_program", np.dtype(dtype).str)
+def _perm_strides(out_axes, n: int) -> tuple[list[int], list[int]]:
+    """Per-label strides (src, dst) that copy a full-size tensor (node axis order) into y's
+    axis order (y axis p holds node axis ``out_axes[p]``), ordered for ``permute_copy``: outer
+    labels, then the label read contiguously, then the label written contiguously."""
+    r = len(out_axes)
+    src = {a: n ** (r - 1 - a) for a in range(r)}
+    dst = {a: n ** (r - 1 - p) for p, a in enumerate(out_axes)}
+    if r == 0:
+        return [], []
+    u, v = r - 1, out_axes[-1]
+    last = [u] if u == v else [u, v]
+    outer = sorted((a for a in range(r) if a not in last), key=lambda a: -dst[a])
+    order = outer + last
+    return [src[a] for a in order], [dst[a] for a in order]
+
+
+def _is_dense(group) -> bool:
+    """Whether a group writes every entry of y (no two output axes equal: no diagonal)."""
+    return len(set(group.out_axes)) == len(group.out_axes)
+
+
+def _program(spec, plan, dtype, c_in: int, c_out: int):
+    """The plan flattened into integer tables for :func:`_numba_jit.run_program` (cached per
+    dtype and channel counts, which fix the scratch layout)."""
+    key = ("numba_program", np.dtype(dtype).str, c_in, c_out)
     cache = plan.__dict__.setdefault("_exec_cache", {})
     if key in cache:
         return cache[key]
     node_args, group_args = _prepared(spec, plan, dtype)
-    n, l = spec.n, spec.l
+    n, k, l = spec.n, spec.k, spec.l
+    nk, nl = n ** k, n ** l
     fs_src: list[int] = []
     fs_dst: list[int] = []
     e_src: list[int] = []
     e_dst: list[int] = []
     e_val: list[float] = []
-    max_f = 0
+    max_f = [0]
+    scratch = [0]
+
+    def alloc(size: int) -> int:
+        off = scratch[0]
+        scratch[0] += size
+        return off
 
     def push(args):
-        nonlocal max_f
         sb, db, vals, ss, ds = args
         fp, ep = len(fs_src), len(e_src)
         fs_src.extend(int(v) for v in ss)
@@ -205,75 +238,117 @@ def _program(spec, plan, dtype):
         e_src.extend(int(v) for v in sb)
         e_dst.extend(int(v) for v in db)
         e_val.extend(float(v) for v in vals)
-        max_f = max(max_f, len(ss))
+        max_f[0] = max(max_f[0], len(ss))
         return fp, len(ss), ep, len(vals)
 
-    # program nodes: the plan's nodes, a node with a detached constant factor as two steps
-    nd: dict[str, list[int]] = {k: [] for k in ("kind", "src", "fp", "fl", "ep", "el", "rank",
-                                                "alias")}
-    pmap: list[int] = []
+    def push_perm(out_axes):
+        ss, ds = _perm_strides(out_axes, n)
+        fp = len(fs_src)
+        fs_src.extend(ss)
+        fs_dst.extend(ds)
+        max_f[0] = max(max_f[0], len(ss))
+        return fp, len(ss)
 
-    def add(kind, src, args, rank, alias=0):
-        fp, fl, ep, el = push(args) if args is not None else (0, 0, 0, 0)
-        for name, v in zip(nd, (kind, src, fp, fl, ep, el, rank, alias)):
-            nd[name].append(v)
-        return len(nd["kind"]) - 1
-
+    # 1. reduce nodes: (kind 0 from x / 1 from a node, src off, src step, dst off, dst step,
+    #    fp, fl, ep, el); a node with a detached constant factor is two rows
+    ND: list[list[int]] = []
+    where: list[tuple[int, int, int]] = []       # (kind 0 x / 1 scratch, offset, channel step)
     for i, node in enumerate(plan.nodes):
         if node.is_alias():
-            pmap.append(add(-1, 0, None, node.rank, 1))
+            where.append((0, 0, nk))
             continue
         core, first, second = node_args[i]
-        from_x = node.src == -1 or plan.nodes[node.src].is_alias()
-        src = 0 if from_x else pmap[node.src]
-        if second is None:
-            pmap.append(add(0 if from_x else 1, src, first, node.rank))
-        else:
-            c = add(0, 0, first, len(core))
-            pmap.append(add(1, c, second, node.rank))
-    # the group that is y's own layout (rank l, axes in order) is mixed straight into y: first
-    direct = [g for g, grp in enumerate(plan.groups)
-              if grp.rank == l and grp.out_axes == tuple(range(l))]
-    children = _absorptions(plan, direct[0] if direct else -1)
-    roots = direct[:1] + [g for g in range(len(plan.groups))
-                          if g not in direct[:1] and g not in children]
-    gr: dict[str, list[int]] = {k: [] for k in ("direct", "size", "fp", "fl", "ep", "el", "t0",
-                                                "t1", "child", "root", "last")}
-    tm: dict[str, list[int]] = {"op": [], "node": []}
-    for g in roots:
-        family = [g] + [a for a, b in children.items() if b == g]
-        r = len(gr["size"])
-        for j, h in enumerate(family):
-            grp = plan.groups[h]
-            is_direct = bool(direct) and h == direct[0]
-            if is_direct:
-                fp, fl, ep, el = 0, 0, 0, 0
-            elif j == 0:
-                fp, fl, ep, el = push(group_args[h])
-            else:   # added into the root's buffer, which is then expanded once
-                root = plan.groups[g]
-                dst = tuple(grp.out_axes[root.out_axes.index(u)] for u in range(root.rank))
-                fp, fl, ep, el = push(_step_args(tuple(range(grp.rank)), dst, n, spec, (), dtype))
-            gr["direct"].append(int(is_direct))
-            gr["size"].append(n ** grp.rank)
-            gr["t0"].append(len(tm["op"]))
-            for t in plan.terms:
-                if t.group == h:
-                    tm["op"].append(t.op)
-                    tm["node"].append(pmap[t.node])
-            gr["t1"].append(len(tm["op"]))
-            for name, v in zip(("fp", "fl", "ep", "el", "child", "root", "last"),
-                               (fp, fl, ep, el, int(j > 0), r, int(j == len(family) - 1))):
-                gr[name].append(v)
-    i64 = lambda a: np.asarray(a, dtype=np.int64)
+        sk, so, sstep = where[node.src] if node.src >= 0 else (0, 0, nk)
+        rows = [(first, n ** len(core))] if second is not None else []
+        rows.append((second if second is not None else first, n ** node.rank))
+        for args, size in rows:
+            d = alloc(c_in * size)
+            ND.append([sk, so, sstep, d, size, *push(args)])
+            sk, so, sstep = 1, d, size
+        where.append((1, ND[-1][3], n ** node.rank))
+    # steps reading x first, those that read all of it before those on a diagonal (fewer free
+    # labels than k), so that the pass bringing x from memory is sequential; the steps from
+    # other nodes keep their order (each after its source)
+    ND.sort(key=lambda r: (r[0], r[0] == 0 and r[6] < k))
+    # 2-6. groups: full-size ones mixed in the row pass (their nodes copied into y's order
+    # first) or mixed first and copied (fewer output channels); the others mixed into buffers
+    children = _absorptions(plan, -1)
+    gbuf: dict[int, int] = {}
+    PI: list[list[int]] = []
+    MX: list[list[int]] = []
+    TM: list[list[int]] = []
+    PO: list[list[int]] = []
+    AD_child: list[list[int]] = []
+    AD_perm: list[list[int]] = []
+    SP_x: list[list[int]] = []   # full-size sources in x (first in the row pass)
+    SP_s: list[list[int]] = []   # and in scratch
+    PD: list[list[int]] = []
+    pd_str: list[list[int]] = []
+    YA: list[list[int]] = []
+    perm_cache: dict[tuple[int, tuple[int, ...]], int] = {}
+    ident = tuple(range(l))
+    order = sorted(range(len(plan.groups)), key=lambda g: g in children)   # roots first
+    for g in order:
+        grp = plan.groups[g]
+        terms = [t for t in plan.terms if t.group == g]
+        size = n ** grp.rank
+        if grp.rank == l and l == len(set(grp.out_axes)) and (
+                grp.out_axes == ident or c_in <= c_out):
+            # mixed in the row pass from sources in y's order (x itself, or a copy)
+            for t in terms:
+                kind, off, step = where[t.node]
+                if grp.out_axes != ident:
+                    pk = (t.node, grp.out_axes)
+                    if pk not in perm_cache:
+                        d = alloc(c_in * nl)
+                        PI.append([kind, off, step, d, nl, *push_perm(grp.out_axes)])
+                        perm_cache[pk] = d
+                    kind, off, step = 1, perm_cache[pk], nl
+                (SP_x if kind == 0 else SP_s).extend([kind, off + c * step, c, t.op]
+                                                     for c in range(c_in))
+            continue
+        d = alloc(c_out * size)
+        gbuf[g] = d
+        MX.append([d, size, len(TM), len(TM) + len(terms)])
+        TM.extend([*where[t.node], t.op] for t in terms)
+        if g in children:
+            root = plan.groups[children[g]]
+            dst = tuple(grp.out_axes[root.out_axes.index(u)] for u in range(root.rank))
+            fp, fl, ep, el = push(_step_args(tuple(range(grp.rank)), dst, n, spec, (), dtype))
+            rsize = n ** root.rank
+            AD_child.append([d, size, gbuf[children[g]], rsize, fp, fl, ep, el, 0])
+            continue
+        if not _is_dense(grp):
+            YA.append([d, size, *push(group_args[g])])
+            continue
+        axes = [a for a in grp.out_axes if a >= 0]
+        if grp.rank == l:                         # full-size: mix, then copy into y's order
+            d2 = alloc(c_out * size)
+            PO.append([1, d, size, d2, size, *push_perm(grp.out_axes)])
+            d = d2
+        elif axes != sorted(axes):                # buffer copied into y's axis order
+            d2 = alloc(c_out * size)
+            fp, fl, ep, el = push(_step_args(tuple(range(grp.rank)), tuple(axes), n, spec, (),
+                                             dtype))
+            AD_perm.append([d, size, d2, size, fp, fl, ep, el, 1])
+            d = d2
+        PD.append([d, size])
+        pd_str.append([0 if a < 0 else n ** (grp.rank - 1 - axes.index(a))
+                       for a in grp.out_axes] or [0])
+
+    def table(rows, width):
+        return np.asarray(rows, dtype=np.int64).reshape(len(rows), width)
+
     prog = {
-        "nd": {k: i64(v) for k, v in nd.items()},
-        "gr": {k: i64(v) for k, v in gr.items()},
-        "tm": {k: i64(v) for k, v in tm.items()},
-        "flat": (i64(fs_src), i64(fs_dst), i64(e_src), i64(e_dst),
+        "tables": (table(ND, 9), table(PI, 7), table(MX, 4), table(TM, 4), table(PO, 7),
+                   table(AD_child + AD_perm, 9), table(SP_x + SP_s, 4), len(SP_x), table(PD, 2),
+                   table(pd_str, max(l, 1)), table(YA, 6)),
+        "flat": (np.asarray(fs_src, dtype=np.int64), np.asarray(fs_dst, dtype=np.int64),
+                 np.asarray(e_src, dtype=np.int64), np.asarray(e_dst, dtype=np.int64),
                  np.asarray(e_val, dtype=dtype)),
-        "max_f": max_f,
-        "has_direct": bool(direct),
+        "max_f": max_f[0],
+        "scratch": max(scratch[0], 1),
+        "C": dense_coefficients(spec, dtype),
     }
     cache[key] = prog
     return prog
@@ -293,20 +368,8 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
     dtype = np.dtype(dtype)
     if batch == 0 or c_in == 0 or c_out == 0 or len(spec) == 0:
         return _zero_or_empty(spec, weights, x, dtype)
-    prog = _program(spec, plan, dtype)
-    nd, gr, tm = prog["nd"], prog["gr"], prog["tm"]
-    # scratch of one thread: every reduce node (c_in blocks), a group buffer and a buffer for
-    # the groups added into it
-    sizes = np.where(nd["alias"] == 1, 0, n ** nd["rank"]).astype(np.int64)
-    node_off = np.concatenate([[0], np.cumsum(c_in * sizes)[:-1]]).astype(np.int64)
-    g_off = int(c_in * sizes.sum())
-    g_max = c_out * max([n ** g.rank for g in plan.groups] + [1])
-    t_off = g_off + g_max
-    nd_src = np.where(nd["kind"] == 1, node_off[nd["src"]], 0).astype(np.int64)
-    nd_scs = np.where(nd["kind"] == 1, sizes[nd["src"]], 0).astype(np.int64)
-    tm_alias = np.ascontiguousarray(nd["alias"][tm["node"]], dtype=np.int64)
-    tm_src = np.ascontiguousarray(node_off[tm["node"]], dtype=np.int64)
-    C = dense_coefficients(spec, dtype)
+    prog = _program(spec, plan, dtype, c_in, c_out)
+    C = prog["C"]
     w_eff = np.ascontiguousarray((weights.reshape(c_out * c_in, len(spec)).astype(dtype) @ C)
                                  .reshape(c_out, c_in, spec.num_operations))
     xr = np.ascontiguousarray(x, dtype=dtype).reshape(batch, -1)
@@ -314,16 +377,13 @@ def run_plan_numba(spec, plan, weights, x, dtype) -> np.ndarray:
         xr = xr.copy()
     y = np.empty((batch, c_out * n**l), dtype=dtype)
     threads = max(1, min(_num_threads(), batch))
-    bounds = np.linspace(0, batch, threads + 1).round().astype(np.int64)
-    scratch = np.empty((threads, t_off + g_max), dtype=dtype)
+    bounds = np.array([batch * t // threads for t in range(threads + 1)], dtype=np.int64)
+    scratch = np.empty((threads, prog["scratch"]), dtype=dtype)
     run = _load().run_program
-    rest = (nd["kind"], nd_src, nd_scs, node_off, sizes, nd["fp"], nd["fl"], nd["ep"], nd["el"],
-            gr["direct"], gr["size"], gr["fp"], gr["fl"], gr["ep"], gr["el"], gr["t0"], gr["t1"],
-            gr["child"], gr["root"], gr["last"], tm["op"], tm_alias, tm_src, *prog["flat"],
-            prog["max_f"], prog["has_direct"], g_off, t_off)
+    rest = (*prog["tables"], *prog["flat"], prog["max_f"])
 
     def piece(t: int) -> None:
-        run(xr, y, w_eff, n, bounds[t:t + 2], scratch[t:t + 1], *rest)
+        run(xr, y, w_eff, n, l, bounds[t:t + 2], scratch[t:t + 1], *rest)
 
     if threads == 1:
         piece(0)

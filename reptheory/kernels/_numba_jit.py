@@ -3,6 +3,10 @@
 Importing this module imports numba, after pointing numba's on-disk cache at
 ``reptheory._cache.cache_dir("numba")``; the compiled machine code is written there on first
 use and read back by later processes. :mod:`reptheory.kernels._numba` imports it lazily.
+
+The inner loops index whole arrays with unsigned offsets (``np.uint64``) instead of slicing
+views: an unsigned index needs no negative-index wraparound, so the loops vectorise, and no
+view is created (each would cost reference-count updates) in the hot loops.
 """
 
 from __future__ import annotations
@@ -14,79 +18,68 @@ numba_cache()
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["accumulate", "gather", "run_program"]
+__all__ = ["accumulate", "gather", "permute_copy", "row_pass", "run_program"]
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def accumulate(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, E, e_src, e_dst, e_val, ep, idx):
-    """dst[d0 + dst_off] += v * src[s0 + src_off] over every assignment of one step's labels.
+def accumulate(src, s_0, s_step, dst, d_0, d_step, nch, n, F, fs_src, fs_dst, fp, E, e_src,
+               e_dst, e_val, ep, idx):
+    """dst[d0 + dst_off] += v * src[s0 + src_off] over every assignment of one step's labels,
+    for ``nch`` channels (s0 = s_0 + c * s_step, d0 = d_0 + c * d_step).
 
     ``F`` free labels with per-label strides ``fs_src[fp:fp+F]`` / ``fs_dst[fp:fp+F]`` (the last
     one innermost), and ``E`` entries of the constants' joint table (offsets and values at
     ``ep``). A summed label has destination stride 0, a broadcast label source stride 0.
     """
+    nu = np.uint64(n)
     outer = 1
     for _ in range(F - 1):
         outer *= n
-    for e in range(E):
+    for ce in range(nch * E):
+        ch = ce // E if E > 1 else ce
+        e = ce - ch * E
+        s0 = s_0 + ch * s_step
+        d0 = d_0 + ch * d_step
         v = e_val[ep + e]
         so = s0 + e_src[ep + e]
         do = d0 + e_dst[ep + e]
         if F == 0:
-            dst[do] += v * src[so]
+            dst[np.uint64(do)] += v * src[np.uint64(so)]
             continue
-        sl = fs_src[fp + F - 1]
-        dl = fs_dst[fp + F - 1]
+        sl = np.uint64(fs_src[fp + F - 1])
+        dl = np.uint64(fs_dst[fp + F - 1])
         for f in range(F):
             idx[f] = 0
         for _t in range(outer):
-            # views keep every index provably >= 0, so the loops below vectorise
+            su = np.uint64(so)
+            du = np.uint64(do)
             if dl == 1 and sl == 1:           # contiguous copy / transfer
-                d = dst[do:do + n]
-                s = src[so:so + n]
-                for i in range(n):
-                    d[i] += v * s[i]
+                for i in range(nu):
+                    dst[du + i] += v * src[su + i]
             elif dl == 1 and sl == 0:         # broadcast along the innermost axis
-                d = dst[do:do + n]
-                c = v * src[so]
-                for i in range(n):
-                    d[i] += c
-            elif dl == 1:                     # strided read, contiguous write (a transpose)
-                d = dst[do:do + n]
-                s2 = src[so:so + (n - 1) * sl + 1:sl]
-                for i in range(n):
-                    d[i] += v * s2[i]
-            elif dl == 0 and sl == 1:         # contiguous contraction (4 partial sums)
-                s = src[so:so + n]
-                a0 = s[0] * 0
-                a1 = a0
-                a2 = a0
-                a3 = a0
-                m = n - n % 4
-                for i in range(0, m, 4):
-                    a0 += s[i]
-                    a1 += s[i + 1]
-                    a2 += s[i + 2]
-                    a3 += s[i + 3]
-                for i in range(m, n):
-                    a0 += s[i]
-                dst[do] += v * ((a0 + a1) + (a2 + a3))
+                c = v * src[su]
+                for i in range(nu):
+                    dst[du + i] += c
+            elif dl == 1:                     # strided read, contiguous write
+                for i in range(nu):
+                    dst[du + i] += v * src[su + i * sl]
+            elif dl == 0 and sl == 1:         # contiguous contraction (vectorised sum)
+                a = src[su] * 0
+                for i in range(nu):
+                    a += src[su + i]
+                dst[du] += v * a
             elif dl == 0:                     # strided contraction
-                s2 = src[so:so + (n - 1) * sl + 1:sl]
-                a = s2[0] * 0
-                for i in range(n):
-                    a += s2[i]
-                dst[do] += v * a
+                a = src[su] * 0
+                for i in range(nu):
+                    a += src[su + i * sl]
+                dst[du] += v * a
             elif sl == 0:                     # strided broadcast
-                d2 = dst[do:do + (n - 1) * dl + 1:dl]
-                c = v * src[so]
-                for i in range(n):
-                    d2[i] += c
-            else:                             # strided transfer (e.g. a transpose)
-                d2 = dst[do:do + (n - 1) * dl + 1:dl]
-                s2 = src[so:so + (n - 1) * sl + 1:sl]
-                for i in range(n):
-                    d2[i] += v * s2[i]
+                c = v * src[su]
+                for i in range(nu):
+                    dst[du + i * dl] += c
+            else:                             # strided transfer
+                for i in range(nu):
+                    dst[du + i * dl] += v * src[su + i * sl]
             f = F - 2
             while f >= 0:
                 idx[f] += 1
@@ -101,111 +94,386 @@ def accumulate(src, s0, dst, d0, n, F, fs_src, fs_dst, fp, E, e_src, e_dst, e_va
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def _mix_into(dst, d0, size, o, w_eff, op, src, s0, step):
-    """dst[d0:d0+size] += sum_i w_eff[o, i, op] * src[s0 + i*step : ... + size] (4 inputs at a time)."""
-    c_in = w_eff.shape[1]
-    d = dst[d0:d0 + size]
-    i = 0
-    while i + 4 <= c_in:
-        w0 = w_eff[o, i, op]
-        w1 = w_eff[o, i + 1, op]
-        w2 = w_eff[o, i + 2, op]
-        w3 = w_eff[o, i + 3, op]
-        a0 = s0 + i * step
-        x0 = src[a0:a0 + size]
-        x1 = src[a0 + step:a0 + step + size]
-        x2 = src[a0 + 2 * step:a0 + 2 * step + size]
-        x3 = src[a0 + 3 * step:a0 + 3 * step + size]
-        for e in range(size):
-            d[e] += w0 * x0[e] + w1 * x1[e] + w2 * x2[e] + w3 * x3[e]
-        i += 4
-    while i < c_in:
-        wv = w_eff[o, i, op]
-        if wv != 0:
-            a0 = s0 + i * step
-            x0 = src[a0:a0 + size]
-            for e in range(size):
-                d[e] += wv * x0[e]
-        i += 1
+def _zero(buf, a, m):
+    """buf[a : a + m] = 0."""
+    au = np.uint64(a)
+    for i in range(np.uint64(m)):
+        buf[au + i] = 0
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def run_program(x, y, w_eff, n, chunks, scratch, nd_kind, nd_src, nd_scs, nd_dst, nd_size,
-                nd_fp, nd_fl, nd_ep, nd_el, gr_direct, gr_size, gr_fp, gr_fl, gr_ep, gr_el,
-                gr_t0, gr_t1, gr_child, gr_root, gr_last, tm_op, tm_alias, tm_src, fs_src,
-                fs_dst, e_src, e_dst, e_val, max_f, has_direct, g_off, t_off):
+def _mix_into(dst, d0, size, w_eff, op, src, s0, step):
+    """dst[d0 + o*size : ... + size] += sum_i w_eff[o, i, op] * src[s0 + i*step : ... + size]
+    for every output channel o (4 inputs at a time)."""
+    c_out = w_eff.shape[0]
+    c_in = w_eff.shape[1]
+    m = np.uint64(size)
+    for o in range(c_out):
+        du = np.uint64(d0 + o * size)
+        i = 0
+        while i + 4 <= c_in:
+            w0 = w_eff[o, i, op]
+            w1 = w_eff[o, i + 1, op]
+            w2 = w_eff[o, i + 2, op]
+            w3 = w_eff[o, i + 3, op]
+            a0 = np.uint64(s0 + i * step)
+            a1 = np.uint64(s0 + (i + 1) * step)
+            a2 = np.uint64(s0 + (i + 2) * step)
+            a3 = np.uint64(s0 + (i + 3) * step)
+            for e in range(m):
+                dst[du + e] += (w0 * src[a0 + e] + w1 * src[a1 + e] + w2 * src[a2 + e]
+                                + w3 * src[a3 + e])
+            i += 4
+        while i < c_in:
+            wv = w_eff[o, i, op]
+            if wv != 0:
+                a0 = np.uint64(s0 + i * step)
+                for e in range(m):
+                    dst[du + e] += wv * src[a0 + e]
+            i += 1
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def permute_copy(src, s0, s_step, dst, d0, d_step, nch, n, F, fs_src, fs_dst, fp, idx):
+    """Every channel c < nch: dst[d0 + c * d_step + dst_off] = src[s0 + c * s_step + src_off]
+    over every assignment of ``F`` labels (a full-size tensor written in another axis order;
+    the strides are a permutation of powers of n).
+
+    The last label has destination stride 1; when its source stride is 1 too, rows are copied.
+    Otherwise the label before it has source stride 1 and the two are walked in tiles (8 x 8
+    of constant size when n is a multiple of 8, else 16 x 16), so that both sides of a tile
+    stay in L1.
+    """
+    if F == 0:
+        for c in range(nch):
+            dst[np.uint64(d0 + c * d_step)] = src[np.uint64(s0 + c * s_step)]
+        return
+    rows = fs_src[fp + F - 1] == 1
+    n_outer = F - 1 if rows else F - 2
+    outer = 1
+    for _ in range(n_outer):
+        outer *= n
+    ud = np.uint64(fs_dst[fp + F - 2]) if F >= 2 else np.uint64(0)
+    vs = np.uint64(fs_src[fp + F - 1])
+    nu = np.uint64(n)
+    T = np.uint64(16)
+    E = np.uint64(8)
+    so = s0
+    do = d0
+    for ct in range(nch * outer):
+        if ct % outer == 0:
+            for f in range(n_outer):
+                idx[f] = 0
+            so = s0 + (ct // outer) * s_step
+            do = d0 + (ct // outer) * d_step
+        su = np.uint64(so)
+        du = np.uint64(do)
+        if rows:
+            for i in range(nu):
+                dst[du + i] = src[su + i]
+        elif n % 8 == 0:                      # 8 x 8 blocks of constant size
+            for ub in range(np.uint64(0), nu, E):
+                for vb in range(np.uint64(0), nu, E):
+                    for u in range(E):
+                        for v in range(E):
+                            dst[du + (ub + u) * ud + vb + v] = src[su + ub + u + (vb + v) * vs]
+        else:
+            for ub in range(np.uint64(0), nu, T):
+                ue = min(ub + T, nu)
+                for vb in range(np.uint64(0), nu, T):
+                    ve = min(vb + T, nu)
+                    for u in range(ub, ue):
+                        for v in range(vb, ve):
+                            dst[du + u * ud + v] = src[su + u + v * vs]
+        f = n_outer - 1
+        while f >= 0:
+            idx[f] += 1
+            so += fs_src[fp + f]
+            do += fs_dst[fp + f]
+            if idx[f] < n:
+                break
+            so -= n * fs_src[fp + f]
+            do -= n * fs_dst[fp + f]
+            idx[f] = 0
+            f -= 1
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def _axpy4(y, da, src, a0, w0, a1, w1, a2, w2, a3, w3, L, first):
+    """y[da + i] (= if ``first``, else +=) w0 src[a0 + i] + ... + w3 src[a3 + i], i < L."""
+    if first:
+        for i in range(L):
+            y[da + i] = w0 * src[a0 + i] + w1 * src[a1 + i] + w2 * src[a2 + i] + w3 * src[a3 + i]
+    else:
+        for i in range(L):
+            y[da + i] += w0 * src[a0 + i] + w1 * src[a1 + i] + w2 * src[a2 + i] + w3 * src[a3 + i]
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def _axpy1(y, da, src, a0, w0, L, first):
+    """y[da + i] (= if ``first``, else +=) w0 src[a0 + i], i < L."""
+    if first:
+        for i in range(L):
+            y[da + i] = w0 * src[a0 + i]
+    else:
+        for i in range(L):
+            y[da + i] += w0 * src[a0 + i]
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def _axpy4x2(y, da, db, src, a0, a1, a2, a3, w0, w1, w2, w3, v0, v1, v2, v3, L, first):
+    """Two output channels from the same four source rows: y[da + i] (= or +=) sum w_k
+    src[a_k + i] and y[db + i] (= or +=) sum v_k src[a_k + i], i < L."""
+    if first:
+        for i in range(L):
+            s0 = src[a0 + i]
+            s1 = src[a1 + i]
+            s2 = src[a2 + i]
+            s3 = src[a3 + i]
+            y[da + i] = w0 * s0 + w1 * s1 + w2 * s2 + w3 * s3
+            y[db + i] = v0 * s0 + v1 * s1 + v2 * s2 + v3 * s3
+    else:
+        for i in range(L):
+            s0 = src[a0 + i]
+            s1 = src[a1 + i]
+            s2 = src[a2 + i]
+            s3 = src[a3 + i]
+            y[da + i] += w0 * s0 + w1 * s1 + w2 * s2 + w3 * s3
+            y[db + i] += v0 * s0 + v1 * s1 + v2 * s2 + v3 * s3
+
+
+@njit(cache=True, fastmath=True, nogil=True, inline="always")
+def _mix_sources2(y, da, db, src, SP, j0, j1, w_eff, o, row0, L, first):
+    """:func:`_mix_sources` for output channels o (at ``da``) and o + 1 (at ``db``) at once."""
+    j = j0
+    while j + 4 <= j1:
+        _axpy4x2(y, da, db, src, np.uint64(SP[j, 1] + row0), np.uint64(SP[j + 1, 1] + row0),
+                 np.uint64(SP[j + 2, 1] + row0), np.uint64(SP[j + 3, 1] + row0),
+                 w_eff[o, SP[j, 2], SP[j, 3]], w_eff[o, SP[j + 1, 2], SP[j + 1, 3]],
+                 w_eff[o, SP[j + 2, 2], SP[j + 2, 3]], w_eff[o, SP[j + 3, 2], SP[j + 3, 3]],
+                 w_eff[o + 1, SP[j, 2], SP[j, 3]], w_eff[o + 1, SP[j + 1, 2], SP[j + 1, 3]],
+                 w_eff[o + 1, SP[j + 2, 2], SP[j + 2, 3]],
+                 w_eff[o + 1, SP[j + 3, 2], SP[j + 3, 3]], L, first)
+        first = False
+        j += 4
+    while j < j1:
+        a = np.uint64(SP[j, 1] + row0)
+        _axpy1(y, da, src, a, w_eff[o, SP[j, 2], SP[j, 3]], L, first)
+        _axpy1(y, db, src, a, w_eff[o + 1, SP[j, 2], SP[j, 3]], L, first)
+        first = False
+        j += 1
+    return not first
+
+
+@njit(cache=True, fastmath=True, nogil=True, inline="always")
+def _mix_sources(y, da, src, SP, j0, j1, w_eff, o, row0, L, first):
+    """y[da : da + L] (=, when ``first``, else +=) the sum over the sources j0 <= j < j1 of
+    w_eff[o, SP[j, 2], SP[j, 3]] * src[SP[j, 1] + row0 : ... + L], four sources at a time.
+    Returns whether anything was written."""
+    j = j0
+    while j + 4 <= j1:
+        _axpy4(y, da, src, np.uint64(SP[j, 1] + row0), w_eff[o, SP[j, 2], SP[j, 3]],
+               np.uint64(SP[j + 1, 1] + row0), w_eff[o, SP[j + 1, 2], SP[j + 1, 3]],
+               np.uint64(SP[j + 2, 1] + row0), w_eff[o, SP[j + 2, 2], SP[j + 2, 3]],
+               np.uint64(SP[j + 3, 1] + row0), w_eff[o, SP[j + 3, 2], SP[j + 3, 3]], L, first)
+        first = False
+        j += 4
+    while j < j1:
+        _axpy1(y, da, src, np.uint64(SP[j, 1] + row0), w_eff[o, SP[j, 2], SP[j, 3]], L, first)
+        first = False
+        j += 1
+    return not first
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def _fill_tile(y, da, work, rows, L):
+    """y[da + r * L + i] = S[r] + V[i] for r < rows, i < L (V = work[:L], S = work[L:])."""
+    Lu = np.uint64(L)
+    for r in range(np.uint64(rows)):
+        sr = work[Lu + r]
+        d = da + r * Lu
+        for i in range(Lu):
+            y[d + i] = sr + work[i]
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work):
+    """Write y (one batch element) once, in tiles of whole rows (a row: the last axis of y).
+
+    ``SP``: the full-size sources (x, the first ``n_x``, or scratch tensors in y's layout;
+    ``(kind, offset, input channel, operation)``, one row per input channel), mixed over the
+    input channels. ``PD``: the expand buffers (already mixed, in y's axis order; ``(offset,
+    channel step)``) with ``pd_str``, the stride of each axis of y in the buffer (the last one
+    1, or 0 for a constant along the row). A tile is a run of rows along the second-to-last
+    axis of y (about 512 entries); in it each buffer is a contiguous block (stride n there),
+    one vector repeated on every row (stride 0), or one number per row (last stride 0).
+    For each tile and output channel: the vectors and numbers are summed into ``work`` (V, the
+    row vector, and S, one number per row) and y = S[r] + V[i] written, then the contiguous
+    blocks and the sources added in loops over the whole tile, four sources at a time.
+    """
+    c_out = w_eff.shape[0]
+    L = n if l > 0 else 1
+    Lu = np.uint64(L)
+    nrows = 1
+    for _ in range(l - 1):
+        nrows *= n
+    nl = nrows * L
+    n_pd = PD.shape[0]
+    zero = w_eff[0, 0, 0] * 0
+    one = zero + 1
+    # rows per tile: a power of two (at most 512 entries) that divides n, so that a tile never
+    # crosses a wrap of the second-to-last axis of y and each buffer's row offset is affine in it
+    rpt = 1
+    while rpt * 2 * L <= 512 and n % (rpt * 2) == 0:
+        rpt *= 2
+    # base[g]: offset of the tile's first row in buffer g; base[n_pd + p]: index of y axis p
+    for g in range(n_pd):
+        base[g] = PD[g, 0]
+    for p in range(l):
+        base[n_pd + p] = 0
+    n_small = 0                        # buffers summed into V and S
+    for g in range(n_pd):
+        s2 = pd_str[g, l - 2] if l >= 2 else 0
+        if pd_str[g, l - 1] == 0 or s2 == 0:
+            n_small += 1
+    for R0 in range(0, nrows, rpt):
+        if R0 > 0:                             # advance the odometer by rpt rows
+            p = l - 2
+            step = rpt
+            while p >= 0:
+                base[n_pd + p] += step
+                for g in range(n_pd):
+                    base[g] += step * pd_str[g, p]
+                if base[n_pd + p] < n:
+                    break
+                base[n_pd + p] = 0
+                for g in range(n_pd):
+                    base[g] -= n * pd_str[g, p]
+                step = 1
+                p -= 1
+        rows = min(rpt, nrows - R0)
+        tl = np.uint64(rows * L)
+        first = True
+        for o in range(c_out):
+            da = np.uint64(o * nl + R0 * L)
+            if n_small > 0:
+                for i in range(Lu + np.uint64(rows)):
+                    work[i] = zero
+                for g in range(n_pd):
+                    off = base[g] + o * PD[g, 1]
+                    s2 = pd_str[g, l - 2] if l >= 2 else 0
+                    if pd_str[g, l - 1] == 0:
+                        for r in range(rows):
+                            work[L + r] += scr[off + r * s2]
+                    elif s2 == 0:
+                        ou = np.uint64(off)
+                        for i in range(Lu):
+                            work[i] += scr[ou + i]
+                _fill_tile(yb, da, work, rows, L)
+            f = n_small == 0
+            for g in range(n_pd):
+                s2 = pd_str[g, l - 2] if l >= 2 else 0
+                if pd_str[g, l - 1] != 0 and s2 != 0:     # a contiguous block (s2 == n)
+                    _axpy1(yb, da, scr, np.uint64(base[g] + o * PD[g, 1]), one, tl, f)
+                    f = False
+            first = f                  # the same for every output channel
+        o = 0
+        f1 = first
+        while o < c_out:               # the sources, two output channels at a time
+            da = np.uint64(o * nl + R0 * L)
+            f1 = first
+            if o + 1 < c_out:
+                db = np.uint64((o + 1) * nl + R0 * L)
+                if _mix_sources2(yb, da, db, xb, SP, 0, n_x, w_eff, o, R0 * L, tl, f1):
+                    f1 = False
+                if _mix_sources2(yb, da, db, scr, SP, n_x, SP.shape[0], w_eff, o, R0 * L, tl,
+                                 f1):
+                    f1 = False
+                o += 2
+            else:
+                if _mix_sources(yb, da, xb, SP, 0, n_x, w_eff, o, R0 * L, tl, f1):
+                    f1 = False
+                if _mix_sources(yb, da, scr, SP, n_x, SP.shape[0], w_eff, o, R0 * L, tl, f1):
+                    f1 = False
+                o += 1
+        if f1:                         # nothing at all was written
+            for o2 in range(c_out):
+                da = np.uint64(o2 * nl + R0 * L)
+                for i in range(tl):
+                    yb[da + i] = zero
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def run_program(x, y, w_eff, n, l, chunks, scratch, ND, PI, MX, TM, PO, AD, SP, n_x, PD, pd_str,
+                YA, fs_src, fs_dst, e_src, e_dst, e_val, max_f):
     """Run a flattened plan on x (batch, c_in * n^k) into y (batch, c_out * n^l).
 
-    Each batch element is done start to end while it is in cache: reduce x into the small node
-    buffers, mix the channels of each expand group (the full-size group that has y's own
-    layout is mixed straight into y; a group whose pattern another group's contains is mixed
-    into a second buffer and added into that group's buffer), add every other group onto y
-    through its strides. ``chunks`` splits the batch in pieces run one after the other;
-    ``scratch[t]`` is piece t's buffer: the reduce nodes, then the group buffer at ``g_off``
-    and the buffer of absorbed groups at ``t_off``. The GIL is released, so threads can run
-    pieces side by side.
+    Each batch element is done start to end while it is in cache, in six steps (each a table
+    of integer rows; offsets into ``scratch[t]``, the buffer of batch piece t):
+
+    1. ``ND``: the reduce nodes, from x or from another node (``accumulate``);
+    2. ``PI``: full-size nodes copied into y's axis order (``permute_copy``), c_in channels;
+    3. ``MX`` / ``TM``: channel mixing of every group that is not mixed in the row pass;
+    4. ``PO``: mixed full-size groups copied into y's axis order, c_out channels;
+    5. ``AD``: groups added into a containing group's buffer, buffers permuted into y's order;
+    6. ``row_pass``: y written once; then ``YA``: the diagonal groups added onto y.
+
+    ``chunks`` splits the batch into pieces run one after the other. The GIL is released, so
+    threads can run pieces side by side.
     """
     c_out = w_eff.shape[0]
     c_in = w_eff.shape[1]
     nk = x.shape[1] // c_in
     nl = y.shape[1] // c_out
-    n_nodes = nd_kind.shape[0]
-    n_groups = gr_size.shape[0]
     for t in range(chunks.shape[0] - 1):
         scr = scratch[t]
         idx = np.zeros(max_f + 1, np.int64)
+        base = np.zeros(PD.shape[0] + l + 1, np.int64)
+        work = np.empty(n + 513, y.dtype)
         for b in range(chunks[t], chunks[t + 1]):
             xb = x[b]
             yb = y[b]
-            for i in range(n_nodes):
-                kind = nd_kind[i]
-                if kind < 0:
-                    continue
-                sz = nd_size[i]
-                d0 = nd_dst[i]
-                scr[d0:d0 + c_in * sz] = 0.0
-                for c in range(c_in):
-                    if kind == 0:
-                        accumulate(xb, c * nk, scr, d0 + c * sz, n, nd_fl[i], fs_src, fs_dst,
-                                   nd_fp[i], nd_el[i], e_src, e_dst, e_val, nd_ep[i], idx)
-                    else:
-                        accumulate(scr, nd_src[i] + c * nd_scs[i], scr, d0 + c * sz, n,
-                                   nd_fl[i], fs_src, fs_dst, nd_fp[i], nd_el[i], e_src, e_dst,
-                                   e_val, nd_ep[i], idx)
-            if not has_direct:
-                yb[:] = 0.0
-            for g in range(n_groups):
-                size = gr_size[g]
-                child = gr_child[g] != 0
-                if gr_direct[g] != 0:
-                    G = yb[0:c_out * size]
-                elif child:
-                    G = scr[t_off:t_off + c_out * size]
+            for i in range(ND.shape[0]):
+                d_off = ND[i, 3]
+                d_step = ND[i, 4]
+                _zero(scr, d_off, c_in * d_step)
+                if ND[i, 0] == 0:
+                    accumulate(xb, 0, nk, scr, d_off, d_step, c_in, n, ND[i, 6], fs_src, fs_dst,
+                               ND[i, 5], ND[i, 8], e_src, e_dst, e_val, ND[i, 7], idx)
                 else:
-                    G = scr[g_off:g_off + c_out * size]
-                G[:] = 0.0
-                for q in range(gr_t0[g], gr_t1[g]):
-                    if tm_alias[q] != 0:
-                        src = xb[0:c_in * size]
+                    accumulate(scr, ND[i, 1], ND[i, 2], scr, d_off, d_step, c_in, n, ND[i, 6],
+                               fs_src, fs_dst, ND[i, 5], ND[i, 8], e_src, e_dst, e_val, ND[i, 7],
+                               idx)
+            for i in range(PI.shape[0]):
+                if PI[i, 0] == 0:
+                    permute_copy(xb, PI[i, 1], PI[i, 2], scr, PI[i, 3], PI[i, 4], c_in, n,
+                                 PI[i, 6], fs_src, fs_dst, PI[i, 5], idx)
+                else:
+                    permute_copy(scr, PI[i, 1], PI[i, 2], scr, PI[i, 3], PI[i, 4], c_in, n,
+                                 PI[i, 6], fs_src, fs_dst, PI[i, 5], idx)
+            for i in range(MX.shape[0]):
+                d_off = MX[i, 0]
+                size = MX[i, 1]
+                _zero(scr, d_off, c_out * size)
+                for q in range(MX[i, 2], MX[i, 3]):
+                    if TM[q, 0] == 0:
+                        _mix_into(scr, d_off, size, w_eff, TM[q, 3], xb, TM[q, 1], TM[q, 2])
                     else:
-                        src = scr[tm_src[q]:tm_src[q] + c_in * size]
-                    for o in range(c_out):
-                        _mix_into(G, o * size, size, o, w_eff, tm_op[q], src, 0, size)
-                if child:
-                    r = gr_root[g]
-                    rsize = gr_size[r]
-                    for o in range(c_out):
-                        accumulate(G, o * size, scr, g_off + o * rsize, n, gr_fl[g], fs_src,
-                                   fs_dst, gr_fp[g], gr_el[g], e_src, e_dst, e_val, gr_ep[g],
-                                   idx)
-                if gr_last[g] != 0:
-                    r = gr_root[g]
-                    if gr_direct[r] == 0:
-                        rsize = gr_size[r]
-                        for o in range(c_out):
-                            accumulate(scr, g_off + o * rsize, yb, o * nl, n, gr_fl[r], fs_src,
-                                       fs_dst, gr_fp[r], gr_el[r], e_src, e_dst, e_val, gr_ep[r],
-                                       idx)
+                        _mix_into(scr, d_off, size, w_eff, TM[q, 3], scr, TM[q, 1], TM[q, 2])
+            for i in range(PO.shape[0]):
+                permute_copy(scr, PO[i, 1], PO[i, 2], scr, PO[i, 3], PO[i, 4], c_out, n,
+                             PO[i, 6], fs_src, fs_dst, PO[i, 5], idx)
+            for i in range(AD.shape[0]):
+                d_off = AD[i, 2]
+                d_step = AD[i, 3]
+                if AD[i, 8] != 0:
+                    _zero(scr, d_off, c_out * d_step)
+                accumulate(scr, AD[i, 0], AD[i, 1], scr, d_off, d_step, c_out, n, AD[i, 5],
+                           fs_src, fs_dst, AD[i, 4], AD[i, 7], e_src, e_dst, e_val, AD[i, 6], idx)
+            row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work)
+            for i in range(YA.shape[0]):
+                accumulate(scr, YA[i, 0], YA[i, 1], yb, 0, nl, c_out, n, YA[i, 3], fs_src,
+                           fs_dst, YA[i, 2], YA[i, 5], e_src, e_dst, e_val, YA[i, 4], idx)
 
 
 @njit(parallel=True, cache=True)

@@ -30,15 +30,7 @@ from _common import table
 
 def interleaved(fns: dict, rounds: int) -> dict:
     """Best time (s) of each function over ``rounds`` interleaved rounds, and the spread."""
-    import time
-
-    times = {k: [] for k in fns}
-    for _ in range(rounds):
-        for k, f in fns.items():
-            t = time.perf_counter()
-            f()
-            times[k].append(time.perf_counter() - t)
-    return {k: (min(v), (max(v) - min(v)) / min(v)) for k, v in times.items()}
+    return {k: (min(v), (max(v) - min(v)) / min(v)) for k, v in _rounds(fns, rounds).items()}
 
 
 def report(title: str, res: dict, base: str) -> None:

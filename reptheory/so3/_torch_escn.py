@@ -10,8 +10,12 @@ layer that sums messages into nodes (imports torch).
   is one batched matmul with the block-diagonal matrix of the kept rows of ``D_0 .. D_L`` and
   the SO(2) map of all orders and channels one matmul with a (C_out n_out, C_in n_in) matrix
   into which the weights are scattered (fewer, larger operations: 0.6-0.9x the time of the
-  per-degree form in those cases); otherwise one matmul per degree and per order (the dense
-  blocks would waste up to 7x the multiply-adds at L = 8).
+  per-degree form in those cases); with at most 4 channels in and out, the rotations are
+  broadcast products with the edges along the last axis (the layout in which
+  :func:`reptheory.torch.wigner_D_all` computes the matrices, so neither they nor their
+  gradients are copied or transposed) and the SO(2) map one matmul per order; otherwise one
+  matmul per degree and per order (the dense blocks would waste up to 7x the multiply-adds at
+  L = 8).
 * :class:`RadialBasis` - Bessel radial functions ``sin(n pi r / r_c) / r`` times a smooth
   polynomial cutoff (DimeNet / NequIP).
 * :class:`ESCNGraphConv` - the graph layer: radial network of the edge length -> per-edge,
@@ -43,6 +47,8 @@ __all__ = ["ESCNConvolution", "ESCNGraphConv", "RadialBasis"]
 _FUSED_MAX_L = 4
 #: ... and from this many channels (in and out)
 _FUSED_MIN_CHANNELS = 8
+#: otherwise, up to this many channels (in and out), the edges-last elementwise strategy
+_EDGES_LAST_MAX_CHANNELS = 4
 
 
 class ESCNConvolution(nn.Module):
@@ -120,6 +126,9 @@ class ESCNConvolution(nn.Module):
         # as one matrix) beats the per-degree / per-order matmuls; at higher degree or with few
         # channels the dense blocks waste too much (2.2x slower at L = 8, one channel)
         self.fused = max(L_in, L_out) <= _FUSED_MAX_L and min(ci, co) >= _FUSED_MIN_CHANNELS
+        # with few channels the per-degree rotations are tiny matmuls: elementwise products with
+        # the edges along the last axis (the layout in which the Wigner matrices are computed)
+        self.edges_last = not self.fused and max(ci, co) <= _EDGES_LAST_MAX_CHANNELS
         if self.fused:
             # the input rotation is built transposed, (d_in, n_in): both matmuls take it as it is
             for name, L, tr in (("rot_in", L_in, True), ("rot_out", L_out, False)):
@@ -306,6 +315,8 @@ class ESCNConvolution(nn.Module):
                 edge_weight = edge_weight[:, :, None]
         if self.fused:
             y = self._forward_fused(x, wigner, edge_weight)
+        elif self.edges_last:
+            y = self._forward_edges_last(x, wigner, edge_weight)
         else:
             y = self._forward_per_degree(x, wigner, edge_weight)
         return y if self.has_channels else y[:, 0, :]
@@ -322,6 +333,42 @@ class ESCNConvolution(nn.Module):
         # rotate back: y_l = D_l^T y'_l (only the kept rows of D)
         return yr if self.L_out == 0 else torch.matmul(
             yr, self._rotation(wigner, self.L_out, self.rot_out, self.n_out).view(E, self.n_out, -1))
+
+    def _forward_edges_last(self, x, wigner, edge_weight):
+        """Per degree, with the edges along the last axis: features (d, C, E), Wigner matrices
+        (d, d, E) (for degrees >= 2 the storage of :func:`wigner_D_all`, no copy), rotations
+        as broadcast products summed over one axis; the SO(2) map one matmul per order."""
+        E, mm = x.shape[0], self.m_max
+        L_in, L_out, ci, co = self.L_in, self.L_out, self.channels_in, self.channels_out
+        Dt = [D.permute(1, 2, 0) for D in wigner[: max(L_in, L_out) + 1]]  # (d, d, E) each
+        xt = x.permute(2, 1, 0).contiguous()  # (d_in, C_in, E)
+        parts = [xt[:1]]  # D_0 = 1
+        for l in range(1, L_in + 1):  # rotate into the edge frame, rows |m| <= m_max only
+            k = min(l, mm)
+            D = Dt[l][l - k : l + k + 1, :, None, :]  # (2k+1, 2l+1, 1, E)
+            parts.append((D * xt[None, l * l : (l + 1) ** 2]).sum(1))
+        xr = torch.cat(parts, 0)  # (n_in, C_in, E)
+        if edge_weight is not None:
+            xr = xr * edge_weight.permute(1, 2, 0).index_select(0, self.deg_in)
+        pieces = []
+        for m in range(mm + 1):  # the SO(2) map: one matmul per order, rows (l, c)
+            kin, kout = (L_in + 1 - m) * ci, (L_out + 1 - m) * co
+            xp = xr.index_select(0, getattr(self, f"idx_in_p{m}")).reshape(kin, E)
+            if m == 0:
+                pieces.append(self.w0.to(xr.dtype).reshape(kout, kin) @ xp)
+                continue
+            xm = xr.index_select(0, getattr(self, f"idx_in_n{m}")).reshape(kin, E)
+            A, B = self.wm[m - 1].to(xr.dtype).reshape(2, kout, kin)
+            big = torch.cat([torch.cat([A, -B], 1), torch.cat([B, A], 1)], 0)  # (2kout, 2kin)
+            pieces.append(big @ torch.cat([xp, xm], 0))  # (2 kout, E): [y+, y-]
+        yr = torch.cat(pieces, 0).view(-1, co, E).index_select(0, self.out_order)  # (n_out, C, E)
+        outs, off = [yr[:1]], 1
+        for l in range(1, L_out + 1):  # rotate back: y_l = D_l^T y'_l (kept rows of D)
+            k = min(l, mm)
+            D = Dt[l][l - k : l + k + 1, :, None, :]
+            outs.append((D * yr[off : off + 2 * k + 1, None]).sum(0))
+            off += 2 * k + 1
+        return torch.cat(outs, 0).permute(2, 1, 0)
 
     def _forward_per_degree(self, x, wigner, edge_weight):
         """One matmul per degree (rotations) and per order (SO(2) map)."""

@@ -341,12 +341,11 @@ class ESCNConvolution(nn.Module):
         E, mm = x.shape[0], self.m_max
         L_in, L_out, ci, co = self.L_in, self.L_out, self.channels_in, self.channels_out
         Dt = [D.permute(1, 2, 0) for D in wigner[: max(L_in, L_out) + 1]]  # (d, d, E) each
-        xt = x.permute(2, 1, 0).contiguous()  # (d_in, C_in, E)
-        parts = [xt[:1]]  # D_0 = 1
+        # split, not sliced: the backward of a slice would zero-fill a full-size gradient each
+        xs = x.permute(2, 1, 0).contiguous().split([2 * l + 1 for l in range(L_in + 1)], 0)
+        parts = [xs[0]]  # D_0 = 1
         for l in range(1, L_in + 1):  # rotate into the edge frame, rows |m| <= m_max only
-            k = min(l, mm)
-            D = Dt[l][l - k : l + k + 1, :, None, :]  # (2k+1, 2l+1, 1, E)
-            parts.append((D * xt[None, l * l : (l + 1) ** 2]).sum(1))
+            parts.append((self._kept_rows(Dt[l], l)[:, :, None, :] * xs[l]).sum(1))
         xr = torch.cat(parts, 0)  # (n_in, C_in, E)
         if edge_weight is not None:
             xr = xr * edge_weight.permute(1, 2, 0).index_select(0, self.deg_in)
@@ -362,13 +361,17 @@ class ESCNConvolution(nn.Module):
             big = torch.cat([torch.cat([A, -B], 1), torch.cat([B, A], 1)], 0)  # (2kout, 2kin)
             pieces.append(big @ torch.cat([xp, xm], 0))  # (2 kout, E): [y+, y-]
         yr = torch.cat(pieces, 0).view(-1, co, E).index_select(0, self.out_order)  # (n_out, C, E)
-        outs, off = [yr[:1]], 1
+        ys = yr.split([2 * min(l, mm) + 1 for l in range(L_out + 1)], 0)
+        outs = [ys[0]]
         for l in range(1, L_out + 1):  # rotate back: y_l = D_l^T y'_l (kept rows of D)
-            k = min(l, mm)
-            D = Dt[l][l - k : l + k + 1, :, None, :]
-            outs.append((D * yr[off : off + 2 * k + 1, None]).sum(0))
-            off += 2 * k + 1
+            outs.append((self._kept_rows(Dt[l], l)[:, :, None, :] * ys[l][:, None]).sum(0))
         return torch.cat(outs, 0).permute(2, 1, 0)
+
+    def _kept_rows(self, D: torch.Tensor, l: int) -> torch.Tensor:
+        """The rows ``|m| <= m_max`` of ``D_l`` (d, d, E): no slice (and no zero-filled
+        gradient in the backward) when all are kept."""
+        k = min(l, self.m_max)
+        return D if k == l else D[l - k : l + k + 1]
 
     def _forward_per_degree(self, x, wigner, edge_weight):
         """One matmul per degree (rotations) and per order (SO(2) map)."""

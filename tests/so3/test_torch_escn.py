@@ -34,8 +34,8 @@ def pair_weights(conv, co, ci, L_in, L_out):
     "L_in, L_out, m_max, ci, co",
     [
         (2, 3, None, 2, 3), (3, 2, 1, 2, 3), (4, 4, 2, 2, 3), (1, 2, 0, 2, 3), (0, 2, None, 2, 3),
-        (2, 0, None, 2, 3), (7, 6, None, 1, 1), (6, 7, 3, 4, 1),  # edges last (elementwise)
-        (5, 3, None, 8, 8), (2, 3, 1, 5, 6), (0, 2, None, 6, 5),  # one matmul per degree and order
+        (2, 0, None, 2, 3), (7, 6, None, 1, 1), (6, 7, 3, 4, 1), (5, 3, None, 8, 8),  # edges last
+        (2, 3, 1, 2, 17), (0, 2, None, 17, 1), (5, 4, 2, 3, 17),  # one matmul per degree, order
         (2, 3, None, 8, 9), (3, 2, 1, 9, 8), (0, 2, None, 8, 8), (2, 0, None, 8, 8),  # fused
     ],
 )
@@ -45,7 +45,7 @@ def test_multichannel_matches_numpy(L_in, L_out, m_max, ci, co):
     E = 6
     conv = ESCNConvolution(L_in, L_out, ci, co, m_max=m_max).double()
     assert conv.fused == (max(L_in, L_out) <= 4 and min(ci, co) >= 8)
-    assert conv.edges_last == (not conv.fused and max(ci, co) <= 4)
+    assert conv.edges_last == (not conv.fused and max(ci, co) <= 16)
     x = rng.normal(size=(E, ci, (L_in + 1) ** 2))
     r = rng.normal(size=(E, 3))
     r[0] = [0.0, 0.0, -2.0]  # the south-pole chart
@@ -126,14 +126,14 @@ def test_graph_layer_scatter_equivariance_and_forces():
     np.testing.assert_allclose(F.sum(0), 0, atol=1e-10)  # translation invariance
 
 
-@pytest.mark.parametrize("C", [2, 5, 8])  # edges last / per degree / fused
-def test_gradcheck_edge_vectors_and_features(C):
+@pytest.mark.parametrize("ci, co, L_out", [(2, 2, 2), (1, 17, 1), (8, 8, 2)])  # edges last /
+def test_gradcheck_edge_vectors_and_features(ci, co, L_out):  # per degree / fused
     torch.manual_seed(5)
-    conv = ESCNConvolution(2, 2, C, C, m_max=1).double()
-    assert conv.fused == (C >= 8)
-    assert conv.edges_last == (C <= 4)
-    E = 3 if C < 8 else 2  # both charts of the edge frame (the second edge points down)
-    x = torch.randn(E, C, 9, dtype=torch.float64, requires_grad=True)
+    conv = ESCNConvolution(2, L_out, ci, co, m_max=1).double()
+    assert conv.fused == (ci >= 8)
+    assert conv.edges_last == (co <= 16 and not conv.fused)
+    E = 3 if co < 8 else 2  # both charts of the edge frame (the second edge points down)
+    x = torch.randn(E, ci, 9, dtype=torch.float64, requires_grad=True)
     r = torch.tensor([[0.3, -1.0, 0.5], [0.0, 0.1, -1.0], [1.0, 0.2, 0.3]], dtype=torch.float64)
     r = r[:E].clone().requires_grad_(True)
     assert torch.autograd.gradcheck(lambda a, b: conv(a, b), (x, r))
@@ -186,14 +186,14 @@ def test_bad_input():
         g(torch.randn(3, 2, 4), torch.tensor([0, 1]), torch.randn(2, 3))
 
 
-@pytest.mark.parametrize("ci, co", [(2, 3), (5, 6), (8, 9)])  # edges last / per order / fused
+@pytest.mark.parametrize("ci, co", [(2, 3), (2, 17), (8, 9)])  # edges last / per order / fused
 def test_weight_gradients_by_finite_differences(ci, co):
     """Weight gradients (order 0, and both the A and the sign-flipped B part of orders 1 and
     2) against central differences."""
     torch.manual_seed(6)
     conv = ESCNConvolution(2, 2, ci, co).double()
     assert conv.fused == (ci >= 8)
-    assert conv.edges_last == (co <= 4)
+    assert conv.edges_last == (co <= 16 and not conv.fused)
     x = torch.randn(4, ci, 9, dtype=torch.float64)
     r = torch.randn(4, 3, dtype=torch.float64)
     target = torch.randn(4, co, 9, dtype=torch.float64)

@@ -524,9 +524,10 @@ def _ir_backward(D1t: torch.Tensor, Ds: list, grads: list, tables: list) -> torc
         gD1[0, 1] += gR[2] + gR[4]
         gD1[1, 1] += gR[0]
         gD1[2, 1] += gR[1] + gR[3]
-        gDsc = parts[0] * W[0] + parts[1] * W[1] + parts[3] * W[3]
-        gDsc += (parts[2] * W[2] + parts[4] * W[4]).flip(0)
-        gDp = gDsc * s
+        # fused multiply-adds into fresh tensors (this backward records no graph)
+        gDsc = torch.mul(parts[0], W[0]).addcmul_(parts[1], W[1]).addcmul_(parts[3], W[3])
+        gDsc += torch.mul(parts[2], W[2]).addcmul_(parts[4], W[4]).flip(0)
+        gDp = gDsc.mul_(s)
         # columns n = +-l
         gE = torch.stack([g[:, -1], g[:, 0]], 1)  # (d, 2, n)
         gQ = (G.T @ gE.reshape(-1, 2 * n)).view(3, dp, 2, n)
@@ -558,6 +559,9 @@ class _WignerIR(torch.autograd.Function):
     @staticmethod
     def backward(ctx, *grads):
         D1t, *Ds = ctx.saved_tensors
+        # gradients of views of another layout (a transposed (B, d, d) product, say) are copied
+        # once into the (d, d, B) layout of the steps, not read strided by each of them
+        grads = tuple(g if g is None else g.contiguous() for g in grads)
         if torch.is_grad_enabled():  # create_graph: a differentiable gradient
             with torch.enable_grad():
                 Ds = _ir_forward(D1t, ctx.tables, D1t.shape[-1])

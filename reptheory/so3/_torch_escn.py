@@ -367,7 +367,7 @@ class ESCNConvolution(nn.Module):
         outs = [ys[0]]
         for l in range(1, L_out + 1):  # rotate back: y_l = D_l^T y'_l (kept rows of D)
             outs.append((self._kept_rows(Dt[l], l)[:, :, None, :] * ys[l][:, None]).sum(0))
-        return torch.cat(outs, 0).permute(2, 1, 0)
+        return torch.cat(outs, 0).permute(2, 1, 0).contiguous()  # (E, C_out, d_out) as the others
 
     def _kept_rows(self, D: torch.Tensor, l: int) -> torch.Tensor:
         """The rows ``|m| <= m_max`` of ``D_l`` (d, d, E): no slice (and no zero-filled

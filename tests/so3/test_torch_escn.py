@@ -50,7 +50,9 @@ def test_multichannel_matches_numpy(L_in, L_out, m_max, ci, co):
     r = rng.normal(size=(E, 3))
     r[0] = [0.0, 0.0, -2.0]  # the south-pole chart
     ew = rng.normal(size=(E, L_in + 1, ci))
-    y = conv(torch.from_numpy(x), torch.from_numpy(r), torch.from_numpy(ew)).detach().numpy()
+    y = conv(torch.from_numpy(x), torch.from_numpy(r), torch.from_numpy(ew)).detach()
+    assert y.is_contiguous()  # callers may view() it
+    y = y.numpy()
     assert y.shape == (E, co, (L_out + 1) ** 2)
     # the edge weights scale each degree of each channel: they commute with the rotation
     xs = x * np.repeat(ew, 2 * np.arange(L_in + 1) + 1, axis=1).transpose(0, 2, 1)

@@ -279,7 +279,7 @@ class ESCNConvolution(nn.Module):
         tensor: the block-diagonal rotation or its transpose, flattened (see
         :meth:`_rotation_index`)."""
         E, mm = wigner[0].shape[0], self.m_max
-        blocks = [wigner[l][:, l - min(l, mm) : l + min(l, mm) + 1, :].reshape(E, -1)
+        blocks = [wigner[l][:, l - min(l, mm) : l + min(l, mm) + 1, :].flatten(1)
                   for l in range(L + 1)]
         flat = torch.cat(blocks, 1)
         return flat.new_zeros(E, n * (L + 1) ** 2).index_copy(1, index, flat)
@@ -331,10 +331,12 @@ class ESCNConvolution(nn.Module):
             x, self._rotation(wigner, self.L_in, self.rot_in, self.n_in).view(E, d_in, self.n_in))
         if edge_weight is not None:  # (E, C_in, n_in): each column scaled by its degree's weight
             xr = xr * edge_weight.transpose(1, 2).index_select(2, self.deg_in)
-        yr = (xr.reshape(E, -1) @ self._so2_matrix(xr.dtype).T).view(E, self.channels_out, self.n_out)
+        yr = (xr.flatten(1) @ self._so2_matrix(xr.dtype).T).view(E, self.channels_out, self.n_out)
         # rotate back: y_l = D_l^T y'_l (only the kept rows of D)
-        return yr if self.L_out == 0 else torch.matmul(
-            yr, self._rotation(wigner, self.L_out, self.rot_out, self.n_out).view(E, self.n_out, -1))
+        if self.L_out == 0:
+            return yr
+        rot = self._rotation(wigner, self.L_out, self.rot_out, self.n_out)
+        return torch.matmul(yr, rot.view(E, self.n_out, (self.L_out + 1) ** 2))
 
     def _forward_edges_last(self, x, wigner, edge_weight):
         """Per degree, with the edges along the last axis: features (d, C, E), Wigner matrices
@@ -362,7 +364,7 @@ class ESCNConvolution(nn.Module):
             A, B = self.wm[m - 1].to(xr.dtype).reshape(2, kout, kin)
             big = torch.cat([torch.cat([A, -B], 1), torch.cat([B, A], 1)], 0)  # (2kout, 2kin)
             pieces.append(big @ torch.cat([xp, xm], 0))  # (2 kout, E): [y+, y-]
-        yr = torch.cat(pieces, 0).view(-1, co, E).index_select(0, self.out_order)  # (n_out, C, E)
+        yr = torch.cat(pieces, 0).view(self.n_out, co, E).index_select(0, self.out_order)  # (n_out, C, E)
         ys = yr.split([2 * min(l, mm) + 1 for l in range(L_out + 1)], 0)
         outs = [ys[0]]
         for l in range(1, L_out + 1):  # rotate back: y_l = D_l^T y'_l (kept rows of D)

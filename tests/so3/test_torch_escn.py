@@ -143,6 +143,16 @@ def test_gradcheck_edge_vectors_and_features(ci, co, L_out):  # per degree / fus
     assert torch.autograd.gradgradcheck(lambda b: conv(x.detach(), b), (r,))
 
 
+@pytest.mark.parametrize("ci, co", [(2, 3), (2, 17), (8, 9)])  # edges last / per order / fused
+def test_no_edges(ci, co):
+    conv = ESCNConvolution(3, 2, ci, co)
+    x = torch.randn(0, ci, 16, requires_grad=True)
+    y = conv(x, torch.randn(0, 3))
+    assert y.shape == (0, co, 9)
+    y.sum().backward()
+    assert x.grad.shape == x.shape
+
+
 def test_gradcheck_one_channel_edges_last():
     torch.manual_seed(7)
     conv = ESCNConvolution(4, 3).double()

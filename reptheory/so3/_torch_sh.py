@@ -514,19 +514,21 @@ def _ir_backward(D1t: torch.Tensor, Ds: list, grads: list, tables: list) -> torc
         r_m, r_0, r_p = D1t[:, 1]
         Dsc = Dp * s
         F = Dsc.flip(0)
-        W = (K * torch.stack([r_0, r_p, r_m, r_p, r_m])[:, None, :])[:, :, None, :]
         gI = g[:, 1:-1]
-        parts = (gI[1:-1], gI[2:], gI[2:], gI[:dp], gI[:dp])  # the output rows of each term
-        srcs = (Dsc, Dsc, F, Dsc, F)
-        # gradient of the per-rotation factors: sum over the columns, then over the rows
-        gW = torch.stack([(a * b).sum(1) for a, b in zip(parts, srcs)])  # (5, dp, n)
-        gR = (gW * K).sum(1)  # (5, n)
-        gD1[0, 1] += gR[2] + gR[4]
-        gD1[1, 1] += gR[0]
-        gD1[2, 1] += gR[1] + gR[3]
-        gDsc = parts[0] * W[0] + parts[1] * W[1] + parts[3] * W[3]
-        gDsc += (parts[2] * W[2] + parts[4] * W[4]).flip(0)
-        gDp = gDsc * s
+        # the output rows of each term times its row coefficient, grouped by the entry of D_1
+        # that multiplies them (R_{0,0}: term 0, R_{1,0}: terms 1, 3, R_{-1,0}: terms 2, 4);
+        # fused multiply-adds into fresh tensors (this backward records no graph)
+        Kc = K[:, :, :, None]  # (5, dp, 1, 1)
+        A0 = gI[1:-1] * Kc[0]
+        Ap = torch.mul(gI[2:], Kc[1]).addcmul_(gI[:dp], Kc[3])
+        Am = torch.mul(gI[2:], Kc[2]).addcmul_(gI[:dp], Kc[4])
+        # gradient of the per-rotation entries: sum over rows and columns
+        gD1[1, 1] += torch.linalg.vecdot(A0.reshape(-1, n), Dsc.reshape(-1, n), dim=0)
+        gD1[2, 1] += torch.linalg.vecdot(Ap.reshape(-1, n), Dsc.reshape(-1, n), dim=0)
+        gD1[0, 1] += torch.linalg.vecdot(Am.reshape(-1, n), F.reshape(-1, n), dim=0)
+        gDsc = A0.mul_(r_0).addcmul_(Ap, r_p)
+        gDsc += Am.mul_(r_m).flip(0)
+        gDp = gDsc.mul_(s)
         # columns n = +-l
         gE = torch.stack([g[:, -1], g[:, 0]], 1)  # (d, 2, n)
         gQ = (G.T @ gE.reshape(-1, 2 * n)).view(3, dp, 2, n)
@@ -558,6 +560,9 @@ class _WignerIR(torch.autograd.Function):
     @staticmethod
     def backward(ctx, *grads):
         D1t, *Ds = ctx.saved_tensors
+        # gradients of views of another layout (a transposed (B, d, d) product, say) are copied
+        # once into the (d, d, B) layout of the steps, not read strided by each of them
+        grads = tuple(g if g is None else g.contiguous() for g in grads)
         if torch.is_grad_enabled():  # create_graph: a differentiable gradient
             with torch.enable_grad():
                 Ds = _ir_forward(D1t, ctx.tables, D1t.shape[-1])

@@ -34,7 +34,8 @@ def pair_weights(conv, co, ci, L_in, L_out):
     "L_in, L_out, m_max, ci, co",
     [
         (2, 3, None, 2, 3), (3, 2, 1, 2, 3), (4, 4, 2, 2, 3), (1, 2, 0, 2, 3), (0, 2, None, 2, 3),
-        (2, 0, None, 2, 3), (5, 3, None, 8, 8),  # one matmul per degree and per order
+        (2, 0, None, 2, 3), (7, 6, None, 1, 1), (6, 7, 3, 4, 1), (5, 3, None, 8, 8),  # edges last
+        (2, 3, 1, 2, 17), (0, 2, None, 17, 1), (5, 4, 2, 3, 17),  # one matmul per degree, order
         (2, 3, None, 8, 9), (3, 2, 1, 9, 8), (0, 2, None, 8, 8), (2, 0, None, 8, 8),  # fused
     ],
 )
@@ -44,11 +45,14 @@ def test_multichannel_matches_numpy(L_in, L_out, m_max, ci, co):
     E = 6
     conv = ESCNConvolution(L_in, L_out, ci, co, m_max=m_max).double()
     assert conv.fused == (max(L_in, L_out) <= 4 and min(ci, co) >= 8)
+    assert conv.edges_last == (not conv.fused and max(ci, co) <= 16)
     x = rng.normal(size=(E, ci, (L_in + 1) ** 2))
     r = rng.normal(size=(E, 3))
     r[0] = [0.0, 0.0, -2.0]  # the south-pole chart
     ew = rng.normal(size=(E, L_in + 1, ci))
-    y = conv(torch.from_numpy(x), torch.from_numpy(r), torch.from_numpy(ew)).detach().numpy()
+    y = conv(torch.from_numpy(x), torch.from_numpy(r), torch.from_numpy(ew)).detach()
+    assert y.is_contiguous()  # callers may view() it
+    y = y.numpy()
     assert y.shape == (E, co, (L_out + 1) ** 2)
     # the edge weights scale each degree of each channel: they commute with the rotation
     xs = x * np.repeat(ew, 2 * np.arange(L_in + 1) + 1, axis=1).transpose(0, 2, 1)
@@ -124,18 +128,39 @@ def test_graph_layer_scatter_equivariance_and_forces():
     np.testing.assert_allclose(F.sum(0), 0, atol=1e-10)  # translation invariance
 
 
-@pytest.mark.parametrize("C", [2, 8])  # per degree / fused
-def test_gradcheck_edge_vectors_and_features(C):
+@pytest.mark.parametrize("ci, co, L_out", [(2, 2, 2), (1, 17, 1), (8, 8, 2)])  # edges last /
+def test_gradcheck_edge_vectors_and_features(ci, co, L_out):  # per degree / fused
     torch.manual_seed(5)
-    conv = ESCNConvolution(2, 2, C, C, m_max=1).double()
-    assert conv.fused == (C >= 8)
-    E = 3 if C < 8 else 2  # both charts of the edge frame (the second edge points down)
-    x = torch.randn(E, C, 9, dtype=torch.float64, requires_grad=True)
+    conv = ESCNConvolution(2, L_out, ci, co, m_max=1).double()
+    assert conv.fused == (ci >= 8)
+    assert conv.edges_last == (co <= 16 and not conv.fused)
+    E = 3 if co < 8 else 2  # both charts of the edge frame (the second edge points down)
+    x = torch.randn(E, ci, 9, dtype=torch.float64, requires_grad=True)
     r = torch.tensor([[0.3, -1.0, 0.5], [0.0, 0.1, -1.0], [1.0, 0.2, 0.3]], dtype=torch.float64)
     r = r[:E].clone().requires_grad_(True)
     assert torch.autograd.gradcheck(lambda a, b: conv(a, b), (x, r))
     # training on forces differentiates the gradient with respect to the edge vectors again
     assert torch.autograd.gradgradcheck(lambda b: conv(x.detach(), b), (r,))
+
+
+@pytest.mark.parametrize("ci, co", [(2, 3), (2, 17), (8, 9)])  # edges last / per order / fused
+def test_no_edges(ci, co):
+    conv = ESCNConvolution(3, 2, ci, co)
+    x = torch.randn(0, ci, 16, requires_grad=True)
+    y = conv(x, torch.randn(0, 3))
+    assert y.shape == (0, co, 9)
+    y.sum().backward()
+    assert x.grad.shape == x.shape
+
+
+def test_gradcheck_one_channel_edges_last():
+    torch.manual_seed(7)
+    conv = ESCNConvolution(4, 3).double()
+    assert conv.edges_last and not conv.has_channels
+    x = torch.randn(2, 25, dtype=torch.float64, requires_grad=True)
+    r = torch.tensor([[0.3, -1.0, 0.5], [0.2, 0.1, -1.0]], dtype=torch.float64, requires_grad=True)
+    w = torch.randn(2, 5, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda a, b, c: conv(a, b, c), (x, r, w))
 
 
 def test_radial_basis_cutoff_and_smoothness():
@@ -173,13 +198,14 @@ def test_bad_input():
         g(torch.randn(3, 2, 4), torch.tensor([0, 1]), torch.randn(2, 3))
 
 
-@pytest.mark.parametrize("ci, co", [(2, 3), (8, 9)])  # per order / fused (one matrix)
+@pytest.mark.parametrize("ci, co", [(2, 3), (2, 17), (8, 9)])  # edges last / per order / fused
 def test_weight_gradients_by_finite_differences(ci, co):
     """Weight gradients (order 0, and both the A and the sign-flipped B part of orders 1 and
     2) against central differences."""
     torch.manual_seed(6)
     conv = ESCNConvolution(2, 2, ci, co).double()
     assert conv.fused == (ci >= 8)
+    assert conv.edges_last == (co <= 16 and not conv.fused)
     x = torch.randn(4, ci, 9, dtype=torch.float64)
     r = torch.randn(4, 3, dtype=torch.float64)
     target = torch.randn(4, co, 9, dtype=torch.float64)

@@ -21,24 +21,6 @@ from numba import njit, prange
 __all__ = ["accumulate", "gather", "permute_copy", "row_pass", "run_program"]
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _advance(idx, top, n, fs_src, fs_dst, fp, so, do):
-    """Step the multi-index ``idx[0..top]`` (last fastest, each < n) like an odometer and
-    return the source and destination offsets moved by the labels' strides."""
-    f = top
-    while f >= 0:
-        idx[f] += 1
-        so += fs_src[fp + f]
-        do += fs_dst[fp + f]
-        if idx[f] < n:
-            break
-        so -= n * fs_src[fp + f]
-        do -= n * fs_dst[fp + f]
-        idx[f] = 0
-        f -= 1
-    return so, do
-
-
 @njit(cache=True, fastmath=True, nogil=True)
 def accumulate(src, s_0, s_step, dst, d_0, d_step, nch, n, F, fs_src, fs_dst, fp, E, e_src,
                e_dst, e_val, ep, idx):
@@ -98,7 +80,17 @@ def accumulate(src, s_0, s_step, dst, d_0, d_step, nch, n, F, fs_src, fs_dst, fp
             else:                             # strided transfer
                 for i in range(nu):
                     dst[du + i * dl] += v * src[su + i * sl]
-            so, do = _advance(idx, F - 2, n, fs_src, fs_dst, fp, so, do)
+            f = F - 2
+            while f >= 0:
+                idx[f] += 1
+                so += fs_src[fp + f]
+                do += fs_dst[fp + f]
+                if idx[f] < n:
+                    break
+                so -= n * fs_src[fp + f]
+                do -= n * fs_dst[fp + f]
+                idx[f] = 0
+                f -= 1
 
 
 @njit(cache=True, fastmath=True, nogil=True)
@@ -193,7 +185,17 @@ def permute_copy(src, s0, s_step, dst, d0, d_step, nch, n, F, fs_src, fs_dst, fp
                     for u in range(ub, ue):
                         for v in range(vb, ve):
                             dst[du + u * ud + v] = src[su + u + v * vs]
-        so, do = _advance(idx, n_outer - 1, n, fs_src, fs_dst, fp, so, do)
+        f = n_outer - 1
+        while f >= 0:
+            idx[f] += 1
+            so += fs_src[fp + f]
+            do += fs_dst[fp + f]
+            if idx[f] < n:
+                break
+            so -= n * fs_src[fp + f]
+            do -= n * fs_dst[fp + f]
+            idx[f] = 0
+            f -= 1
 
 
 @njit(cache=True, fastmath=True, nogil=True)

@@ -367,16 +367,23 @@ def as_batch(X) -> tuple[np.ndarray, bool]:
     return (X[None], True) if X.ndim == 2 else (X, False)
 
 
+def power(x, p: int):
+    """``x**p`` for an integer ``p >= 1`` by repeated multiplication (exact for integer arrays,
+    and faster than the general power for small ``p``); ``x`` itself when ``p = 1``."""
+    out = x
+    for _ in range(p - 1):
+        out = out * x
+    return out
+
+
 def _np_operand(X3: np.ndarray, kind: str, p: int, q: int) -> np.ndarray:
     """A merged operand: ``diag(X)**p`` (``'loop'``) or ``X**p * (X.T)**q`` (``'edge'``);
     ``X`` itself (not a copy) when ``p = 1, q = 0``."""
     if kind == "loop":
-        d = X3.diagonal(axis1=1, axis2=2)
-        return d if p == 1 else d**p
-    val = None if not p else (X3 if p == 1 else X3**p)
+        return power(X3.diagonal(axis1=1, axis2=2), p)
+    val = power(X3, p) if p else None
     if q:
-        t = X3.transpose(0, 2, 1)
-        t = t if q == 1 else t**q
+        t = power(X3.transpose(0, 2, 1), q)
         val = t if val is None else val * t
     return val
 

@@ -45,6 +45,14 @@ class _Backend:
             self.matmul = np.matmul
             self.einsum = np.einsum
             self.permute = np.ndarray.transpose
+
+            @functools.lru_cache(maxsize=64)
+            def ones(k: int, dtype) -> np.ndarray:
+                out = np.ones(k, dtype=dtype)
+                out.flags.writeable = False
+                return out
+
+            self.ones = ones
         else:
             import torch
 
@@ -85,19 +93,46 @@ def _reshape_fn(shape: tuple[int, ...], current: tuple[int, ...]) -> Callable | 
     return lambda x: x.reshape(shape)
 
 
-def _sum_fn(axes: tuple[int, ...]) -> Callable | None:
+def _sum_fn(bk: _Backend, axes: tuple[int, ...], shape: tuple[int, ...]) -> Callable | None:
+    """Sum over ``axes`` of an array of ``shape``.  In numpy, sums over trailing axes or over
+    the middle axis of a 3-axis float array run as matrix products with a vector of ones
+    (BLAS: several times faster than :meth:`numpy.ndarray.sum` on these sizes)."""
     if not axes:
         return None
+    nd = len(shape)
+    if bk.name == "numpy":
+        ones = bk.ones
+        if axes == tuple(range(nd - len(axes), nd)):
+            k = 1
+            for i in axes:
+                k *= shape[i]
+            lead = tuple(shape[: nd - len(axes)]) + (k,)
+
+            def trailing(x):
+                if x.dtype.kind != "f":
+                    return x.sum(axes)
+                return x.reshape(lead) @ ones(k, x.dtype)
+            return trailing
+        if nd == 3 and axes == (1,):
+            k = shape[1]
+
+            def middle(x):
+                if x.dtype.kind != "f":
+                    return x.sum(axes)
+                return ones(k, x.dtype) @ x
+            return middle
     return lambda x: x.sum(axes)
 
 
-def _broadcast_fn(bk: _Backend, s: str, so: str) -> Callable | None:
-    """``s`` (letters all in ``so``) permuted to ``so``'s order with new axes where it lacks one."""
+def _broadcast_fn(bk: _Backend, s: str, so: str, size: dict[str, int]) -> Callable | None:
+    """``s`` (letters all in ``so``) permuted to ``so``'s order with size-1 axes where it lacks
+    one (a reshape to a shape known beforehand)."""
     order = [c for c in so if c in s]
-    idx = tuple(slice(None) if c in s else None for c in so)
     perm = _perm_fn(bk, [s.index(c) for c in order])
-    expand = None if len(order) == len(so) else (lambda x: x[idx])
-    return _chain([perm, expand])
+    if len(order) == len(so):
+        return perm
+    shape = tuple(size[c] if c in s else 1 for c in so)
+    return _chain([perm, lambda x: x.reshape(shape)])
 
 
 def _pair_step(bk: _Backend, sa: str, sb: str, so: str, size: dict[str, int]
@@ -107,7 +142,7 @@ def _pair_step(bk: _Backend, sa: str, sb: str, so: str, size: dict[str, int]
     ``(f(a, b), f_out(a, b, out))``, where ``f_out`` (or ``None``) writes the result into
     ``out`` (a batched matrix product whose result needs no reshape or permutation)."""
     if not any(c in sb and c not in so for c in sa):  # broadcast product
-        ga, gb = _broadcast_fn(bk, sa, so), _broadcast_fn(bk, sb, so)
+        ga, gb = _broadcast_fn(bk, sa, so, size), _broadcast_fn(bk, sb, so, size)
         if ga is None and gb is None:
             return (lambda a, b: a * b), None
         if gb is None:
@@ -115,6 +150,15 @@ def _pair_step(bk: _Backend, sa: str, sb: str, so: str, size: dict[str, int]
         if ga is None:
             return (lambda a, b: a * gb(b)), None
         return (lambda a, b: ga(a) * gb(b)), None
+    if set(sa) == set(sb):  # a dot product per batch entry: multiply and sum, no matmul
+        gb = _perm_fn(bk, [sb.index(c) for c in sa])
+        axes = tuple(i for i, c in enumerate(sa) if c not in so)
+        kept = "".join(c for c in sa if c in so)
+        post = _chain([_sum_fn(bk, axes, tuple(size[c] for c in sa)),
+                       _perm_fn(bk, [kept.index(c) for c in so])])
+        if gb is None:
+            return (lambda a, b: post(a * b)), None
+        return (lambda a, b: post(a * gb(b))), None
     batch, left, contr, right, ta, tb = matmul_layout(sa, sb, so)
 
     def prod(cs):
@@ -150,7 +194,8 @@ def _single_step(bk: _Backend, ins: tuple[str, ...], res: str, size: dict[str, i
     """A closure for a step with one operand (a reduction / transpose) or three or more."""
     if len(ins) == 1 and len(set(ins[0])) == len(ins[0]):
         s = ins[0]
-        red = _sum_fn(tuple(i for i, c in enumerate(s) if c not in res))
+        red = _sum_fn(bk, tuple(i for i, c in enumerate(s) if c not in res),
+                      tuple(size[c] for c in s))
         kept = "".join(c for c in s if c in res)
         f = _chain([red, _perm_fn(bk, [kept.index(c) for c in res])])
         return f or (lambda x: x)

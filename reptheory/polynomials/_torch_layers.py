@@ -18,7 +18,7 @@ import torch
 
 from .._validate import check_int
 from ..errors import InvalidParameterError, ShapeError
-from ._polynomial import Polynomial, _program, basis_program
+from ._polynomial import Polynomial, _program, basis_program, power
 from ._program import run_program
 
 __all__ = ["PolynomialFeatures", "evaluate_basis_torch", "evaluate_torch"]
@@ -37,12 +37,10 @@ def _check(X: torch.Tensor) -> tuple[torch.Tensor, bool]:
 def _operand(X3: torch.Tensor, kind: str, p: int, q: int) -> torch.Tensor:
     """A merged operand: ``diag(X)**p`` (``'loop'``) or ``X**p * (X.T)**q`` (``'edge'``)."""
     if kind == "loop":
-        d = torch.diagonal(X3, dim1=-2, dim2=-1)
-        return d if p == 1 else d**p
-    val = None if not p else (X3 if p == 1 else X3**p)
+        return power(torch.diagonal(X3, dim1=-2, dim2=-1), p)
+    val = power(X3, p) if p else None
     if q:
-        t = X3.transpose(-1, -2)
-        t = t if q == 1 else t**q
+        t = power(X3.transpose(-1, -2), q)
         val = t if val is None else val * t
     return val
 
@@ -59,7 +57,7 @@ def _full(v, layout, b: int, n: int, ndim: int, like: torch.Tensor, fresh: bool)
     if idx is not None:
         v = v[idx]
     if diagonal:
-        return torch.diag_embed(v.expand(b, n))
+        return torch.diag_embed(v if v.ndim == 2 else v.expand(b, n))
     if not fresh and idx is None:
         return v.clone()
     v = v.expand((b,) + (n,) * ndim)

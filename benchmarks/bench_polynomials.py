@@ -384,19 +384,20 @@ def srg_pair() -> tuple[np.ndarray, np.ndarray]:
             cayley({(1, 0), (3, 0), (0, 1), (0, 3), (1, 1), (3, 3)}))
 
 
-def bench_end_to_end(quick: bool, seeds: int) -> None:
+def bench_end_to_end(mode: str, seeds: int) -> None:
     try:
         import networkx as nx
         import torch
     except ImportError as exc:  # pragma: no cover
         print(f"\n== section 4 skipped: {exc.name} is not installed")
         return
-    from reptheory.models import PPGN, PPGNPlusPlus
+    from reptheory.models import PPGN, PPGNPlusPlus, normalize_polynomial_features
 
     gm = _graph_models_module()
     torch.set_num_threads(1)
-    n_train, n_test = (256, 128) if quick else (1000, 300)
-    epochs, hidden, bs = (15, 16, 32) if quick else (60, 16, 32)
+    n_train, n_test, epochs = {"quick": (256, 128, 15), "medium": (500, 200, 30),
+                               "full": (1000, 300, 60)}[mode]
+    hidden, bs = 16, 32
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
     data = []
@@ -405,22 +406,27 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
         data.append((A, np.array(list(cnt) + [k4], dtype=np.float32)))
     t_data = time.perf_counter() - t0
     names = ("triangles", "4-cycles", "tailed triangles", "4-cliques")
-    proto = PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=6)
+    proto = PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=6, feature_scaling="none")
     t0 = time.perf_counter()
     with torch.no_grad():
-        feats = [proto.polynomial_features(torch.as_tensor(A, dtype=torch.float32)[None, None])[0]
-                 for A, _ in data]
+        raw = [proto.polynomial_features(torch.as_tensor(A, dtype=torch.float32)[None, None])[0]
+               for A, _ in data]
     t_feat = time.perf_counter() - t0
-    print(f"\n== end to end: counting {', '.join(names)}; {n_train} train / {n_test} test random "
-          f"graphs, 10-20 nodes (bench_graph_models generator, {t_data:.1f}s incl. exact counts)")
+    scaled = {"log": [torch.sign(f) * torch.log1p(f.abs()) for f in raw],
+              "paper": [normalize_polynomial_features(f[None])[0] for f in raw]}
+    print(f"\n== end to end ({mode} mode): counting {', '.join(names)}; {n_train} train / {n_test} "
+          f"test random graphs, 10-20 nodes (bench_graph_models generator, {t_data:.1f}s incl. "
+          f"exact counts)")
     print(f"   PPGN++ features: {len(proto.polynomials)} edge-valued polynomials of degree 5-6 PPGN "
-          f"cannot compute, precomputed per graph in {t_feat:.1f}s; {epochs} epochs, hidden "
-          f"{hidden}, 3 blocks, Adam 2e-3, MSE on standardised targets")
+          f"cannot compute, precomputed per graph in {t_feat:.1f}s, then scaled: 'log' = "
+          f"sign(f) log(1 + |f|) entrywise (the default), 'paper' = Puny et al.'s normalisation "
+          f"(unit feature vector per entry, then unit Frobenius norm per feature and graph); "
+          f"{epochs} epochs, hidden {hidden}, 3 blocks, Adam 2e-3, MSE on standardised targets")
     train = data[:n_train]
     ys = torch.as_tensor(np.array([y for _, y in train]))
     mu, sd = ys.mean(0), ys.std(0).clamp_min(1e-6)
 
-    def batches(idx):
+    def batches(idx, feats):
         for st in range(0, len(idx), bs):
             part = [idx[i] for i in range(st, min(st + bs, len(idx)))]
             n = max(data[i][0].shape[0] for i in part)
@@ -430,40 +436,48 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
             for b, i in enumerate(part):
                 m = data[i][0].shape[0]
                 x[b, 0, :m, :m] = torch.as_tensor(data[i][0])
-                f[b, :, :m, :m] = feats[i]
+                if feats is not None:
+                    f[b, :, :m, :m] = feats[i]
                 mask[b, :m] = True
             yield x, f, mask, torch.as_tensor(np.array([data[i][1] for i in part]))
 
-    builders = {"PPGN": lambda: PPGN(1, hidden, 4, num_blocks=3),
-                "PPGN++ without polynomials": lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3,
-                                                                   poly_degree=0),
-                "PPGN++ (degree <= 6 features)": lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3,
-                                                                      poly_degree=6)}
+    # (builder, scaled features or None)
+    builders = {"PPGN": (lambda: PPGN(1, hidden, 4, num_blocks=3), None),
+                "PPGN++ without polynomials": (
+                    lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=0), None),
+                "PPGN++ deg <= 6, 'paper' scaling": (
+                    lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=6,
+                                         feature_scaling="paper"), scaled["paper"]),
+                "PPGN++ deg <= 6, 'log' scaling": (
+                    lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=6,
+                                         feature_scaling="log"), scaled["log"])}
+    if mode == "medium":  # the ablation without polynomials only in the quick and full modes
+        del builders["PPGN++ without polynomials"]
     mae = {k: [] for k in builders}
     ep_t = {k: [] for k in builders}
     for seed in range(seeds):
-        for name, build in builders.items():
+        for name, (build, feats) in builders.items():
             torch.manual_seed(seed)
             model = build()
             opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-            use_f = isinstance(model, PPGNPlusPlus) and model.poly_degree > 0
             for ep in range(epochs):
                 order = np.random.default_rng(1000 * seed + ep).permutation(n_train).tolist()
                 t0 = time.perf_counter()
-                for x, f, mask, y in batches(order):
+                for x, f, mask, y in batches(order, feats):
                     opt.zero_grad()
-                    out = model(x, mask, features=f) if use_f else model(x, mask)
+                    out = model(x, mask) if feats is None else model(x, mask, features=f)
                     ((out - (y - mu) / sd) ** 2).mean().backward()
                     opt.step()
                 ep_t[name].append(time.perf_counter() - t0)
             preds, yt = [], []
             with torch.no_grad():
-                for x, f, mask, y in batches(list(range(n_train, n_train + n_test))):
-                    out = model(x, mask, features=f) if use_f else model(x, mask)
+                for x, f, mask, y in batches(list(range(n_train, n_train + n_test)), feats):
+                    out = model(x, mask) if feats is None else model(x, mask, features=f)
                     preds.append(out * sd + mu)
                     yt.append(y)
             P, Y = torch.cat(preds), torch.cat(yt)
             mae[name].append(((P - Y).abs().mean(0) / Y.std(0).clamp_min(1e-6)).numpy())
+            print(f"   (seed {seed} {name}: done)", flush=True)
     RESULTS["mae"] = (names, {k: np.array(v) for k, v in mae.items()}, seeds)
     print(f"   test MAE / std of the test targets, mean (min-max) over {seeds} seed(s):")
     print(f"   {'model':32s} " + " ".join(f"{t:>20s}" for t in names) + f" {'s/epoch':>8s}")
@@ -482,7 +496,7 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
     rows = {name: [] for name in builders}
     with torch.no_grad():
         for seed in range(10):
-            for name, build in builders.items():
+            for name, (build, _) in builders.items():
                 torch.manual_seed(seed)
                 out = build().double()(x, mask)
                 rows[name].append(float((out[0] - out[1]).abs().max() / out.abs().max()))
@@ -493,23 +507,25 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="short version (d <= 3, batch 8, n 16)")
+    ap.add_argument("--medium", action="store_true",
+                    help="sections 1-3 as --quick, end to end on 500 / 200 graphs, 30 epochs")
     ap.add_argument("--naive-budget", type=float, default=2e8)
     ap.add_argument("--seeds", type=int, default=3, help="seeds of the end-to-end comparison")
     ap.add_argument("--plot", default=str(Path(__file__).resolve().parent / "results" / "polynomials.png"),
                     help="where to draw the picture (needs matplotlib; '' for none)")
     args = ap.parse_args()
     print("contraction order: numpy.einsum_path ('optimal' <= 7 operands, else 'greedy')")
-    if args.quick:
+    if args.quick or args.medium:
         bench_enumeration(3)
         bench_evaluation(8, 16, False, 1e7, 1)
-        bench_vs_einsum(4, 50, 8, 2, 30)
-        bench_end_to_end(True, args.seeds)
+        bench_vs_einsum(4, 50, 8, 3, 30)
+        bench_end_to_end("medium" if args.medium else "quick", args.seeds)
     else:
         bench_enumeration(5)
         bench_evaluation(64, 32, False, args.naive_budget, 3)
         bench_evaluation(64, 32, True, args.naive_budget, 3)
         bench_vs_einsum(4, 50, 8, 3, 100)
-        bench_end_to_end(False, args.seeds)
+        bench_end_to_end("full", args.seeds)
     if args.plot:
         plot(args.plot)
 

@@ -190,17 +190,17 @@ def _pair_step(bk: _Backend, sa: str, sb: str, so: str, size: dict[str, int]
 
 
 def _single_step(bk: _Backend, ins: tuple[str, ...], res: str, size: dict[str, int]
-                 ) -> Callable:
-    """A closure for a step with one operand (a reduction / transpose) or three or more."""
+                 ) -> tuple[Callable | None, bool]:
+    """A closure for a step with one operand (a reduction / transpose) or three or more, and
+    whether its result may be a view of its input (``None``: the identity)."""
     if len(ins) == 1 and len(set(ins[0])) == len(ins[0]):
         s = ins[0]
         red = _sum_fn(bk, tuple(i for i, c in enumerate(s) if c not in res),
                       tuple(size[c] for c in s))
         kept = "".join(c for c in s if c in res)
-        f = _chain([red, _perm_fn(bk, [kept.index(c) for c in res])])
-        return f or (lambda x: x)
+        return _chain([red, _perm_fn(bk, [kept.index(c) for c in res])]), red is None
     expr, einsum = f"{','.join(ins)}->{res}", bk.einsum
-    return lambda *arrs: einsum(expr, *arrs)
+    return (lambda *arrs: einsum(expr, *arrs)), len(ins) == 1
 
 
 class Program:
@@ -274,15 +274,22 @@ def _compile(specs, batch, n, backend, optimize) -> Program:
     produced_by: dict = {}  # register -> step index
     nreg = 0
     uses: dict = {}  # register -> number of polynomials using it as a result
-    def emit(fn, regs, key, res, fn_out=None):
-        """The register of a step's value: an earlier equal one, or a new step."""
+    views: set = set()  # registers that may be views of an operand (transposes, diagonals)
+
+    def emit(fn, regs, key, res, fn_out=None, view=False):
+        """The register of a step's value: an earlier equal one, or a new step (none for the
+        identity)."""
         nonlocal nreg
+        if fn is None:
+            return regs[0]
         reg = key_reg.get(key)
         if reg is None:
             reg = nreg
             nreg += 1
             produced_by[reg] = len(steps)
             steps.append([fn, tuple(regs), reg, fn_out])
+            if view:
+                views.add(reg)
             if len(res) <= SHARE_MAX_NDIM:
                 key_reg[key] = reg
         return reg
@@ -315,13 +322,14 @@ def _compile(specs, batch, n, backend, optimize) -> Program:
                     kept = "".join(c for c in ins[j] if c in other or c in res)
                     if kept != ins[j]:
                         rkey = step_key([kids[j]], (ins[j],), kept)
-                        regs[j] = emit(_single_step(bk, (ins[j],), kept, size), [regs[j]], rkey,
-                                       kept)
+                        regs[j] = emit(_single_step(bk, (ins[j],), kept, size)[0], [regs[j]],
+                                       rkey, kept)
                         ins[j] = kept
                 fn, fn_out = _pair_step(bk, ins[0], ins[1], res, size)
+                view = False
             else:
-                fn, fn_out = _single_step(bk, ins, res, size), None
-            cur.append(emit(fn, regs, key, res, fn_out))
+                (fn, view), fn_out = _single_step(bk, ins, res, size), None
+            cur.append(emit(fn, regs, key, res, fn_out, view))
             keys.append(key)
         results.append(cur[0])
         uses[cur[0]] = uses.get(cur[0], 0) + 1
@@ -342,7 +350,8 @@ def _compile(specs, batch, n, backend, optimize) -> Program:
     frees: dict = {}
     for r, t in last.items():
         frees.setdefault(t, []).append(r)
-    fresh = tuple(r is not None and r in produced_by and uses[r] == 1 for r in results)
+    fresh = tuple(r is not None and r in produced_by and r not in views and uses[r] == 1
+                  for r in results)
     # a fresh result computed by a final matrix product already in the output's layout can be
     # written straight into the output (``fn_out``); keep ``fn_out`` only for those steps
     direct = {r for i, r in enumerate(results)

@@ -10,21 +10,27 @@
    ``numpy.einsum_path`` is printed.
 
 3. Whole basis and single polynomials against the usual tools: all edge-valued polynomials of
-   degree <= 4 (symmetric X), n = 50, batch 8, evaluated by reptheory (numpy and torch; plans
-   cached, sub-contractions shared across the basis) against one prebuilt opt_einsum
-   expression per polynomial (numpy, on the same merged operands, precomputed outside the
-   timing) and one ``torch.einsum`` call per polynomial (torch, opt_einsum path search inside
-   torch).  Then single polynomials (a fixed random sample plus K4 minus an edge marked at its
-   two non-adjacent vertices), each alone after a first call, against the same baselines.
-   Rounds are interleaved; best of the rounds and the spread (max / min) are printed.
+   degree <= 4 (symmetric X), n = 50, batch 8, evaluated by reptheory (numpy and torch;
+   programs compiled once, sub-contractions shared across the basis; with a new output array
+   and with ``out=`` a reused buffer) against one prebuilt opt_einsum expression per
+   polynomial (numpy, on the same merged operands, precomputed outside the timing) and one
+   ``torch.einsum`` call per polynomial (torch, same operands).  Then single polynomials (a
+   fixed random sample plus K4 minus an edge marked at its two non-adjacent vertices), each
+   alone after a first call, against two baselines: (m) the same merged operands prepared
+   outside the timing, and (x) the polynomial's own einsum string on X (one operand per edge,
+   what a user would write).  Rounds are interleaved; best of the rounds and the spread
+   (max / min) are printed.
 4. End to end: PPGN++ (reptheory.models.PPGNPlusPlus, polynomial features of degree <= 6 that
-   PPGN cannot compute) against PPGN and against PPGN++ without the polynomial features
-   (transposes and identity channels only) on substructure counting (the generator of
+   PPGN cannot compute, with the default 'log' scaling and with the paper's normalisation)
+   against PPGN and against PPGN++ without the polynomial features (transposes and identity
+   channels only; not in the medium mode) on substructure counting (the generator of
    bench_graph_models.py, plus 4-cliques), test MAE / std over seeds; and the two
    SRG(16, 6, 2, 2) graphs (4 x 4 rook's graph, Shrikhande graph): the output difference of
-   randomly initialised models.
+   randomly initialised models.  Sizes: quick 256 / 128 graphs, 15 epochs; medium 500 / 200,
+   30 epochs; full 1000 / 300, 60 epochs.
 
-Run ``python benchmarks/bench_polynomials.py`` (``--quick`` for a short version).
+Run ``python benchmarks/bench_polynomials.py`` (``--quick`` for a short version, ``--medium``
+for the quick sections 1-3 with the medium end-to-end run).
 """
 
 from __future__ import annotations

@@ -350,8 +350,9 @@ def plot(path: str) -> None:
         else:
             label, best = RESULTS["basis"]
             ax.barh(range(len(best)), list(best.values()))
-            ax.set_yticks(range(len(best)), [s.split(" (")[0].split(",")[0] for s in best],
-                          fontsize=8)
+            ax.set_yticks(range(len(best)), [s.split(" (")[0].replace(", out= reused buffer",
+                                                                      " (out= buffer)")
+                                             .split(",")[0] for s in best], fontsize=8)
             ax.set_xlabel("seconds (best of rounds)")
             ax.set_title(label, fontsize=9)
     fig.tight_layout()

@@ -128,9 +128,11 @@ def test_torch_basis_out_and_gradients():
         evaluate_basis_torch(basis, Xg, out=buf)
     with pytest.raises(ShapeError, match="out"):
         evaluate_basis_torch(basis, Xt, out=torch.empty(3, 3))
-    small = list(polynomial_basis(2, "edge", exact_degree=False))
+    small = list(polynomial_basis(2, "edge", exact_degree=False))[::4]
+    torch.manual_seed(0)
     Y = torch.randn(2, 3, 3, dtype=torch.float64, requires_grad=True)
-    assert torch.autograd.gradcheck(lambda Z: evaluate_basis_torch(small, Z), (Y,))
+    assert torch.autograd.gradcheck(lambda Z: evaluate_basis_torch(small, Z), (Y,),
+                                    fast_mode=True)
     # a single polynomial equal to X is a copy, not X
     edge = Polynomial.from_edges([("a", "b")], marked=("a", "b"))
     val = evaluate_torch(edge, Xt)

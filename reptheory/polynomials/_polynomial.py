@@ -23,7 +23,7 @@ from ._canonical import Cert, canonical_components
 from ._contract import LETTERS, ContractionSpec, make_spec
 from ._program import Program, compile_program, run_program
 
-__all__ = ["Polynomial", "as_batch", "basis_program", "evaluate_basis"]
+__all__ = ["Polynomial", "as_batch", "as_tuple", "basis_program", "evaluate_basis"]
 
 _MARK_NAMES = {0: None, 1: "a", 2: "b", 3: "ab"}
 
@@ -425,6 +425,14 @@ def _evaluate_numpy(poly: Polynomial, X3: np.ndarray, optimize: bool = True) -> 
     return out
 
 
+def as_tuple(polynomials) -> tuple:
+    """The polynomials as a tuple (a :class:`PolynomialBasis`'s own tuple, without copying)."""
+    if isinstance(polynomials, tuple):
+        return polynomials
+    own = getattr(polynomials, "_polys", None)
+    return own if isinstance(own, tuple) else tuple(polynomials)
+
+
 def basis_program(polys: tuple, batch: int, n: int, backend: str, optimize: bool = True
                   ) -> Program:
     """The compiled program of a tuple of polynomials of one output type (cached: the
@@ -499,7 +507,7 @@ def evaluate_basis(polynomials: Sequence[Polynomial], X, optimize: bool = True,
     >>> evaluate_basis(basis, X, out=buf) is buf
     True
     """
-    polys = polynomials if isinstance(polynomials, tuple) else tuple(polynomials)
+    polys = as_tuple(polynomials)
     X3, single = as_batch(X)
     b, n, _ = X3.shape
     prog = basis_program(polys, b, n, "numpy", optimize)

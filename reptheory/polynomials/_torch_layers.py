@@ -18,7 +18,7 @@ import torch
 
 from .._validate import check_int
 from ..errors import InvalidParameterError, ShapeError
-from ._polynomial import Polynomial, _program, basis_program, power
+from ._polynomial import Polynomial, _program, as_tuple, basis_program, power
 from ._program import run_program
 
 __all__ = ["PolynomialFeatures", "evaluate_basis_torch", "evaluate_torch"]
@@ -120,7 +120,7 @@ def evaluate_basis_torch(polynomials: Sequence[Polynomial], X: torch.Tensor,
     >>> evaluate_basis_torch(polynomial_basis(2, "node"), torch.ones(3, 4, 4)).shape
     torch.Size([3, 32, 4])
     """
-    polys = polynomials if isinstance(polynomials, tuple) else tuple(polynomials)
+    polys = as_tuple(polynomials)
     X3, single = _check(X)
     b, n, _ = X3.shape
     prog = basis_program(polys, b, n, "torch")

@@ -476,9 +476,9 @@ def evaluate_basis(polynomials: Sequence[Polynomial], X, optimize: bool = True,
     optimize : bool
         Pairwise contractions in an optimised order (default) or one einsum per polynomial.
     out : numpy.ndarray, optional
-        Where to write the result (shape and dtype as returned; its previous content is
-        overwritten): reusing one buffer across calls saves allocating and first touching a
-        large array every time.
+        Where to write the result (C-contiguous, shape and dtype as returned; its previous
+        content is overwritten): reusing one buffer across calls saves allocating and first
+        touching a large array every time.
 
     Returns
     -------
@@ -518,16 +518,13 @@ def evaluate_basis(polynomials: Sequence[Polynomial], X, optimize: bool = True,
     if out is None:
         res = np.zeros((b, k) + shape, dtype=dtype)
     else:
-        if not isinstance(out, np.ndarray) or out.shape != want or out.dtype != dtype:
-            raise ShapeError(f"out must be a numpy array of shape {want} and dtype {dtype}, got "
-                             f"{getattr(out, 'shape', type(out).__name__)} "
+        if (not isinstance(out, np.ndarray) or out.shape != want or out.dtype != dtype
+                or not out.flags.c_contiguous):
+            raise ShapeError(f"out must be a C-contiguous numpy array of shape {want} and dtype "
+                             f"{dtype}, got {getattr(out, 'shape', type(out).__name__)} "
                              f"{getattr(out, 'dtype', '')}")
-        res = out.reshape((b, k) + shape)  # a view for any out of this shape
-        if not np.shares_memory(res, out):
-            raise ShapeError("out must be reshapeable to (batch, k) + out without a copy")
+        res = out.reshape((b, k) + shape)  # a view: out is contiguous
     flat = res.reshape(b, k, -1) if shape else None
-    if flat is not None and not np.shares_memory(flat, res):
-        flat = None
     layouts = prog.layouts
     step = n + 1
 
@@ -543,10 +540,7 @@ def evaluate_basis(polynomials: Sequence[Polynomial], X, optimize: bool = True,
         if diagonal:
             if out is not None:
                 res[:, i] = 0
-            if flat is not None:
-                flat[:, i, ::step] = v
-            else:
-                np.einsum("zii->zi", res[:, i])[...] = v
+            flat[:, i, ::step] = v
         else:
             res[:, i] = v
 

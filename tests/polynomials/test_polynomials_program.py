@@ -81,6 +81,8 @@ def test_out_buffer_is_overwritten_and_checked():
         evaluate_basis(basis, X, out=np.empty(ref.shape[1:]))
     with pytest.raises(ShapeError, match="out"):
         evaluate_basis(basis, X, out=np.empty(ref.shape, dtype=np.float32))
+    with pytest.raises(ShapeError, match="contiguous"):
+        evaluate_basis(basis, X, out=np.empty(ref.shape[::-1]).T)
 
 
 def test_integer_input_is_exact():

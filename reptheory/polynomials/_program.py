@@ -237,12 +237,14 @@ class Program:
         "num_registers",
         "operands",
         "results",
+        "runner",
         "steps",
     )
 
     def __init__(self, operands, steps, results, fresh, num_registers, initial_writes,
                  initial_frees, layouts):
         self.layouts = layouts
+        self.runner = None  # the generated function, made by run_program on first use
         self.operands = operands
         self.steps = steps
         self.results = results
@@ -370,28 +372,49 @@ def run_program(prog: Program, operand: Callable, write: Callable,
     """Execute ``prog``: ``operand(kind, p, q)`` makes a merged operand of X, and
     ``write(i, value)`` receives polynomial ``i``'s core result (``None`` for the constant 1)
     as soon as it is final.  With ``target``, a step whose result is one polynomial's output
-    in its final layout writes it into ``target(i)`` instead (``write`` is not called)."""
-    regs = [None] * prog.num_registers
+    in its final layout writes it into ``target(i)`` instead (``write`` is not called).
+
+    The program runs as one generated Python function (made on the first run): registers are
+    local variables and each step one call, so no interpreter loop, list indexing or
+    bookkeeping is repeated per step."""
+    run = prog.runner
+    if run is None:
+        run = prog.runner = _generate(prog)
+    run(operand, write, target)
+
+
+def _generate(prog: Program) -> Callable:
+    """The source of ``prog`` as a function ``run(operand, write, target)``, compiled."""
+    ns: dict = {}
+    lines = ["def run(operand, write, target):"]
     for r, kind, p, q in prog.operands:
-        regs[r] = operand(kind, p, q)
-    results = prog.results
+        lines.append(f"    r{r} = operand({kind!r}, {p}, {q})")
     for i in prog.initial_writes:
-        r = results[i]
-        write(i, None if r is None else regs[r])
+        r = prog.results[i]
+        lines.append(f"    write({i}, {'None' if r is None else f'r{r}'})")
     for r in prog.initial_frees:
-        regs[r] = None
-    for fn, ins, out, free, written, fn_out in prog.steps:
-        if fn_out is not None and target is not None:
-            fn_out(regs[ins[0]], regs[ins[1]], target(written[0]))
+        lines.append(f"    del r{r}")
+    for t, (fn, ins, out, free, written, fn_out) in enumerate(prog.steps):
+        ns[f"f{t}"] = fn
+        args = ", ".join(f"r{r}" for r in ins)
+        compute = [f"r{out} = f{t}({args})"] + [f"write({i}, r{out})" for i in written]
+        if out in free:
+            compute.append(f"del r{out}")
+        if fn_out is not None:
+            ns[f"g{t}"] = fn_out
+            lines.append("    if target is not None:")
+            lines.append(f"        g{t}({args}, target({written[0]}))")
+            lines.append("    else:")
+            lines += [f"        {c}" for c in compute]
         else:
-            if len(ins) == 2:
-                regs[out] = fn(regs[ins[0]], regs[ins[1]])
-            else:
-                regs[out] = fn(*[regs[r] for r in ins])
-            for i in written:
-                write(i, regs[out])
-        for r in free:
-            regs[r] = None
+            lines += [f"    {c}" for c in compute]
+        rest = [r for r in free if r != out]
+        if rest:
+            lines.append("    del " + ", ".join(f"r{r}" for r in rest))
+    lines.append("    return None")
+    # the source holds only register numbers, literal ints and operand kinds
+    exec(compile("\n".join(lines), "<reptheory polynomial program>", "exec"), ns)  # noqa: S102
+    return ns["run"]
 
 
 def out_layout(spec: ContractionSpec) -> tuple[tuple[int, ...] | None, tuple | None]:

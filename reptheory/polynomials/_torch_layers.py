@@ -58,9 +58,8 @@ def _full(v, layout, b: int, n: int, ndim: int, like: torch.Tensor, fresh: bool)
         v = v[idx]
     if diagonal:
         return torch.diag_embed(v if v.ndim == 2 else v.expand(b, n))
-    if not fresh and idx is None:
-        return v.clone()
-    v = v.expand((b,) + (n,) * ndim)
+    if idx is not None:
+        v = v.expand((b,) + (n,) * ndim)
     return v if fresh else v.clone()
 
 

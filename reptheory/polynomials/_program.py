@@ -13,8 +13,23 @@ polynomial, for one batch size and ``n``) into a straight-line program:
   :data:`~._contract.SHARE_MAX_NDIM` axes) computed once for all polynomials;
 * each register dropped after its last use, so memory stays that of the live intermediates.
 
-Running a program is then a loop over prepared calls, with no planning, string handling or
-dictionary look-up per polynomial.  Programs are cached per (polynomials, batch, n, backend).
+A program runs as one generated Python function (registers are its local variables, each
+step one call of a prepared closure), with no planning, string handling or dictionary look-up
+per polynomial.  Programs are cached per (polynomials, batch, n, backend).
+
+Examples
+--------
+>>> import functools
+>>> import numpy as np
+>>> from reptheory.polynomials import Polynomial
+>>> from reptheory.polynomials._polynomial import _np_operand
+>>> p = Polynomial.from_edges([("a", "c"), ("c", "b")], marked=("a", "b"))  # X @ X
+>>> prog = compile_program((p.spec,), 2, 3, "numpy")
+>>> X = np.arange(18.0).reshape(2, 3, 3)
+>>> got = {}
+>>> run_program(prog, functools.partial(_np_operand, X), got.__setitem__)
+>>> bool(np.allclose(got[0], X @ X))
+True
 """
 
 from __future__ import annotations

@@ -10,21 +10,27 @@
    ``numpy.einsum_path`` is printed.
 
 3. Whole basis and single polynomials against the usual tools: all edge-valued polynomials of
-   degree <= 4 (symmetric X), n = 50, batch 8, evaluated by reptheory (numpy and torch; plans
-   cached, sub-contractions shared across the basis) against one prebuilt opt_einsum
-   expression per polynomial (numpy, on the same merged operands, precomputed outside the
-   timing) and one ``torch.einsum`` call per polynomial (torch, opt_einsum path search inside
-   torch).  Then single polynomials (a fixed random sample plus K4 minus an edge marked at its
-   two non-adjacent vertices), each alone after a first call, against the same baselines.
-   Rounds are interleaved; best of the rounds and the spread (max / min) are printed.
+   degree <= 4 (symmetric X), n = 50, batch 8, evaluated by reptheory (numpy and torch;
+   programs compiled once, sub-contractions shared across the basis; with a new output array
+   and with ``out=`` a reused buffer) against one prebuilt opt_einsum expression per
+   polynomial (numpy, on the same merged operands, precomputed outside the timing) and one
+   ``torch.einsum`` call per polynomial (torch, same operands).  Then single polynomials (a
+   fixed random sample plus K4 minus an edge marked at its two non-adjacent vertices), each
+   alone after a first call, against two baselines: (m) the same merged operands prepared
+   outside the timing, and (x) the polynomial's own einsum string on X (one operand per edge,
+   what a user would write).  Rounds are interleaved; best of the rounds and the spread
+   (max / min) are printed.
 4. End to end: PPGN++ (reptheory.models.PPGNPlusPlus, polynomial features of degree <= 6 that
-   PPGN cannot compute) against PPGN and against PPGN++ without the polynomial features
-   (transposes and identity channels only) on substructure counting (the generator of
+   PPGN cannot compute, with the default 'log' scaling and with the paper's normalisation)
+   against PPGN and against PPGN++ without the polynomial features (transposes and identity
+   channels only; not in the medium mode) on substructure counting (the generator of
    bench_graph_models.py, plus 4-cliques), test MAE / std over seeds; and the two
    SRG(16, 6, 2, 2) graphs (4 x 4 rook's graph, Shrikhande graph): the output difference of
-   randomly initialised models.
+   randomly initialised models.  Sizes: quick 256 / 128 graphs, 15 epochs; medium 500 / 200,
+   30 epochs; full 1000 / 300, 60 epochs.
 
-Run ``python benchmarks/bench_polynomials.py`` (``--quick`` for a short version).
+Run ``python benchmarks/bench_polynomials.py`` (``--quick`` for a short version, ``--medium``
+for the quick sections 1-3 with the medium end-to-end run).
 """
 
 from __future__ import annotations
@@ -39,7 +45,15 @@ from reptheory._validate import dense_budget
 from reptheory.polynomials import _enumerate as en
 from reptheory.polynomials import polynomial_basis
 from reptheory.polynomials._contract import BATCH, plan
-from reptheory.polynomials._polynomial import _evaluate_numpy, _operand
+from reptheory.polynomials._polynomial import _np_operand
+
+
+def _operand(X, kind, p, q, cache: dict):
+    """A merged operand of X (contiguous), computed once per cache."""
+    key = (kind, p, q)
+    if key not in cache:
+        cache[key] = np.ascontiguousarray(_np_operand(X, kind, p, q))
+    return cache[key]
 
 
 def clear_caches() -> None:
@@ -97,20 +111,21 @@ def bench_evaluation(batch: int, n: int, symmetric: bool, naive_budget: float, r
     t_plan = time.perf_counter() - t
     print(f"contraction planning (numpy.einsum_path, once per shape): {t_plan:.3f}s")
 
-    def run_all(polys, optimize):
-        cache: dict = {}
-        for p in polys:
-            _evaluate_numpy(p, X, cache, optimize)
+    from reptheory.polynomials import evaluate_basis
 
+    def run_all(polys, optimize):
+        evaluate_basis(polys, X, optimize=optimize)
+
+    basis = tuple(basis)
+    run_all(basis, True)  # compiles the program once
     best = min(_timed(run_all, basis, True) for _ in range(repeats))
     print(f"optimised contraction, all {len(basis)}: {best:.3f}s "
           f"({1e3 * best / len(basis):.2f} ms per polynomial)")
 
-    cheap = [p for p in basis if batch * float(n) ** p.num_vertices <= naive_budget]
+    cheap = tuple(p for p in basis if batch * float(n) ** p.num_vertices <= naive_budget)
     dear = [p for p in basis if p not in set(cheap)]
     # numpy's own optimised einsum (same path search, numpy's executor) on the cheap subset
-    for p in cheap:
-        plan(p.spec, batch, n, False)
+    run_all(cheap, True)
     t_opt = min(_timed(run_all, cheap, True) for _ in range(repeats))
     t_naive = _timed(run_all, cheap, False)
     t_np = _timed(_numpy_optimize_true, cheap, X)
@@ -152,19 +167,30 @@ def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -
     except ImportError as exc:  # pragma: no cover
         print(f"\n== section 3 skipped: {exc.name} is not installed (pip install 'reptheory[bench]')")
         return
-    from reptheory.polynomials import Polynomial, evaluate_basis
-    from reptheory.polynomials import evaluate_basis_torch, evaluate_torch
+    from reptheory.polynomials import (
+        Polynomial,
+        evaluate_basis,
+        evaluate_basis_torch,
+        evaluate_torch,
+    )
+    from reptheory.polynomials._torch_layers import _operand as _top
 
     torch.set_num_threads(1)
     rng = np.random.default_rng(0)
     X = rng.normal(size=(batch, n, n)) / np.sqrt(n)
     X = (X + X.transpose(0, 2, 1)) / 2
     Xt = torch.from_numpy(X)
-    basis = list(polynomial_basis(degree, "edge", True, exact_degree=False))
+    basis = tuple(polynomial_basis(degree, "edge", True, exact_degree=False))
     print(f"\n== whole basis: {len(basis)} edge-valued polynomials of degree <= {degree} "
           f"(symmetric X), n={n}, batch={batch}; torch threads 1")
     ops_np: dict = {}
     ops_t: dict = {}
+
+    def top(kind, p, q):
+        if (kind, p, q) not in ops_t:
+            ops_t[kind, p, q] = _top(Xt, kind, p, q).contiguous()
+        return ops_t[kind, p, q]
+
     t = time.perf_counter()
     exprs = []
     for p in basis:
@@ -176,14 +202,19 @@ def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -
         exprs.append((oe.contract_expression(spec.expression, *[a.shape for a in ops]), ops,
                       spec.expression.replace("Z", "z")))
     t_build = time.perf_counter() - t
-    from reptheory.polynomials._torch_layers import _operand as _top
-    tops = [None if e is None else [_top(Xt, o.kind, o.p, o.q, ops_t) for o in p.spec.operands]
+    tops = [None if e is None else [top(o.kind, o.p, o.q) for o in p.spec.operands]
             for p, e in zip(basis, exprs)]
     t = time.perf_counter()
     evaluate_basis(basis, X)
     t_first = time.perf_counter() - t
-    print(f"first call (plans {len(basis)} contractions with numpy.einsum_path, then runs): "
-          f"{t_first:.2f}s; building the {len(basis)} opt_einsum expressions: {t_build:.2f}s")
+    t = time.perf_counter()
+    evaluate_basis_torch(basis, Xt)
+    t_first_t = time.perf_counter() - t
+    print(f"first call (plans {len(basis)} contractions with numpy.einsum_path, compiles them into "
+          f"one program, runs): numpy {t_first:.2f}s, torch {t_first_t:.2f}s; building the "
+          f"{len(basis)} opt_einsum expressions: {t_build:.2f}s")
+    buf = np.empty((batch, len(basis), n, n))
+    buf_t = torch.empty((batch, len(basis), n, n), dtype=Xt.dtype)
 
     def oe_all():
         for e in exprs:
@@ -196,8 +227,11 @@ def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -
                 torch.einsum(e[2], *o)
 
     cases = {"reptheory numpy (evaluate_basis)": lambda: evaluate_basis(basis, X),
+             "reptheory numpy, out= reused buffer": lambda: evaluate_basis(basis, X, out=buf),
              "opt_einsum, one prebuilt expression each": oe_all,
              "reptheory torch (evaluate_basis_torch)": lambda: evaluate_basis_torch(basis, Xt),
+             "reptheory torch, out= reused buffer": lambda: evaluate_basis_torch(basis, Xt,
+                                                                                out=buf_t),
              "torch.einsum, one call each": te_all}
     times: dict = {k: [] for k in cases}
     for _ in range(rounds):
@@ -208,9 +242,14 @@ def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -
     keys = list(cases)
     for k in keys:
         print(f"   {k:42s} {best[k]:8.3f}s")
-    print(f"   ratio opt_einsum / reptheory numpy   {best[keys[1]] / best[keys[0]]:6.1f}x")
-    print(f"   ratio torch.einsum / reptheory torch {best[keys[3]] / best[keys[2]]:6.1f}x")
-    print(f"   ({rounds} interleaved rounds, largest spread max/min over rounds {spread:.2f})")
+    print(f"   ratio opt_einsum / reptheory numpy     {best[keys[2]] / best[keys[0]]:6.1f}x "
+          f"(out= buffer: {best[keys[2]] / best[keys[1]]:.1f}x)")
+    print(f"   ratio torch.einsum / reptheory torch   {best[keys[5]] / best[keys[3]]:6.1f}x "
+          f"(out= buffer: {best[keys[5]] / best[keys[4]]:.1f}x)")
+    print(f"   (best of {rounds} interleaved rounds, largest spread max/min over rounds "
+          f"{spread:.2f}; the baselines return one small array per polynomial, reptheory "
+          f"writes all {len(basis)} into one {batch * len(basis) * n * n * 8 / 2**20:.0f} MiB "
+          f"array)")
     RESULTS["basis"] = (f"{len(basis)} edge polynomials, degree <= {degree}, n={n}, batch={batch}",
                         best)
 
@@ -225,31 +264,57 @@ def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -
         ops = [_operand(X, o.kind, o.p, o.q, ops_np) for o in spec.operands]
         ex = oe.contract_expression(spec.expression, *[a.shape for a in ops])
         es = spec.expression.replace("Z", "z")
-        o_t = [_top(Xt, o.kind, o.p, o.q, ops_t) for o in spec.operands]
+        o_t = [top(o.kind, o.p, o.q) for o in spec.operands]
+        # the polynomial's own einsum on X (one operand per edge), as a user would call it
+        # (output letters in no operand dropped: the result is constant along them)
+        ins, outs = p.einsum.split("->")
+        outs = "".join(c for c in outs if c in ins)
+        own = ",".join("z" + t for t in ins.split(",")) + "->z" + outs
+        nx_ = own.count(",") + 1
+        ex_own = oe.contract_expression(own, *[X.shape] * nx_)
         fs = [lambda p=p: p.evaluate(X), lambda ex=ex, ops=ops: ex(*ops),
-              lambda p=p: evaluate_torch(p, Xt), lambda es=es, o_t=o_t: torch.einsum(es, *o_t)]
+              lambda ex=ex_own, k=nx_: ex(*[X] * k),
+              lambda p=p: evaluate_torch(p, Xt), lambda es=es, o_t=o_t: torch.einsum(es, *o_t),
+              lambda s=own, k=nx_: torch.einsum(s, *[Xt] * k)]
         for f in fs:
             f()
+        reps = 20 if _timed(fs[1]) < 1e-3 else 1  # tiny calls: mean over 20 per round
         ts = [[] for _ in fs]
-        for _ in range(3):
+        for _ in range(5):
             for j, f in enumerate(fs):
-                ts[j].append(_timed(f))
+                ts[j].append(_timed_n(f, reps))
         rows.append((p, [min(v) for v in ts]))
     r_np = np.array([b[0] / b[1] for _, b in rows])
-    r_t = np.array([b[2] / b[3] for _, b in rows])
+    r_np_own = np.array([b[0] / b[2] for _, b in rows])
+    r_t = np.array([b[3] / b[4] for _, b in rows])
+    r_t_own = np.array([b[3] / b[5] for _, b in rows])
     print(f"\n== single polynomials ({len(rows)}: K4 minus an edge + a random sample), each "
-          f"alone after a first call, best of 3 interleaved")
+          f"alone after a first call, best of 5 interleaved rounds (calls under 1 ms: mean of 20 "
+          f"per round)")
+    print("   baselines: (m) one call on the merged operands (X**p, diag(X)**p) prepared outside "
+          "the timing; (x) the polynomial's own einsum on X, one operand per edge")
     p, b = rows[0]
-    print(f"   K4 minus an edge {p.einsum}: numpy {1e3 * b[0]:.2f} ms vs opt_einsum "
-          f"{1e3 * b[1]:.2f} ms; torch {1e3 * b[2]:.2f} ms vs torch.einsum {1e3 * b[3]:.2f} ms")
-    for name, r in (("numpy / opt_einsum", r_np), ("torch / torch.einsum", r_t)):
-        print(f"   time ratio reptheory {name:22s}: median {np.median(r):.2f}, worst "
-              f"{r.max():.2f}; reptheory at least as fast in {int((r <= 1.0).sum())}/{len(r)}"
-              f" (within 10%: {int((r <= 1.1).sum())}/{len(r)})")
-    worst = sorted(rows, key=lambda row: -row[1][2] / row[1][3])[:3]
-    for p, b in worst:
-        print(f"   slowest torch vs torch.einsum: {p.einsum:32s} {1e3 * b[2]:7.2f} ms vs "
-              f"{1e3 * b[3]:7.2f} ms")
+    print(f"   K4 minus an edge {p.einsum}: numpy {1e3 * b[0]:.2f} ms vs opt_einsum (m) "
+          f"{1e3 * b[1]:.2f} ms, (x) {1e3 * b[2]:.2f} ms; torch {1e3 * b[3]:.2f} ms vs "
+          f"torch.einsum (m) {1e3 * b[4]:.2f} ms, (x) {1e3 * b[5]:.2f} ms")
+    for name, r in (("numpy / opt_einsum (m)", r_np), ("numpy / opt_einsum (x)", r_np_own),
+                    ("torch / torch.einsum (m)", r_t), ("torch / torch.einsum (x)", r_t_own)):
+        print(f"   time ratio reptheory {name:25s}: median {np.median(r):.2f}, worst "
+              f"{r.max():.2f}; reptheory at least as fast in {int((r <= 1.0).sum())}/{len(r)}")
+    print("   every polynomial, times in ms (ratio reptheory / baseline in brackets):")
+    print(f"   {'polynomial':28s} {'numpy':>7s} {'oe (m)':>14s} {'oe (x)':>14s} {'torch':>7s} "
+          f"{'einsum (m)':>14s} {'einsum (x)':>14s}")
+    for p, b in rows:
+        print(f"   {p.einsum:28s} {1e3 * b[0]:7.3f} {1e3 * b[1]:7.3f} ({b[0] / b[1]:4.2f}) "
+              f"{1e3 * b[2]:7.3f} ({b[0] / b[2]:4.2f}) {1e3 * b[3]:7.3f} "
+              f"{1e3 * b[4]:7.3f} ({b[3] / b[4]:4.2f}) {1e3 * b[5]:7.3f} ({b[3] / b[5]:4.2f})")
+
+
+def _timed_n(fn, reps: int) -> float:
+    t = time.perf_counter()
+    for _ in range(reps):
+        fn()
+    return (time.perf_counter() - t) / reps
 
 
 RESULTS: dict = {}
@@ -285,8 +350,9 @@ def plot(path: str) -> None:
         else:
             label, best = RESULTS["basis"]
             ax.barh(range(len(best)), list(best.values()))
-            ax.set_yticks(range(len(best)), [s.split(" (")[0].split(",")[0] for s in best],
-                          fontsize=8)
+            ax.set_yticks(range(len(best)), [s.split(" (")[0].replace(", out= reused buffer",
+                                                                      " (out= buffer)")
+                                             .split(",")[0] for s in best], fontsize=8)
             ax.set_xlabel("seconds (best of rounds)")
             ax.set_title(label, fontsize=9)
     fig.tight_layout()
@@ -325,19 +391,20 @@ def srg_pair() -> tuple[np.ndarray, np.ndarray]:
             cayley({(1, 0), (3, 0), (0, 1), (0, 3), (1, 1), (3, 3)}))
 
 
-def bench_end_to_end(quick: bool, seeds: int) -> None:
+def bench_end_to_end(mode: str, seeds: int) -> None:
     try:
         import networkx as nx
         import torch
     except ImportError as exc:  # pragma: no cover
         print(f"\n== section 4 skipped: {exc.name} is not installed")
         return
-    from reptheory.models import PPGN, PPGNPlusPlus
+    from reptheory.models import PPGN, PPGNPlusPlus, normalize_polynomial_features
 
     gm = _graph_models_module()
     torch.set_num_threads(1)
-    n_train, n_test = (256, 128) if quick else (1000, 300)
-    epochs, hidden, bs = (15, 16, 32) if quick else (60, 16, 32)
+    n_train, n_test, epochs = {"quick": (256, 128, 15), "medium": (500, 200, 30),
+                               "full": (1000, 300, 60)}[mode]
+    hidden, bs = 16, 32
     rng = np.random.default_rng(0)
     t0 = time.perf_counter()
     data = []
@@ -346,22 +413,27 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
         data.append((A, np.array(list(cnt) + [k4], dtype=np.float32)))
     t_data = time.perf_counter() - t0
     names = ("triangles", "4-cycles", "tailed triangles", "4-cliques")
-    proto = PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=6)
+    proto = PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=6, feature_scaling="none")
     t0 = time.perf_counter()
     with torch.no_grad():
-        feats = [proto.polynomial_features(torch.as_tensor(A, dtype=torch.float32)[None, None])[0]
-                 for A, _ in data]
+        raw = [proto.polynomial_features(torch.as_tensor(A, dtype=torch.float32)[None, None])[0]
+               for A, _ in data]
     t_feat = time.perf_counter() - t0
-    print(f"\n== end to end: counting {', '.join(names)}; {n_train} train / {n_test} test random "
-          f"graphs, 10-20 nodes (bench_graph_models generator, {t_data:.1f}s incl. exact counts)")
+    scaled = {"log": [torch.sign(f) * torch.log1p(f.abs()) for f in raw],
+              "paper": [normalize_polynomial_features(f[None])[0] for f in raw]}
+    print(f"\n== end to end ({mode} mode): counting {', '.join(names)}; {n_train} train / {n_test} "
+          f"test random graphs, 10-20 nodes (bench_graph_models generator, {t_data:.1f}s incl. "
+          f"exact counts)")
     print(f"   PPGN++ features: {len(proto.polynomials)} edge-valued polynomials of degree 5-6 PPGN "
-          f"cannot compute, precomputed per graph in {t_feat:.1f}s; {epochs} epochs, hidden "
-          f"{hidden}, 3 blocks, Adam 2e-3, MSE on standardised targets")
+          f"cannot compute, precomputed per graph in {t_feat:.1f}s, then scaled: 'log' = "
+          f"sign(f) log(1 + |f|) entrywise (the default), 'paper' = Puny et al.'s normalisation "
+          f"(unit feature vector per entry, then unit Frobenius norm per feature and graph); "
+          f"{epochs} epochs, hidden {hidden}, 3 blocks, Adam 2e-3, MSE on standardised targets")
     train = data[:n_train]
     ys = torch.as_tensor(np.array([y for _, y in train]))
     mu, sd = ys.mean(0), ys.std(0).clamp_min(1e-6)
 
-    def batches(idx):
+    def batches(idx, feats):
         for st in range(0, len(idx), bs):
             part = [idx[i] for i in range(st, min(st + bs, len(idx)))]
             n = max(data[i][0].shape[0] for i in part)
@@ -371,40 +443,48 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
             for b, i in enumerate(part):
                 m = data[i][0].shape[0]
                 x[b, 0, :m, :m] = torch.as_tensor(data[i][0])
-                f[b, :, :m, :m] = feats[i]
+                if feats is not None:
+                    f[b, :, :m, :m] = feats[i]
                 mask[b, :m] = True
             yield x, f, mask, torch.as_tensor(np.array([data[i][1] for i in part]))
 
-    builders = {"PPGN": lambda: PPGN(1, hidden, 4, num_blocks=3),
-                "PPGN++ without polynomials": lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3,
-                                                                   poly_degree=0),
-                "PPGN++ (degree <= 6 features)": lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3,
-                                                                      poly_degree=6)}
+    # (builder, scaled features or None)
+    builders = {"PPGN": (lambda: PPGN(1, hidden, 4, num_blocks=3), None),
+                "PPGN++ without polynomials": (
+                    lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=0), None),
+                "PPGN++ deg <= 6, 'paper' scaling": (
+                    lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=6,
+                                         feature_scaling="paper"), scaled["paper"]),
+                "PPGN++ deg <= 6, 'log' scaling": (
+                    lambda: PPGNPlusPlus(1, hidden, 4, num_blocks=3, poly_degree=6,
+                                         feature_scaling="log"), scaled["log"])}
+    if mode == "medium":  # the ablation without polynomials only in the quick and full modes
+        del builders["PPGN++ without polynomials"]
     mae = {k: [] for k in builders}
     ep_t = {k: [] for k in builders}
     for seed in range(seeds):
-        for name, build in builders.items():
+        for name, (build, feats) in builders.items():
             torch.manual_seed(seed)
             model = build()
             opt = torch.optim.Adam(model.parameters(), lr=2e-3)
-            use_f = isinstance(model, PPGNPlusPlus) and model.poly_degree > 0
             for ep in range(epochs):
                 order = np.random.default_rng(1000 * seed + ep).permutation(n_train).tolist()
                 t0 = time.perf_counter()
-                for x, f, mask, y in batches(order):
+                for x, f, mask, y in batches(order, feats):
                     opt.zero_grad()
-                    out = model(x, mask, features=f) if use_f else model(x, mask)
+                    out = model(x, mask) if feats is None else model(x, mask, features=f)
                     ((out - (y - mu) / sd) ** 2).mean().backward()
                     opt.step()
                 ep_t[name].append(time.perf_counter() - t0)
             preds, yt = [], []
             with torch.no_grad():
-                for x, f, mask, y in batches(list(range(n_train, n_train + n_test))):
-                    out = model(x, mask, features=f) if use_f else model(x, mask)
+                for x, f, mask, y in batches(list(range(n_train, n_train + n_test)), feats):
+                    out = model(x, mask) if feats is None else model(x, mask, features=f)
                     preds.append(out * sd + mu)
                     yt.append(y)
             P, Y = torch.cat(preds), torch.cat(yt)
             mae[name].append(((P - Y).abs().mean(0) / Y.std(0).clamp_min(1e-6)).numpy())
+            print(f"   (seed {seed} {name}: done)", flush=True)
     RESULTS["mae"] = (names, {k: np.array(v) for k, v in mae.items()}, seeds)
     print(f"   test MAE / std of the test targets, mean (min-max) over {seeds} seed(s):")
     print(f"   {'model':32s} " + " ".join(f"{t:>20s}" for t in names) + f" {'s/epoch':>8s}")
@@ -423,7 +503,7 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
     rows = {name: [] for name in builders}
     with torch.no_grad():
         for seed in range(10):
-            for name, build in builders.items():
+            for name, (build, _) in builders.items():
                 torch.manual_seed(seed)
                 out = build().double()(x, mask)
                 rows[name].append(float((out[0] - out[1]).abs().max() / out.abs().max()))
@@ -434,23 +514,25 @@ def bench_end_to_end(quick: bool, seeds: int) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="short version (d <= 3, batch 8, n 16)")
+    ap.add_argument("--medium", action="store_true",
+                    help="sections 1-3 as --quick, end to end on 500 / 200 graphs, 30 epochs")
     ap.add_argument("--naive-budget", type=float, default=2e8)
     ap.add_argument("--seeds", type=int, default=3, help="seeds of the end-to-end comparison")
     ap.add_argument("--plot", default=str(Path(__file__).resolve().parent / "results" / "polynomials.png"),
                     help="where to draw the picture (needs matplotlib; '' for none)")
     args = ap.parse_args()
     print("contraction order: numpy.einsum_path ('optimal' <= 7 operands, else 'greedy')")
-    if args.quick:
+    if args.quick or args.medium:
         bench_enumeration(3)
         bench_evaluation(8, 16, False, 1e7, 1)
-        bench_vs_einsum(4, 50, 8, 2, 30)
-        bench_end_to_end(True, args.seeds)
+        bench_vs_einsum(4, 50, 8, 3, 30)
+        bench_end_to_end("medium" if args.medium else "quick", args.seeds)
     else:
         bench_enumeration(5)
         bench_evaluation(64, 32, False, args.naive_budget, 3)
         bench_evaluation(64, 32, True, args.naive_budget, 3)
         bench_vs_einsum(4, 50, 8, 3, 100)
-        bench_end_to_end(False, args.seeds)
+        bench_end_to_end("full", args.seeds)
     if args.plot:
         plot(args.plot)
 

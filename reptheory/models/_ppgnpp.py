@@ -18,6 +18,8 @@ from ._ppgn import _pointwise_mlp, apply_pointwise
 
 __all__ = ["PPGNPlusPlus", "normalize_polynomial_features", "ppgn_missing_features"]
 
+_SCALINGS = ("log", "paper", "none")
+
 
 @functools.lru_cache(maxsize=8)
 def ppgn_missing_features(max_degree: int = 6, symmetric: bool = True) -> tuple:
@@ -66,8 +68,8 @@ class PPGNPlusPlus(nn.Module):
     The polynomial features are the connected edge-valued basis polynomials of degree
     ``<= poly_degree`` that PPGN cannot compute (:func:`ppgn_missing_features`; degree 5: one,
     degree 6: sixteen, among them the 4-clique marked at an edge), evaluated on input channel
-    ``poly_channel`` (the adjacency) and normalised by
-    :func:`normalize_polynomial_features`; they are appended to the input channels.  Every block
+    ``poly_channel`` (the adjacency) and scaled entrywise (``feature_scaling``); they are
+    appended to the input channels.  Every block
     sees its input plus an identity-matrix channel; its first MLP reads ``[x, x^T]`` and its
     second ``x``, their per-channel matrix product is concatenated to the input and mixed by a
     third MLP.  Padded rows and columns are zeroed before every product and after every block;
@@ -85,6 +87,13 @@ class PPGNPlusPlus(nn.Module):
         identity channels) or 5 or 6.
     poly_channel : int
         Input channel the polynomials are evaluated on.
+    feature_scaling : {'log', 'paper', 'none'}
+        ``'log'`` (default): ``sign(f) * log(1 + |f|)`` entrywise, which keeps each graph's
+        counts (homomorphism numbers grow fast with the degree) on a usable scale without
+        erasing their size; ``'paper'``: :func:`normalize_polynomial_features` (Puny et al.'s
+        normalisation: unit feature vector per entry, then unit Frobenius norm per feature
+        and graph, so the magnitude of a count is lost, which hurts counting tasks; see the
+        polynomials benchmark); ``'none'``: the raw polynomials.
 
     Examples
     --------
@@ -98,8 +107,13 @@ class PPGNPlusPlus(nn.Module):
     """
 
     def __init__(self, in_channels: int, hidden: int, out_channels: int, num_blocks: int = 3,
-                 mlp_depth: int = 2, poly_degree: int = 6, poly_channel: int = 0) -> None:
+                 mlp_depth: int = 2, poly_degree: int = 6, poly_channel: int = 0,
+                 feature_scaling: str = "log") -> None:
         super().__init__()
+        if feature_scaling not in _SCALINGS:
+            raise InvalidParameterError(f"feature_scaling must be one of {_SCALINGS}, "
+                                        f"got {feature_scaling!r}")
+        self.feature_scaling = feature_scaling
         hidden, num_blocks = check_widths(hidden, num_blocks)
         c = check_int("in_channels", in_channels, minimum=1)
         depth = check_int("mlp_depth", mlp_depth, minimum=1)
@@ -127,14 +141,18 @@ class PPGNPlusPlus(nn.Module):
 
     def polynomial_features(self, x: torch.Tensor, mask: torch.Tensor | None = None
                             ) -> torch.Tensor:
-        """Normalised features ``(batch, k, n, n)`` of channel ``poly_channel`` (zero padded)."""
+        """Scaled features ``(batch, k, n, n)`` of channel ``poly_channel`` (zero padded)."""
         from ..polynomials._torch_layers import evaluate_basis_torch
 
         mask = default_mask(x, mask)
         m2 = node_mask(mask, 2, x.dtype, channels_last=False)
         adj = x[:, self.poly_channel] * m2[:, 0]
         feats = evaluate_basis_torch(self.polynomials, adj) * m2
-        return normalize_polynomial_features(feats)
+        if self.feature_scaling == "paper":
+            return normalize_polynomial_features(feats)
+        if self.feature_scaling == "log":
+            return torch.sign(feats) * torch.log1p(feats.abs())
+        return feats
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None,
                 features: torch.Tensor | None = None) -> torch.Tensor:

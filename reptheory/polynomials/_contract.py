@@ -4,9 +4,8 @@ Edges of a multigraph become operands: the ``p`` edges ``u -> v`` and ``q`` edge
 between two vertices ``u < v`` merge into one operand ``X**p * (X.T)**q`` (entrywise), and the
 ``k`` loops at a vertex merge into the vector ``diag(X)**k``.  The contraction order is chosen
 once per (polynomial, batch size, n) by :func:`numpy.einsum_path` (``'optimal'`` for up to 7
-operands, ``'greedy'`` above) with a memory limit from reptheory's dense budget, and then run as
-a sequence of pairwise contractions: batched matrix products in numpy, :func:`torch.einsum` on
-torch tensors (which keeps the evaluation differentiable).
+operands, ``'greedy'`` above) with a memory limit from reptheory's dense budget; the pairwise
+steps are compiled into prepared numpy / torch operations by :mod:`._program`.
 """
 
 from __future__ import annotations
@@ -19,8 +18,8 @@ import numpy as np
 
 from .._validate import dense_budget
 
-__all__ = ["SHARE_MAX_NDIM", "ContractionSpec", "Operand", "make_spec", "plan",
-           "plan_with_keys", "run_plan_numpy", "step_key"]
+__all__ = ["SHARE_MAX_NDIM", "ContractionSpec", "Operand", "make_spec", "matmul_layout", "plan",
+           "plan_with_keys", "step_key"]
 
 BATCH = "Z"
 LETTERS = "abcdefghijklmnopqrstuvwxyz" + string.ascii_uppercase.replace(BATCH, "")
@@ -173,63 +172,3 @@ def plan_with_keys(spec: ContractionSpec, batch: int, n: int, optimize: bool = T
         keys.append(key)
         out.append((idx, ins, res, key))
     return tuple(out)
-
-
-def _np_pair(sa: str, a: np.ndarray, sb: str, b: np.ndarray, so: str) -> np.ndarray:
-    """Contract two operands with a batched matrix product (BLAS) when possible."""
-    if len(set(sa)) < len(sa) or len(set(sb)) < len(sb):
-        return np.einsum(f"{sa},{sb}->{so}", a, b)
-    # sum out letters private to one operand and absent from the output
-    pa = "".join(c for c in sa if c in sb or c in so)
-    if pa != sa:
-        a = np.einsum(f"{sa}->{pa}", a)
-        sa = pa
-    pb = "".join(c for c in sb if c in sa or c in so)
-    if pb != sb:
-        b = np.einsum(f"{sb}->{pb}", b)
-        sb = pb
-    if not any(c in sb and c not in so for c in sa):
-        return np.einsum(f"{sa},{sb}->{so}", a, b)
-    batch, left, contr, right, ta, tb = matmul_layout(sa, sb, so)
-    size = dict(zip(sa, a.shape)) | dict(zip(sb, b.shape))
-    nb, nl, nk, nr = (int(np.prod([size[c] for c in cs], dtype=np.int64))
-                      for cs in (batch, left, contr, right))
-    if ta:
-        at = a.reshape(nb, nk, nl).transpose(0, 2, 1)
-    else:
-        at = a.transpose([sa.index(c) for c in batch + left + contr]).reshape(nb, nl, nk)
-    if tb:
-        bt = b.reshape(nb, nr, nk).transpose(0, 2, 1)
-    else:
-        bt = b.transpose([sb.index(c) for c in batch + contr + right]).reshape(nb, nk, nr)
-    res = np.matmul(at, bt)
-    rs = batch + left + right
-    res = res.reshape([size[c] for c in rs])
-    return res.transpose([rs.index(c) for c in so])
-
-
-def run_plan_numpy(steps: tuple, operands: list[np.ndarray], cache: dict | None = None
-                   ) -> np.ndarray:
-    """Execute a plan from :func:`plan` (or :func:`plan_with_keys`) on numpy operands.
-
-    With steps from :func:`plan_with_keys` and a ``cache`` dict, intermediates of at most
-    :data:`SHARE_MAX_NDIM` axes are looked up and stored there under their step keys.
-    """
-    cur = list(operands)
-    for step in steps:
-        idx, ins, res = step[:3]
-        key = step[3] if cache is not None and len(step) == 4 else None
-        arrs = [cur[i] for i in idx]
-        for i in idx:
-            cur.pop(i)
-        val = cache.get(key) if key is not None else None
-        if val is None:
-            if len(arrs) == 2:
-                val = _np_pair(ins[0], arrs[0], ins[1], arrs[1], res)
-            else:
-                val = np.einsum(f"{','.join(ins)}->{res}", *arrs)
-            if key is not None and val.ndim <= SHARE_MAX_NDIM:
-                cache[key] = val
-        cur.append(val)
-    assert len(cur) == 1
-    return cur[0]

@@ -13,15 +13,17 @@ allowed (then the node-valued result sits on the diagonal of an n x n output).  
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Hashable, Iterable, Sequence
 
 import numpy as np
 
-from ..errors import InvalidParameterError, ShapeError
+from ..errors import InvalidParameterError, ReptheoryTypeError, ShapeError
 from ._canonical import Cert, canonical_components
-from ._contract import LETTERS, ContractionSpec, make_spec, plan_with_keys, run_plan_numpy
+from ._contract import LETTERS, ContractionSpec, make_spec
+from ._program import Program, compile_program, run_program
 
-__all__ = ["Polynomial", "as_batch", "evaluate_basis"]
+__all__ = ["Polynomial", "as_batch", "as_tuple", "basis_program", "evaluate_basis"]
 
 _MARK_NAMES = {0: None, 1: "a", 2: "b", 3: "ab"}
 
@@ -57,7 +59,9 @@ class Polynomial:
     """
 
     __slots__ = {
+        "_hash": "Hash of the canonical form (computed once).",
         "_key": "Canonical form (see :attr:`key`).",
+        "_programs": "Compiled evaluation programs per (batch, n, backend, optimize).",
         "_spec": "Contraction description (see :attr:`spec`).",
         "edges": "Edges ``(r, s)`` of the canonical labelled H, sorted (tuple of int pairs; "
         "loops ``(r, r)`` and repeated pairs for parallel edges; ``r <= s`` when symmetric).",
@@ -70,6 +74,8 @@ class Polynomial:
     def __init__(self, output: str, symmetric: bool, components: Iterable[Cert]):
         comps = tuple(sorted(components))
         self._key = (output, bool(symmetric), comps)
+        self._hash = hash(self._key)
+        self._programs = {}
         self.output = output
         self.symmetric = bool(symmetric)
         colors = [c for comp in comps for c in comp[1]]
@@ -184,10 +190,11 @@ class Polynomial:
         return self.outputs == (0, 0)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Polynomial) and self._key == other._key
+        return self is other or (isinstance(other, Polynomial) and self._hash == other._hash
+                                 and self._key == other._key)
 
     def __hash__(self) -> int:
-        return hash(self._key)
+        return self._hash
 
     def __setattr__(self, name: str, value: object) -> None:
         if hasattr(self, "_spec"):
@@ -340,7 +347,7 @@ class Polynomial:
         6.0
         """
         X3, single = as_batch(X)
-        out = _evaluate_numpy(self, X3, {}, optimize)
+        out = _evaluate_numpy(self, X3, bool(optimize))
         return out[0] if single else out
 
 
@@ -360,88 +367,134 @@ def as_batch(X) -> tuple[np.ndarray, bool]:
     return (X[None], True) if X.ndim == 2 else (X, False)
 
 
-def _operand(X3: np.ndarray, kind: str, p: int, q: int, cache: dict) -> np.ndarray:
-    key = ("op", kind, p, q)
-    val = cache.get(key)
-    if val is None:
-        if kind == "loop":
-            val = np.diagonal(X3, axis1=1, axis2=2) ** p
-        else:
-            val = X3**p if p else None
-            if q:
-                t = np.swapaxes(X3, 1, 2) ** q
-                val = t if val is None else val * t
-            val = np.ascontiguousarray(val)
-        cache[key] = val
-    return val
-
-
-def _finish(val, spec: ContractionSpec, batch: int, n: int, xp_ones, xp_eye_embed):
-    """Broadcast output letters that occur in no operand, and embed diagonals."""
-    letters = spec.out
-    for c in spec.out_all:
-        if c not in letters:
-            val = val[..., None] * xp_ones(n)
-            letters += c
-    if letters != spec.out_all:
-        val = val.transpose([0] + [1 + letters.index(c) for c in spec.out_all])
-    if spec.diagonal:
-        val = xp_eye_embed(val)
-    return val
-
-
-def _np_diag_embed(v: np.ndarray) -> np.ndarray:
-    b, n = v.shape
-    out = np.zeros((b, n, n), dtype=v.dtype)
-    idx = np.arange(n)
-    out[:, idx, idx] = v
+def power(x, p: int):
+    """``x**p`` for an integer ``p >= 1`` by repeated multiplication (exact for integer arrays,
+    and faster than the general power for small ``p``); ``x`` itself when ``p = 1``."""
+    out = x
+    for _ in range(p - 1):
+        out = out * x
     return out
 
 
-def _core_numpy(poly: Polynomial, X3: np.ndarray, cache: dict, optimize: bool) -> np.ndarray:
-    """The contraction itself: axes batch + ``spec.out`` (no broadcast, no diagonal)."""
-    spec = poly.spec
+def _np_operand(X3: np.ndarray, kind: str, p: int, q: int) -> np.ndarray:
+    """A merged operand: ``diag(X)**p`` (``'loop'``) or ``X**p * (X.T)**q`` (``'edge'``);
+    ``X`` itself (not a copy) when ``p = 1, q = 0``."""
+    if kind == "loop":
+        return power(X3.diagonal(axis1=1, axis2=2), p)
+    val = power(X3, p) if p else None
+    if q:
+        t = power(X3.transpose(0, 2, 1), q)
+        val = t if val is None else val * t
+    return val
+
+
+def _program(poly: Polynomial, batch: int, n: int, backend: str, optimize: bool) -> Program:
+    """The compiled program of one polynomial, kept on the polynomial per shape and backend."""
+    key = (batch, n, backend, optimize)
+    prog = poly._programs.get(key)
+    if prog is None:
+        prog = compile_program((poly.spec,), batch, n, backend, optimize)
+        if len(poly._programs) >= 64:  # many shapes: keep memory bounded
+            poly._programs.clear()
+        poly._programs[key] = prog
+    return prog
+
+
+def _evaluate_numpy(poly: Polynomial, X3: np.ndarray, optimize: bool = True) -> np.ndarray:
+    """``poly`` on a batch ``(batch, n, n)``: shape ``(batch,) + out``."""
     b, n, _ = X3.shape
-    if not spec.operands:
-        return np.ones((b,), dtype=X3.dtype)
-    ops = [_operand(X3, o.kind, o.p, o.q, cache) for o in spec.operands]
-    return run_plan_numpy(plan_with_keys(spec, b, n, optimize), ops, cache)
+    prog = _program(poly, b, n, "numpy", optimize)
+    got = []
+    run_program(prog, functools.partial(_np_operand, X3), lambda i, v: got.append(v))
+    val = got[0]
+    perm, idx, diagonal = prog.layouts[0]
+    if val is None:
+        val = np.ones((b,), dtype=X3.dtype)
+        if idx is None:
+            return val
+    if perm is not None:
+        val = val.transpose(perm)
+    if diagonal:
+        out = np.zeros((b, n, n), dtype=val.dtype)
+        out.reshape(b, n * n)[:, :: n + 1] = val if idx is None else val[idx]
+        return out
+    if idx is None and prog.fresh[0]:
+        return val
+    out = np.empty((b,) + (n,) * len(poly.spec.out_all), dtype=val.dtype)
+    out[...] = val if idx is None else val[idx]
+    return out
 
 
-def _evaluate_numpy(poly: Polynomial, X3: np.ndarray, cache: dict, optimize: bool) -> np.ndarray:
-    b, n, _ = X3.shape
-    val = _core_numpy(poly, X3, cache, optimize)
-    return _finish(val, poly.spec, b, n, lambda k: np.ones(k, dtype=X3.dtype), _np_diag_embed)
+def as_tuple(polynomials) -> tuple:
+    """The polynomials as a tuple (a :class:`PolynomialBasis`'s own tuple, without copying)."""
+    if isinstance(polynomials, tuple):
+        return polynomials
+    own = getattr(polynomials, "_polys", None)
+    return own if isinstance(own, tuple) else tuple(polynomials)
 
 
-def _assign(dst: np.ndarray, val: np.ndarray, spec: ContractionSpec) -> None:
-    """Write the core result ``val`` into ``dst`` (zeros, shape batch + out) by broadcasting."""
-    letters = spec.out
-    missing = "".join(c for c in spec.out_all if c not in letters)
-    val = val.reshape(val.shape + (1,) * len(missing))
-    letters += missing
-    if letters != spec.out_all:
-        val = val.transpose([0] + [1 + letters.index(c) for c in spec.out_all])
-    if spec.diagonal:
-        idx = np.arange(dst.shape[-1])
-        dst[:, idx, idx] = val
-    else:
-        dst[...] = val
+def basis_program(polys: tuple, batch: int, n: int, backend: str, optimize: bool = True
+                  ) -> Program:
+    """The compiled program of a tuple of polynomials of one output type (cached: the
+    polynomials are checked once per tuple and shape, not on every call)."""
+    try:
+        return _basis_program(polys, batch, n, backend, bool(optimize))
+    except TypeError:  # an unhashable entry
+        bad = next(p for p in polys if not isinstance(p, Polynomial))
+        raise ReptheoryTypeError(
+            f"polynomials must be Polynomial objects, got {type(bad).__name__}") from None
 
 
-def evaluate_basis(polynomials: Sequence[Polynomial], X, optimize: bool = True) -> np.ndarray:
-    """Evaluate several polynomials of one output type, sharing the entrywise powers of X.
+@functools.lru_cache(maxsize=32)
+def _basis_program(polys: tuple, batch: int, n: int, backend: str, optimize: bool) -> Program:
+    for p in polys:
+        if not isinstance(p, Polynomial):
+            raise ReptheoryTypeError(
+                f"polynomials must be Polynomial objects, got {type(p).__name__}")
+    kinds = {p.output for p in polys}
+    if len(kinds) != 1:
+        raise InvalidParameterError(
+            f"polynomials must be non-empty and share one output type, got {sorted(kinds)}")
+    return compile_program(tuple(p.spec for p in polys), batch, n, backend, optimize)
+
+
+def evaluate_basis(polynomials: Sequence[Polynomial], X, optimize: bool = True,
+                   out: np.ndarray | None = None) -> np.ndarray:
+    """Evaluate several polynomials of one output type, sharing the entrywise powers of X and
+    every common sub-contraction of at most two free vertices.
+
+    The contraction plans are compiled once per tuple of polynomials and shape (see
+    :func:`basis_program`); results are written straight into the output array.
+
+    Parameters
+    ----------
+    polynomials : sequence of Polynomial
+        One output type.  Passing the same tuple (or :class:`PolynomialBasis`) again reuses
+        its compiled program without re-checking it.
+    X : array_like
+        ``(n, n)`` or ``(batch, n, n)``.
+    optimize : bool
+        Pairwise contractions in an optimised order (default) or one einsum per polynomial.
+    out : numpy.ndarray, optional
+        Where to write the result (C-contiguous, shape and dtype as returned; its previous
+        content is overwritten): reusing one buffer across calls saves allocating and first
+        touching a large array every time.
 
     Returns
     -------
     numpy.ndarray
         Shape ``(len(polynomials),) + out`` for one graph, ``(batch, len(polynomials)) + out``
-        for a batch, where ``out`` is ``()``, ``(n,)`` or ``(n, n)``.
+        for a batch, where ``out`` is ``()``, ``(n,)`` or ``(n, n)``; dtype that of X promoted
+        with int64 (integer X is evaluated exactly).
 
     Raises
     ------
     InvalidParameterError
-        If the polynomials do not all have the same output type.
+        If the polynomials are not all of the same output type (or there are none).
+    ReptheoryTypeError
+        If an entry is not a :class:`Polynomial`.
+    ShapeError
+        If X is not ``(n, n)`` / ``(batch, n, n)``, or ``out`` has the wrong shape or dtype.
 
     Examples
     --------
@@ -449,16 +502,50 @@ def evaluate_basis(polynomials: Sequence[Polynomial], X, optimize: bool = True) 
     >>> basis = polynomial_basis(2, output="node", symmetric=True)
     >>> evaluate_basis(basis, np.eye(4)).shape
     (17, 4)
+    >>> X = np.random.default_rng(0).normal(size=(3, 5, 5))
+    >>> buf = np.empty((3, len(basis), 5))
+    >>> evaluate_basis(basis, X, out=buf) is buf
+    True
     """
-    polys = list(polynomials)
-    kinds = {p.output for p in polys}
-    if len(kinds) > 1:
-        raise InvalidParameterError(f"polynomials must share one output type, got {sorted(kinds)}")
+    polys = as_tuple(polynomials)
     X3, single = as_batch(X)
-    cache: dict = {}
     b, n, _ = X3.shape
-    shape = {"invariant": (), "node": (n,), "edge": (n, n)}[kinds.pop() if kinds else "invariant"]
-    out = np.zeros((b, len(polys)) + shape, dtype=np.result_type(X3.dtype, np.int64))
-    for i, p in enumerate(polys):
-        _assign(out[:, i], _core_numpy(p, X3, cache, optimize), p.spec)
-    return out[0] if single else out
+    prog = basis_program(polys, b, n, "numpy", optimize)
+    k = len(polys)
+    shape = {"invariant": (), "node": (n,), "edge": (n, n)}[polys[0].output]
+    dtype = np.result_type(X3.dtype, np.int64)
+    want = ((k,) if single else (b, k)) + shape
+    if out is None:
+        res = np.zeros((b, k) + shape, dtype=dtype)
+    else:
+        if (not isinstance(out, np.ndarray) or out.shape != want or out.dtype != dtype
+                or not out.flags.c_contiguous):
+            raise ShapeError(f"out must be a C-contiguous numpy array of shape {want} and dtype "
+                             f"{dtype}, got {getattr(out, 'shape', type(out).__name__)} "
+                             f"{getattr(out, 'dtype', '')}")
+        res = out.reshape((b, k) + shape)  # a view: out is contiguous
+    flat = res.reshape(b, k, -1) if shape else None
+    layouts = prog.layouts
+    step = n + 1
+
+    def write(i, v):
+        perm, idx, diagonal = layouts[i]
+        if v is None:
+            v = 1
+        else:
+            if perm is not None:
+                v = v.transpose(perm)
+            if idx is not None:
+                v = v[idx]
+        if diagonal:
+            if out is not None:
+                res[:, i] = 0
+            flat[:, i, ::step] = v
+        else:
+            res[:, i] = v
+
+    run_program(prog, functools.partial(_np_operand, X3), write,
+                (lambda i: res[:, i]) if dtype == X3.dtype else None)
+    if out is not None:
+        return out
+    return res[0] if single else res

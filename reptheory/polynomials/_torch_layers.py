@@ -2,22 +2,24 @@
 
 This module imports torch at its top; :mod:`reptheory.polynomials` re-exports its names and
 imports it on first access to one of them.
-The contraction order is the same as on the numpy path (chosen once per polynomial and shape by
-:func:`numpy.einsum_path` and cached); each pairwise step runs as a broadcast product or a
-batched matrix product (:func:`torch.bmm`), so autograd, devices and dtypes work as usual.  Intermediate results are shared between the
-polynomials of one call (see :func:`reptheory.polynomials._contract.step_key`).
+The contraction program is the numpy path's (:mod:`reptheory.polynomials._program`: plans
+chosen once per polynomial and shape by :func:`numpy.einsum_path`, compiled once into prepared
+broadcast products, sums and batched matrix products) run on torch tensors, so autograd,
+devices and dtypes work as usual.  Intermediate results are shared between the polynomials of
+one call.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import torch
 
 from .._validate import check_int
 from ..errors import InvalidParameterError, ShapeError
-from ._contract import SHARE_MAX_NDIM, matmul_layout, plan_with_keys
-from ._polynomial import Polynomial
+from ._polynomial import Polynomial, _program, as_tuple, basis_program, power
+from ._program import run_program
 
 __all__ = ["PolynomialFeatures", "evaluate_basis_torch", "evaluate_torch"]
 
@@ -32,101 +34,40 @@ def _check(X: torch.Tensor) -> tuple[torch.Tensor, bool]:
     return (X.unsqueeze(0), True) if X.ndim == 2 else (X, False)
 
 
-def _operand(X3: torch.Tensor, kind: str, p: int, q: int, cache: dict) -> torch.Tensor:
-    key = ("op", kind, p, q)
-    if key not in cache:
-        if kind == "loop":
-            val = torch.diagonal(X3, dim1=-2, dim2=-1) ** p
-        else:
-            val = X3**p if p else None
-            if q:
-                t = X3.transpose(-1, -2) ** q
-                val = t if val is None else val * t
-        cache[key] = val
-    return cache[key]
-
-
-def _expand(sa: str, a: torch.Tensor, so: str) -> torch.Tensor:
-    """``a`` (letters ``sa``, each in ``so``) permuted to the order of ``so``, with size-1 axes
-    for the letters of ``so`` it lacks (ready to broadcast)."""
-    order = [c for c in so if c in sa]
-    a = a.permute([sa.index(c) for c in order]).contiguous()
-    return a.reshape([a.shape[order.index(c)] if c in sa else 1 for c in so])
-
-
-def _pair(sa: str, a: torch.Tensor, sb: str, b: torch.Tensor, so: str) -> torch.Tensor:
-    """Contract two operands: broadcast products, or a batched matrix product (BLAS)."""
-    if len(set(sa)) < len(sa) or len(set(sb)) < len(sb):
-        return torch.einsum(f"{sa},{sb}->{so}", a, b)
-    pa = "".join(c for c in sa if c in sb or c in so)  # sum out private letters first
-    if pa != sa:
-        a = a.sum(dim=[i for i, c in enumerate(sa) if c not in pa])
-        sa = pa
-    pb = "".join(c for c in sb if c in sa or c in so)
-    if pb != sb:
-        b = b.sum(dim=[i for i, c in enumerate(sb) if c not in pb])
-        sb = pb
-    contr = [c for c in sa if c in sb and c not in so]
-    if not contr:
-        return _expand(sa, a, so) * _expand(sb, b, so)
-    batch, left, contr, right, ta, tb = matmul_layout(sa, sb, so)
-    size = dict(zip(sa, a.shape)) | dict(zip(sb, b.shape))
-
-    def prod(cs):
-        out = 1
-        for c in cs:
-            out *= size[c]
-        return out
-
-    nb, nl, nk, nr = prod(batch), prod(left), prod(contr), prod(right)
-    if ta:
-        at = a.reshape(nb, nk, nl).transpose(1, 2)
-    else:
-        at = a.permute([sa.index(c) for c in batch + left + contr]).reshape(nb, nl, nk)
-    if tb:
-        bt = b.reshape(nb, nr, nk).transpose(1, 2)
-    else:
-        bt = b.permute([sb.index(c) for c in batch + contr + right]).reshape(nb, nk, nr)
-    rs = batch + left + right
-    res = torch.bmm(at, bt).reshape([size[c] for c in rs])
-    return res.permute([rs.index(c) for c in so])
-
-
-def _eval(poly: Polynomial, X3: torch.Tensor, cache: dict, optimize: bool = True) -> torch.Tensor:
-    spec = poly.spec
-    b, n, _ = X3.shape
-    if not spec.operands:
-        val = torch.ones((b,), dtype=X3.dtype, device=X3.device)
-    else:
-        cur = [_operand(X3, o.kind, o.p, o.q, cache) for o in spec.operands]
-        for idx, ins, res, key in plan_with_keys(spec, b, n, optimize):
-            arrs = [cur[i] for i in idx]
-            for i in idx:
-                cur.pop(i)
-            val = cache.get(key)
-            if val is None:
-                if len(arrs) == 2:
-                    val = _pair(ins[0], arrs[0], ins[1], arrs[1], res)
-                else:
-                    val = torch.einsum(f"{','.join(ins)}->{res}", *arrs)
-                if val.ndim <= SHARE_MAX_NDIM:
-                    cache[key] = val
-            cur.append(val)
-        val = cur[0]
-    letters = spec.out
-    for c in spec.out_all:
-        if c not in letters:
-            val = val.unsqueeze(-1).expand(*val.shape, n)
-            letters += c
-    if letters != spec.out_all:
-        val = val.permute([0] + [1 + letters.index(c) for c in spec.out_all])
-    if spec.diagonal:
-        val = torch.diag_embed(val)
+def _operand(X3: torch.Tensor, kind: str, p: int, q: int) -> torch.Tensor:
+    """A merged operand: ``diag(X)**p`` (``'loop'``) or ``X**p * (X.T)**q`` (``'edge'``)."""
+    if kind == "loop":
+        return power(torch.diagonal(X3, dim1=-2, dim2=-1), p)
+    val = power(X3, p) if p else None
+    if q:
+        t = power(X3.transpose(-1, -2), q)
+        val = t if val is None else val * t
     return val
+
+
+def _full(v, layout, b: int, n: int, ndim: int, like: torch.Tensor, fresh: bool):
+    """A core result in the output's layout ``(batch,) + (n,) * ndim`` (diagonals embedded);
+    a view where it can be one, never a view of X."""
+    perm, idx, diagonal = layout
+    if v is None:
+        v = torch.ones((b,), dtype=like.dtype, device=like.device)
+        fresh = True
+    if perm is not None:
+        v = v.permute(perm)
+    if idx is not None:
+        v = v[idx]
+    if diagonal:
+        return torch.diag_embed(v if v.ndim == 2 else v.expand(b, n))
+    if idx is not None:
+        v = v.expand((b,) + (n,) * ndim)
+    return v if fresh else v.clone()
 
 
 def evaluate_torch(poly: Polynomial, X: torch.Tensor, optimize: bool = True) -> torch.Tensor:
     """Differentiable evaluation of one basis polynomial (same conventions as ``evaluate``).
+
+    The compiled contraction program is kept on the polynomial per shape, so that calls after
+    the first run only the prepared tensor operations.
 
     Examples
     --------
@@ -137,20 +78,40 @@ def evaluate_torch(poly: Polynomial, X: torch.Tensor, optimize: bool = True) -> 
     True
     """
     X3, single = _check(X)
-    out = _eval(poly, X3, {}, optimize)
+    b, n, _ = X3.shape
+    prog = _program(poly, b, n, "torch", bool(optimize))
+    got = []
+    run_program(prog, functools.partial(_operand, X3), lambda i, v: got.append(v))
+    out = _full(got[0], prog.layouts[0], b, n, len(poly.spec.out_all), X3, prog.fresh[0])
     return out[0] if single else out
 
 
-def evaluate_basis_torch(polynomials: Sequence[Polynomial], X: torch.Tensor) -> torch.Tensor:
+def evaluate_basis_torch(polynomials: Sequence[Polynomial], X: torch.Tensor,
+                         out: torch.Tensor | None = None) -> torch.Tensor:
     """Stack of polynomials of one output type: shape ``(batch, k) + out`` (or ``(k,) + out``).
 
     The entrywise powers of X and the intermediate contractions of up to two free vertices are
-    computed once and shared by all the polynomials.
+    computed once and shared by all the polynomials; the compiled program is cached per tuple
+    of polynomials and shape (:func:`~reptheory.polynomials._polynomial.basis_program`).
+
+    Parameters
+    ----------
+    polynomials : sequence of Polynomial
+        One output type.
+    X : torch.Tensor
+        ``(n, n)`` or ``(batch, n, n)``.
+    out : torch.Tensor, optional
+        A contiguous tensor of the result's shape, dtype and device to write into (reusing one
+        buffer saves allocating a large tensor per call); not differentiable, so only when no
+        gradient is recorded.
 
     Raises
     ------
     InvalidParameterError
-        If the polynomials do not share one output type.
+        If the polynomials do not share one output type, or ``out`` is given while autograd
+        records X.
+    ShapeError
+        If X or ``out`` has the wrong shape.
 
     Examples
     --------
@@ -158,16 +119,46 @@ def evaluate_basis_torch(polynomials: Sequence[Polynomial], X: torch.Tensor) -> 
     >>> evaluate_basis_torch(polynomial_basis(2, "node"), torch.ones(3, 4, 4)).shape
     torch.Size([3, 32, 4])
     """
-    polys = list(polynomials)
-    kinds = {p.output for p in polys}
-    if len(kinds) != 1:
-        raise InvalidParameterError(
-            f"polynomials must be non-empty and share one output type, got {sorted(kinds)}"
-        )
+    polys = as_tuple(polynomials)
     X3, single = _check(X)
-    cache: dict = {}
-    out = torch.stack([_eval(p, X3, cache) for p in polys], dim=1)
-    return out[0] if single else out
+    b, n, _ = X3.shape
+    prog = basis_program(polys, b, n, "torch")
+    ndim = {"invariant": 0, "node": 1, "edge": 2}[polys[0].output]
+    want = ((len(polys),) if single else (b, len(polys))) + (n,) * ndim
+    if out is not None:
+        if torch.is_grad_enabled() and X3.requires_grad:
+            raise InvalidParameterError("out cannot be used while autograd records X (use "
+                                        "torch.no_grad() or leave out=None)")
+        if (not isinstance(out, torch.Tensor) or tuple(out.shape) != want
+                or out.dtype != X3.dtype or out.device != X3.device
+                or not out.is_contiguous()):
+            raise ShapeError(f"out must be a contiguous tensor of shape {want}, dtype "
+                             f"{X3.dtype} on {X3.device}, got "
+                             f"{getattr(out, 'shape', type(out).__name__)}")
+    vals: list = [None] * len(polys)
+    run_program(prog, functools.partial(_operand, X3), vals.__setitem__)
+    layouts = prog.layouts
+    diag, dvals = [], []
+    zero = torch.zeros((), dtype=X3.dtype, device=X3.device).expand((b,) + (n,) * ndim)
+    full = []
+    for i, v in enumerate(vals):
+        perm, idx, diagonal = layouts[i]
+        if diagonal:  # a placeholder; the diagonals are written at once below
+            if v is None:
+                v = torch.ones((b,), dtype=X3.dtype, device=X3.device)
+            if perm is not None:
+                v = v.permute(perm)
+            diag.append(i)
+            dvals.append((v[idx] if idx is not None else v).expand(b, n))
+            full.append(zero)
+        else:
+            full.append(_full(v, layouts[i], b, n, ndim, X3, True))
+    res = torch.stack(full, dim=1, out=None if out is None else out.view((b, len(polys)) + (n,) * ndim))
+    if diag:
+        res.diagonal(dim1=-2, dim2=-1)[:, diag] = torch.stack(dvals, dim=1)
+    if out is not None:
+        return out
+    return res[0] if single else res
 
 
 class PolynomialFeatures(torch.nn.Module):

@@ -54,7 +54,8 @@ def test_pair_is_srg_16_6_2_2_with_and_without_4_cliques():
 
 
 @torch.no_grad()
-def test_ppgn_cannot_and_ppgnpp_can_separate_the_pair():
+@pytest.mark.parametrize("scaling", ["log", "paper", "none"])
+def test_ppgn_cannot_and_ppgnpp_can_separate_the_pair(scaling):
     rook, shri = srg_pair()
     x = torch.from_numpy(np.stack([rook, shri])[:, None])
     mask = torch.ones(2, 16, dtype=torch.bool)
@@ -70,7 +71,7 @@ def test_ppgn_cannot_and_ppgnpp_can_separate_the_pair():
         out = base(x, mask)
         assert float((out[0] - out[1]).abs().max()) <= 1e-9 * max(float(out.abs().max()), 1.0)
         torch.manual_seed(seed)
-        pp = PPGNPlusPlus(1, 8, 4, num_blocks=2, poly_degree=6).double()
+        pp = PPGNPlusPlus(1, 8, 4, num_blocks=2, poly_degree=6, feature_scaling=scaling).double()
         out = pp(x, mask)
         assert float((out[0] - out[1]).abs().max()) > 1e-6 * max(float(out.abs().max()), 1e-12)
         compared += 1
@@ -106,6 +107,30 @@ def test_ppgnpp_padded_batch_and_permutation_invariance():
     torch.testing.assert_close(model(x, mask, features=feats), out, rtol=1e-9, atol=1e-9)
     with pytest.raises(ShapeError, match="features"):
         model(x, mask, features=torch.cat([feats, feats], dim=1))
+
+
+@torch.no_grad()
+def test_feature_scalings():
+    from reptheory.models import normalize_polynomial_features
+
+    rng = np.random.default_rng(8)
+    A = np.triu((rng.random((7, 7)) < 0.6).astype(float), 1)
+    A = A + A.T
+    raw = evaluate_basis(ppgn_missing_features(6), A)  # numpy path, (k, n, n)
+    assert np.abs(raw).max() > 10  # counts large enough for the scaling to matter
+    x = torch.from_numpy(A)[None, None]
+    compared = 0
+    for scaling, want in (("none", raw), ("log", np.sign(raw) * np.log1p(np.abs(raw))),
+                          ("paper", normalize_polynomial_features(torch.from_numpy(raw)[None])[0]
+                           .numpy())):
+        model = PPGNPlusPlus(1, 4, 1, num_blocks=1, poly_degree=6,
+                             feature_scaling=scaling).double()
+        got = model.polynomial_features(x)[0].numpy()
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-12)
+        compared += 1
+    assert compared == 3
+    with pytest.raises(InvalidParameterError, match="feature_scaling"):
+        PPGNPlusPlus(1, 4, 1, feature_scaling="mean")
 
 
 def test_ppgnpp_bad_input():

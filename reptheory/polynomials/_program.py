@@ -15,7 +15,10 @@ polynomial, for one batch size and ``n``) into a straight-line program:
 
 A program runs as one generated Python function (registers are its local variables, each
 step one call of a prepared closure), with no planning, string handling or dictionary look-up
-per polynomial.  Programs are cached per (polynomials, batch, n, backend).
+per polynomial.  Programs are cached per (polynomials, batch, n, backend).  A program of one polynomial
+also runs as :func:`single_runner`'s function of X alone (operands written inline, no
+callbacks), which is what :meth:`~._polynomial.Polynomial.evaluate` and ``evaluate_torch``
+call after the first time.
 
 Examples
 --------
@@ -37,6 +40,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from ..errors import InvalidParameterError
 from ._contract import (
     BATCH,
     SHARE_MAX_NDIM,
@@ -471,7 +475,8 @@ def single_runner(prog: Program, backend: str) -> Callable:
 
 def _generate_single(prog: Program, backend: str) -> Callable:
     if len(prog.results) != 1:
-        raise ValueError("single_runner needs a program of one polynomial")
+        raise InvalidParameterError(f"single_runner needs a program of one polynomial, got "
+                                    f"{len(prog.results)}")
     ns: dict = {}
     lines = ["def run(X):"]
     for r, kind, p, q in prog.operands:

@@ -5,10 +5,9 @@ loops, against the polynomial's own einsum, in numpy (float and exact integers) 
 
 import numpy as np
 import pytest
+from test_polynomials_program import _plain  # the tests folder is on sys.path (rootdir import)
 
 from reptheory.polynomials import Polynomial, polynomial_basis
-
-from test_polynomials_program import _plain  # the tests folder is on sys.path (rootdir import)
 
 
 def _cases():

@@ -30,7 +30,8 @@
    30 epochs; full 1000 / 300, 60 epochs.
 
 Run ``python benchmarks/bench_polynomials.py`` (``--quick`` for a short version, ``--medium``
-for the quick sections 1-3 with the medium end-to-end run).
+for the quick sections 1-3 with the medium end-to-end run; ``--only basis`` or ``--only single``
+for just that part of section 3, with the sizes of the chosen mode).
 """
 
 from __future__ import annotations

@@ -30,7 +30,8 @@
    30 epochs; full 1000 / 300, 60 epochs.
 
 Run ``python benchmarks/bench_polynomials.py`` (``--quick`` for a short version, ``--medium``
-for the quick sections 1-3 with the medium end-to-end run).
+for the quick sections 1-3 with the medium end-to-end run; ``--only basis`` or ``--only single``
+for just that part of section 3, with the sizes of the chosen mode).
 """
 
 from __future__ import annotations
@@ -160,7 +161,8 @@ def _timed(fn, *args) -> float:
     return time.perf_counter() - t
 
 
-def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -> None:
+def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int,
+                    only: str = "") -> None:
     try:
         import opt_einsum as oe
         import torch
@@ -204,55 +206,58 @@ def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -
     t_build = time.perf_counter() - t
     tops = [None if e is None else [top(o.kind, o.p, o.q) for o in p.spec.operands]
             for p, e in zip(basis, exprs)]
-    t = time.perf_counter()
-    evaluate_basis(basis, X)
-    t_first = time.perf_counter() - t
-    t = time.perf_counter()
-    evaluate_basis_torch(basis, Xt)
-    t_first_t = time.perf_counter() - t
-    print(f"first call (plans {len(basis)} contractions with numpy.einsum_path, compiles them into "
-          f"one program, runs): numpy {t_first:.2f}s, torch {t_first_t:.2f}s; building the "
-          f"{len(basis)} opt_einsum expressions: {t_build:.2f}s")
-    buf = np.empty((batch, len(basis), n, n))
-    buf_t = torch.empty((batch, len(basis), n, n), dtype=Xt.dtype)
+    if only != "single":
+        t = time.perf_counter()
+        evaluate_basis(basis, X)
+        t_first = time.perf_counter() - t
+        t = time.perf_counter()
+        evaluate_basis_torch(basis, Xt)
+        t_first_t = time.perf_counter() - t
+        print(f"first call (plans {len(basis)} contractions with numpy.einsum_path, compiles them into "
+              f"one program, runs): numpy {t_first:.2f}s, torch {t_first_t:.2f}s; building the "
+              f"{len(basis)} opt_einsum expressions: {t_build:.2f}s")
+        buf = np.empty((batch, len(basis), n, n))
+        buf_t = torch.empty((batch, len(basis), n, n), dtype=Xt.dtype)
 
-    def oe_all():
-        for e in exprs:
-            if e is not None:
-                e[0](*e[1])
+        def oe_all():
+            for e in exprs:
+                if e is not None:
+                    e[0](*e[1])
 
-    def te_all():
-        for e, o in zip(exprs, tops):
-            if e is not None:
-                torch.einsum(e[2], *o)
+        def te_all():
+            for e, o in zip(exprs, tops):
+                if e is not None:
+                    torch.einsum(e[2], *o)
 
-    cases = {"reptheory numpy (evaluate_basis)": lambda: evaluate_basis(basis, X),
-             "reptheory numpy, out= reused buffer": lambda: evaluate_basis(basis, X, out=buf),
-             "opt_einsum, one prebuilt expression each": oe_all,
-             "reptheory torch (evaluate_basis_torch)": lambda: evaluate_basis_torch(basis, Xt),
-             "reptheory torch, out= reused buffer": lambda: evaluate_basis_torch(basis, Xt,
-                                                                                out=buf_t),
-             "torch.einsum, one call each": te_all}
-    times: dict = {k: [] for k in cases}
-    for _ in range(rounds):
-        for k, f in cases.items():
-            times[k].append(_timed(f))
-    best = {k: min(v) for k, v in times.items()}
-    spread = max(max(v) / min(v) for v in times.values())
-    keys = list(cases)
-    for k in keys:
-        print(f"   {k:42s} {best[k]:8.3f}s")
-    print(f"   ratio opt_einsum / reptheory numpy     {best[keys[2]] / best[keys[0]]:6.1f}x "
-          f"(out= buffer: {best[keys[2]] / best[keys[1]]:.1f}x)")
-    print(f"   ratio torch.einsum / reptheory torch   {best[keys[5]] / best[keys[3]]:6.1f}x "
-          f"(out= buffer: {best[keys[5]] / best[keys[4]]:.1f}x)")
-    print(f"   (best of {rounds} interleaved rounds, largest spread max/min over rounds "
-          f"{spread:.2f}; the baselines return one small array per polynomial, reptheory "
-          f"writes all {len(basis)} into one {batch * len(basis) * n * n * 8 / 2**20:.0f} MiB "
-          f"array)")
-    RESULTS["basis"] = (f"{len(basis)} edge polynomials, degree <= {degree}, n={n}, batch={batch}",
-                        best)
+        cases = {"reptheory numpy (evaluate_basis)": lambda: evaluate_basis(basis, X),
+                 "reptheory numpy, out= reused buffer": lambda: evaluate_basis(basis, X, out=buf),
+                 "opt_einsum, one prebuilt expression each": oe_all,
+                 "reptheory torch (evaluate_basis_torch)": lambda: evaluate_basis_torch(basis, Xt),
+                 "reptheory torch, out= reused buffer": lambda: evaluate_basis_torch(basis, Xt,
+                                                                                    out=buf_t),
+                 "torch.einsum, one call each": te_all}
+        times: dict = {k: [] for k in cases}
+        for _ in range(rounds):
+            for k, f in cases.items():
+                times[k].append(_timed(f))
+        best = {k: min(v) for k, v in times.items()}
+        spread = max(max(v) / min(v) for v in times.values())
+        keys = list(cases)
+        for k in keys:
+            print(f"   {k:42s} {best[k]:8.3f}s")
+        print(f"   ratio opt_einsum / reptheory numpy     {best[keys[2]] / best[keys[0]]:6.1f}x "
+              f"(out= buffer: {best[keys[2]] / best[keys[1]]:.1f}x)")
+        print(f"   ratio torch.einsum / reptheory torch   {best[keys[5]] / best[keys[3]]:6.1f}x "
+              f"(out= buffer: {best[keys[5]] / best[keys[4]]:.1f}x)")
+        print(f"   (best of {rounds} interleaved rounds, largest spread max/min over rounds "
+              f"{spread:.2f}; the baselines return one small array per polynomial, reptheory "
+              f"writes all {len(basis)} into one {batch * len(basis) * n * n * 8 / 2**20:.0f} MiB "
+              f"array)")
+        RESULTS["basis"] = (f"{len(basis)} edge polynomials, degree <= {degree}, n={n}, batch={batch}",
+                            best)
 
+    if only == "basis":
+        return
     k4m = Polynomial.from_edges([("a", "c"), ("a", "d"), ("b", "c"), ("b", "d"), ("c", "d")],
                                 marked=("a", "b"), symmetric=True)
     with_ops = [i for i, e in enumerate(exprs) if e is not None]
@@ -278,11 +283,13 @@ def bench_vs_einsum(degree: int, n: int, batch: int, rounds: int, sample: int) -
               lambda s=own, k=nx_: torch.einsum(s, *[Xt] * k)]
         for f in fs:
             f()
-        reps = 20 if _timed(fs[1]) < 1e-3 else 1  # tiny calls: mean over 20 per round
+        # calls under 1 ms: mean over 20 per round (each function by its own time, so that a
+        # fast call is never timed alone beside a slow baseline)
+        reps = [20 if _timed(f) < 1e-3 else 1 for f in fs]
         ts = [[] for _ in fs]
         for _ in range(5):
             for j, f in enumerate(fs):
-                ts[j].append(_timed_n(f, reps))
+                ts[j].append(_timed_n(f, reps[j]))
         rows.append((p, [min(v) for v in ts]))
     r_np = np.array([b[0] / b[1] for _, b in rows])
     r_np_own = np.array([b[0] / b[2] for _, b in rows])
@@ -520,7 +527,14 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=3, help="seeds of the end-to-end comparison")
     ap.add_argument("--plot", default=str(Path(__file__).resolve().parent / "results" / "polynomials.png"),
                     help="where to draw the picture (needs matplotlib; '' for none)")
+    ap.add_argument("--only", choices=("basis", "single"), default="",
+                    help="section 3 only: the whole basis or the single polynomials (with the "
+                         "sizes of --quick / --medium / the full run)")
     args = ap.parse_args()
+    if args.only:
+        quick = args.quick or args.medium
+        bench_vs_einsum(4, 50, 8, 3, 30 if quick else 100, only=args.only)
+        return
     print("contraction order: numpy.einsum_path ('optimal' <= 7 operands, else 'greedy')")
     if args.quick or args.medium:
         bench_enumeration(3)

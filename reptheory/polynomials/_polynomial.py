@@ -21,7 +21,7 @@ import numpy as np
 from ..errors import InvalidParameterError, ReptheoryTypeError, ShapeError
 from ._canonical import Cert, canonical_components
 from ._contract import LETTERS, ContractionSpec, make_spec
-from ._program import Program, compile_program, run_program
+from ._program import Program, compile_program, run_program, single_runner
 
 __all__ = ["Polynomial", "as_batch", "as_tuple", "basis_program", "evaluate_basis"]
 
@@ -404,9 +404,7 @@ def _evaluate_numpy(poly: Polynomial, X3: np.ndarray, optimize: bool = True) -> 
     """``poly`` on a batch ``(batch, n, n)``: shape ``(batch,) + out``."""
     b, n, _ = X3.shape
     prog = _program(poly, b, n, "numpy", optimize)
-    got = []
-    run_program(prog, functools.partial(_np_operand, X3), lambda i, v: got.append(v))
-    val = got[0]
+    val = (prog.single or single_runner(prog, "numpy"))(X3)
     perm, idx, diagonal = prog.layouts[0]
     if val is None:
         val = np.ones((b,), dtype=X3.dtype)

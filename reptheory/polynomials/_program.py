@@ -15,7 +15,10 @@ polynomial, for one batch size and ``n``) into a straight-line program:
 
 A program runs as one generated Python function (registers are its local variables, each
 step one call of a prepared closure), with no planning, string handling or dictionary look-up
-per polynomial.  Programs are cached per (polynomials, batch, n, backend).
+per polynomial.  Programs are cached per (polynomials, batch, n, backend).  A program of one polynomial
+also runs as :func:`single_runner`'s function of X alone (operands written inline, no
+callbacks), which is what :meth:`~._polynomial.Polynomial.evaluate` and ``evaluate_torch``
+call after the first time.
 
 Examples
 --------
@@ -37,6 +40,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 
+from ..errors import InvalidParameterError
 from ._contract import (
     BATCH,
     SHARE_MAX_NDIM,
@@ -46,7 +50,7 @@ from ._contract import (
     step_key,
 )
 
-__all__ = ["Program", "compile_program", "out_layout", "run_program"]
+__all__ = ["Program", "compile_program", "out_layout", "run_program", "single_runner"]
 
 
 class _Backend:
@@ -147,6 +151,8 @@ def _broadcast_fn(bk: _Backend, s: str, so: str, size: dict[str, int]) -> Callab
     if len(order) == len(so):
         return perm
     shape = tuple(size[c] if c in s else 1 for c in so)
+    if bk.name == "torch":  # a strided operand (a diagonal of X) broadcasts twice as slowly
+        return _chain([perm, lambda x: x.contiguous().reshape(shape)])
     return _chain([perm, lambda x: x.reshape(shape)])
 
 
@@ -253,6 +259,7 @@ class Program:
         "operands",
         "results",
         "runner",
+        "single",
         "steps",
     )
 
@@ -260,6 +267,7 @@ class Program:
                  initial_frees, layouts):
         self.layouts = layouts
         self.runner = None  # the generated function, made by run_program on first use
+        self.single = None  # the generated one-polynomial function, made by single_runner
         self.operands = operands
         self.steps = steps
         self.results = results
@@ -429,6 +437,61 @@ def _generate(prog: Program) -> Callable:
     lines.append("    return None")
     # the source holds only register numbers, literal ints and operand kinds
     exec(compile("\n".join(lines), "<reptheory polynomial program>", "exec"), ns)  # noqa: S102
+    return ns["run"]
+
+
+def _operand_source(kind: str, p: int, q: int, backend: str) -> list[str]:
+    """Source lines computing a merged operand of ``X`` into ``v``: ``diag(X)**p`` or
+    ``X**p * (X.T)**q`` (repeated products; torch's one-kernel ``pow`` from the cube on)."""
+
+    def pw(name: str, k: int) -> str:
+        if k >= 3 and backend == "torch":
+            return f"{name}.pow({k})"
+        return " * ".join([name] * k)
+
+    if kind == "loop":
+        return ["t = X.diagonal(0, 1, 2)", f"v = {pw('t', p)}"]
+    lines = []
+    if q:
+        tr = "X.transpose(0, 2, 1)" if backend == "numpy" else "X.transpose(1, 2)"
+        lines.append(f"t = {tr}")
+    if p and q:
+        lines.append(f"v = ({pw('X', p)}) * ({pw('t', q)})")
+    else:
+        lines.append(f"v = {pw('X', p) if p else pw('t', q)}")
+    return lines
+
+
+def single_runner(prog: Program, backend: str) -> Callable:
+    """The program of one polynomial as one generated function ``run(X)`` of the batch
+    ``(batch, n, n)``, returning the polynomial's core result (``None`` for the constant 1):
+    the operands of X are computed inline, each step is one call, and nothing is written
+    through callbacks.  Made once per program (kept on it)."""
+    run = prog.single
+    if run is None:
+        run = prog.single = _generate_single(prog, backend)
+    return run
+
+
+def _generate_single(prog: Program, backend: str) -> Callable:
+    if len(prog.results) != 1:
+        raise InvalidParameterError(f"single_runner needs a program of one polynomial, got "
+                                    f"{len(prog.results)}")
+    ns: dict = {}
+    lines = ["def run(X):"]
+    for r, kind, p, q in prog.operands:
+        lines += [f"    {c}" for c in _operand_source(kind, p, q, backend)]
+        lines.append(f"    r{r} = v")
+    res = prog.results[0]
+    for t, (fn, ins, out, free, _written, _fn_out) in enumerate(prog.steps):
+        ns[f"f{t}"] = fn
+        lines.append(f"    r{out} = f{t}({', '.join(f'r{r}' for r in ins)})")
+        dead = [f"r{r}" for r in free if r != res]
+        if dead:  # registers past their last use: memory stays that of the live ones
+            lines.append(f"    del {', '.join(dead)}")
+    lines.append(f"    return {'None' if res is None else f'r{res}'}")
+    # the source holds only register numbers, literal ints and fixed method names
+    exec(compile("\n".join(lines), "<reptheory polynomial>", "exec"), ns)  # noqa: S102
     return ns["run"]
 
 

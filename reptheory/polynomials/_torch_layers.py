@@ -19,7 +19,7 @@ import torch
 from .._validate import check_int
 from ..errors import InvalidParameterError, ShapeError
 from ._polynomial import Polynomial, _program, as_tuple, basis_program, power
-from ._program import run_program
+from ._program import run_program, single_runner
 
 __all__ = ["PolynomialFeatures", "evaluate_basis_torch", "evaluate_torch"]
 
@@ -37,12 +37,17 @@ def _check(X: torch.Tensor) -> tuple[torch.Tensor, bool]:
 def _operand(X3: torch.Tensor, kind: str, p: int, q: int) -> torch.Tensor:
     """A merged operand: ``diag(X)**p`` (``'loop'``) or ``X**p * (X.T)**q`` (``'edge'``)."""
     if kind == "loop":
-        return power(torch.diagonal(X3, dim1=-2, dim2=-1), p)
-    val = power(X3, p) if p else None
+        return _power(torch.diagonal(X3, dim1=-2, dim2=-1), p)
+    val = _power(X3, p) if p else None
     if q:
-        t = power(X3.transpose(-1, -2), q)
+        t = _power(X3.transpose(-1, -2), q)
         val = t if val is None else val * t
     return val
+
+
+def _power(x: torch.Tensor, p: int) -> torch.Tensor:
+    """``x**p``: repeated products up to the square, one ``pow`` kernel from the cube on."""
+    return x.pow(p) if p >= 3 else power(x, p)
 
 
 def _full(v, layout, b: int, n: int, ndim: int, like: torch.Tensor, fresh: bool):
@@ -57,7 +62,7 @@ def _full(v, layout, b: int, n: int, ndim: int, like: torch.Tensor, fresh: bool)
     if idx is not None:
         v = v[idx]
     if diagonal:
-        return torch.diag_embed(v if v.ndim == 2 else v.expand(b, n))
+        return torch.diag_embed(v.expand(b, n))  # (b, 1) when a is in no edge
     if idx is not None:
         v = v.expand((b,) + (n,) * ndim)
     return v if fresh else v.clone()
@@ -80,9 +85,8 @@ def evaluate_torch(poly: Polynomial, X: torch.Tensor, optimize: bool = True) -> 
     X3, single = _check(X)
     b, n, _ = X3.shape
     prog = _program(poly, b, n, "torch", bool(optimize))
-    got = []
-    run_program(prog, functools.partial(_operand, X3), lambda i, v: got.append(v))
-    out = _full(got[0], prog.layouts[0], b, n, len(poly.spec.out_all), X3, prog.fresh[0])
+    v = (prog.single or single_runner(prog, "torch"))(X3)
+    out = _full(v, prog.layouts[0], b, n, len(poly.spec.out_all), X3, prog.fresh[0])
     return out[0] if single else out
 
 

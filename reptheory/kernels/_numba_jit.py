@@ -242,31 +242,6 @@ def _axpy4x2(y, da, db, src, a0, a1, a2, a3, w0, w1, w2, w3, v0, v1, v2, v3, L, 
             y[db + i] += v0 * s0 + v1 * s1 + v2 * s2 + v3 * s3
 
 
-@njit(cache=True, fastmath=True, nogil=True)
-def _axpy4x2_two(y, da, db, src, a0, a1, a2, a3, tgt, b0, b1, b2, b3, w, v, L, first):
-    """Two output channels from four rows of ``src`` and four of ``tgt``: y[da + i] (= or +=)
-    sum_k w[k] src[a_k + i] + w[4 + k] tgt[b_k + i], and y[db + i] likewise with ``v``."""
-    w0, w1, w2, w3, w4, w5, w6, w7 = w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]
-    v0, v1, v2, v3, v4, v5, v6, v7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
-    for i in range(L):
-        s0 = src[a0 + i]
-        s1 = src[a1 + i]
-        s2 = src[a2 + i]
-        s3 = src[a3 + i]
-        t0 = tgt[b0 + i]
-        t1 = tgt[b1 + i]
-        t2 = tgt[b2 + i]
-        t3 = tgt[b3 + i]
-        p = w0 * s0 + w1 * s1 + w2 * s2 + w3 * s3 + w4 * t0 + w5 * t1 + w6 * t2 + w7 * t3
-        q = v0 * s0 + v1 * s1 + v2 * s2 + v3 * s3 + v4 * t0 + v5 * t1 + v6 * t2 + v7 * t3
-        if first:
-            y[da + i] = p
-            y[db + i] = q
-        else:
-            y[da + i] += p
-            y[db + i] += q
-
-
 @njit(cache=True, fastmath=True, nogil=True, inline="always")
 def _mix_sources2(y, da, db, src, SP, j0, j1, w_eff, o, row0, L, first):
     """:func:`_mix_sources` for output channels o (at ``da``) and o + 1 (at ``db``) at once."""
@@ -334,9 +309,7 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work):
     one vector repeated on every row (stride 0), or one number per row (last stride 0).
     For each tile and output channel: the vectors and numbers are summed into ``work`` (V, the
     row vector, and S, one number per row) and y = S[r] + V[i] written, then the contiguous
-    blocks and the sources added in loops over the whole tile, for two output channels at once:
-    four sources of x together with four of the scratch tensors (x and its transpose) in one
-    loop while both lists last, then four sources at a time.
+    blocks and the sources added in loops over the whole tile, four sources at a time.
     """
     c_out = w_eff.shape[0]
     L = n if l > 0 else 1
@@ -363,7 +336,6 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work):
         s2 = pd_str[g, l - 2] if l >= 2 else 0
         if pd_str[g, l - 1] == 0 or s2 == 0:
             n_small += 1
-    wv = np.empty(16, dtype=w_eff.dtype)
     for R0 in range(0, nrows, rpt):
         if R0 > 0:                             # advance the odometer by rpt rows
             p = l - 2
@@ -412,27 +384,10 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work):
             f1 = first
             if o + 1 < c_out:
                 db = np.uint64((o + 1) * nl + R0 * L)
-                r0 = R0 * L
-                jx = 0
-                js = n_x
-                while jx + 4 <= n_x and js + 4 <= SP.shape[0]:
-                    # four sources in x and four in scratch (x and its transpose) in one loop
-                    for j in range(4):
-                        wv[j] = w_eff[o, SP[jx + j, 2], SP[jx + j, 3]]
-                        wv[4 + j] = w_eff[o, SP[js + j, 2], SP[js + j, 3]]
-                        wv[8 + j] = w_eff[o + 1, SP[jx + j, 2], SP[jx + j, 3]]
-                        wv[12 + j] = w_eff[o + 1, SP[js + j, 2], SP[js + j, 3]]
-                    _axpy4x2_two(yb, da, db, xb, np.uint64(SP[jx, 1] + r0),
-                                 np.uint64(SP[jx + 1, 1] + r0), np.uint64(SP[jx + 2, 1] + r0),
-                                 np.uint64(SP[jx + 3, 1] + r0), scr, np.uint64(SP[js, 1] + r0),
-                                 np.uint64(SP[js + 1, 1] + r0), np.uint64(SP[js + 2, 1] + r0),
-                                 np.uint64(SP[js + 3, 1] + r0), wv[:8], wv[8:], tl, f1)
+                if _mix_sources2(yb, da, db, xb, SP, 0, n_x, w_eff, o, R0 * L, tl, f1):
                     f1 = False
-                    jx += 4
-                    js += 4
-                if _mix_sources2(yb, da, db, xb, SP, jx, n_x, w_eff, o, r0, tl, f1):
-                    f1 = False
-                if _mix_sources2(yb, da, db, scr, SP, js, SP.shape[0], w_eff, o, r0, tl, f1):
+                if _mix_sources2(yb, da, db, scr, SP, n_x, SP.shape[0], w_eff, o, R0 * L, tl,
+                                 f1):
                     f1 = False
                 o += 2
             else:

@@ -42,6 +42,8 @@ MACHINE_NOTE = "2 shared CPU cores; ratios measured in one run"
 #: may take its whole time limit).
 EXTRA_ARGS: dict[str, list[str]] = {
     "brauer": ["--emlp-python", sys.executable, "--timeout", "20"],
+    # the PPGN++ vs PPGN comparison needs more than the quick size (500 graphs, 30 epochs)
+    "polynomials": ["--medium"],
 }
 
 

@@ -18,9 +18,10 @@ determined by the orientations (the simplest loop, cap ∘ cup, is sum_ab J_ab^2
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
-from .._validate import check_int
+from .._validate import check_dense_size, check_int
 from ..errors import InvalidParameterError
 from ._partition import Diagram, _canonical, _check_loop_value
 
@@ -152,7 +153,7 @@ def _nonnesting_matchings(m: int) -> Iterator[tuple[tuple[int, int], ...]]:
         yield from rec(0, [], 0)
 
 
-def nonnesting_brauer_diagrams(k: int, l: int) -> list[BrauerDiagram]:
+def nonnesting_brauer_diagrams(k: int, l: int, *, max_entries: int | None = None) -> list[BrauerDiagram]:
     """The (k, l)-Brauer diagrams with no nested pairs (no a < c < d < b with pairs {a, b} and
     {c, d}, vertices numbered top row then bottom row), in the order of :func:`brauer_diagrams`.
 
@@ -170,9 +171,19 @@ def nonnesting_brauer_diagrams(k: int, l: int) -> list[BrauerDiagram]:
     ["{1,2} {1',2'}", "{1,1'} {2,2'}"]
     >>> len(nonnesting_brauer_diagrams(6, 6))      # Catalan(6) of the 10395 Brauer diagrams
     132
+
+    The list holds Catalan(m/2) diagrams of m vertices each; more than the size budget
+    (``max_entries``, else ``REPTHEORY_MAX_DENSE_ENTRIES``) raises
+    :class:`~reptheory.errors.SizeLimitError` before any is built.
     """
     k = check_int("k", k, minimum=0)
     l = check_int("l", l, minimum=0)
+    m = k + l
+    if m % 2:
+        return []
+    count = math.comb(m, m // 2) // (m // 2 + 1)
+    check_dense_size(f"the {count} non-nesting ({k}, {l})-Brauer diagrams", count * max(m, 1),
+                     max_entries, hint="ask for smaller k + l")
     return [BrauerDiagram._from_canonical(mt, k, l)
             for mt in sorted(_nonnesting_matchings(k + l))]
 

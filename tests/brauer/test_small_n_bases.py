@@ -210,6 +210,16 @@ def test_nonnesting_diagrams_are_the_brauer_diagrams_without_nested_pairs(m):
     assert len(got) == (_weyl_dimension("Sp2", m) if m else 1)
 
 
+def test_nonnesting_diagrams_refuse_past_the_budget_at_once():
+    from reptheory.errors import SizeLimitError
+
+    with pytest.raises(SizeLimitError, match="max_entries"):
+        nonnesting_brauer_diagrams(60, 60)                  # Catalan(60) ~ 5e32 diagrams
+    with pytest.raises(SizeLimitError, match="max_entries"):
+        nonnesting_brauer_diagrams(3, 3, max_entries=5 * 6 - 1)   # 5 diagrams of 6 vertices
+    assert len(nonnesting_brauer_diagrams(3, 3, max_entries=5 * 6)) == 5
+
+
 @pytest.mark.parametrize(("k", "l"), [(2, 2), (1, 3), (3, 3), (2, 4), (0, 6), (4, 4), (3, 5),
                                       (5, 5), (6, 6), (4, 8)])
 def test_sp2_basis_is_the_greedy_selection(k, l):

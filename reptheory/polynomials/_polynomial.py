@@ -522,7 +522,7 @@ def evaluate_basis(polynomials: Sequence[Polynomial], X, optimize: bool = True,
                              f"{dtype}, got {getattr(out, 'shape', type(out).__name__)} "
                              f"{getattr(out, 'dtype', '')}")
         res = out.reshape((b, k) + shape)  # a view: out is contiguous
-    flat = res.reshape(b, k, -1) if shape else None
+    flat = res.reshape(b, k, n ** len(shape)) if shape else None
     layouts = prog.layouts
     step = n + 1
 

@@ -139,3 +139,16 @@ def test_torch_basis_out_and_gradients():
     edge = Polynomial.from_edges([("a", "b")], marked=("a", "b"))
     val = evaluate_torch(edge, Xt)
     assert val.data_ptr() != Xt.data_ptr()
+
+
+@pytest.mark.parametrize("output", ["invariant", "node", "edge"])
+def test_empty_batch_gives_empty_results(output):
+    basis = polynomial_basis(2, output, True, exact_degree=False)
+    X = np.zeros((0, 4, 4))
+    tail = {"invariant": (), "node": (4,), "edge": (4, 4)}[output]
+    got = evaluate_basis(basis, X)
+    assert got.shape == (0, len(basis)) + tail
+    torch = pytest.importorskip("torch")
+    from reptheory.polynomials import evaluate_basis_torch
+
+    assert tuple(evaluate_basis_torch(basis, torch.from_numpy(X)).shape) == got.shape

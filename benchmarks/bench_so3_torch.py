@@ -192,6 +192,22 @@ def bench_wigner(torch, Bs, L, rounds):
                        f"{rounds} interleaved rounds", _rounds(fns, rounds), base)
 
 
+def _product_fwd_bwd(mods: dict, x1, x2) -> dict:
+    """One warmed-up forward + backward closure per tensor-product module, on copies of x1, x2."""
+
+    def fb(m):
+        def run():
+            a, b = x1.clone().requires_grad_(True), x2.clone().requires_grad_(True)
+            m(a, b).pow(2).sum().backward()
+
+        return run
+
+    fns = {k: fb(m) for k, m in mods.items()}
+    for f in fns.values():
+        f()
+    return fns
+
+
 def bench_cg(torch, B, Ls, rounds):
     from reptheory.so3 import tp_paths
     from reptheory.torch import CGTensorProduct
@@ -212,16 +228,7 @@ def bench_cg(torch, B, Ls, rounds):
             ins = [(a, b, c, "uuu", True) for a, b, c in tp_paths(L, L, L)]
             mods["e3nn TensorProduct"] = o3.TensorProduct(irr, irr, irr, ins)
 
-        def fb(m, x1=x1, x2=x2):
-            def run():
-                a, b = x1.clone().requires_grad_(True), x2.clone().requires_grad_(True)
-                m(a, b).pow(2).sum().backward()
-
-            return run
-
-        fns = {k: fb(m) for k, m in mods.items()}
-        for f in fns.values():
-            f()
+        fns = _product_fwd_bwd(mods, x1, x2)
         report(f"CG tensor product forward + backward, L1 = L2 = L_out = {L}, batch {B}, "
                f"{len(tp_paths(L, L, L))} paths, float32", interleaved(fns, rounds), "reptheory sparse")
 
@@ -240,16 +247,7 @@ def bench_gaunt(torch, B, Ls, rounds):
             mods = {"grid": GauntTensorProduct(L, L, L, method="grid"),
                     "2-D Fourier (deprecated)": GauntTensorProduct(L, L, L, method="fourier")}
 
-        def fb(m, x1=x1, x2=x2):
-            def run():
-                a, b = x1.clone().requires_grad_(True), x2.clone().requires_grad_(True)
-                m(a, b).pow(2).sum().backward()
-
-            return run
-
-        fns = {k: fb(m) for k, m in mods.items()}
-        for f in fns.values():
-            f()
+        fns = _product_fwd_bwd(mods, x1, x2)
         report(f"Gaunt tensor product forward + backward, L1 = L2 = L_out = {L}, batch {B}, "
                "float32", interleaved(fns, rounds), "grid")
 

@@ -286,14 +286,61 @@ def _mix_sources(y, da, src, SP, j0, j1, w_eff, o, row0, L, first):
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def _fill_tile(y, da, work, rows, L):
-    """y[da + r * L + i] = S[r] + V[i] for r < rows, i < L (V = work[:L], S = work[L:])."""
+def _fill_tile(y, da, work, w0, rows, L):
+    """y[da + r * L + i] = S[r] + V[i] for r < rows, i < L (V = work[w0:w0 + L], S = work[w0 +
+    L:])."""
     Lu = np.uint64(L)
+    wu = np.uint64(w0)
     for r in range(np.uint64(rows)):
-        sr = work[Lu + r]
+        sr = work[wu + Lu + r]
         d = da + r * Lu
         for i in range(Lu):
-            y[d + i] = sr + work[i]
+            y[d + i] = sr + work[wu + i]
+
+
+@njit(cache=True, fastmath=True, nogil=True, inline="always")
+def _fill_mix4x2(y, da, db, src, SP, j, w_eff, o, row0, work, wa, wb, rows, L):
+    """The first write of a tile of output channels o (at ``da``) and o + 1 (at ``db``): the
+    row vector and per-row numbers of each (``work`` at ``wa`` / ``wb``, as in
+    :func:`_fill_tile`) plus the sources j..j+3 of ``SP`` mixed in, in one store."""
+    a0 = np.uint64(SP[j, 1] + row0)
+    a1 = np.uint64(SP[j + 1, 1] + row0)
+    a2 = np.uint64(SP[j + 2, 1] + row0)
+    a3 = np.uint64(SP[j + 3, 1] + row0)
+    w0 = w_eff[o, SP[j, 2], SP[j, 3]]
+    w1 = w_eff[o, SP[j + 1, 2], SP[j + 1, 3]]
+    w2 = w_eff[o, SP[j + 2, 2], SP[j + 2, 3]]
+    w3 = w_eff[o, SP[j + 3, 2], SP[j + 3, 3]]
+    v0 = w_eff[o + 1, SP[j, 2], SP[j, 3]]
+    v1 = w_eff[o + 1, SP[j + 1, 2], SP[j + 1, 3]]
+    v2 = w_eff[o + 1, SP[j + 2, 2], SP[j + 2, 3]]
+    v3 = w_eff[o + 1, SP[j + 3, 2], SP[j + 3, 3]]
+    Lu = np.uint64(L)
+    wau = np.uint64(wa)
+    wbu = np.uint64(wb)
+    for r in range(np.uint64(rows)):
+        sa = work[wau + Lu + r]
+        sb = work[wbu + Lu + r]
+        q = r * Lu
+        for i in range(Lu):
+            s0 = src[a0 + q + i]
+            s1 = src[a1 + q + i]
+            s2 = src[a2 + q + i]
+            s3 = src[a3 + q + i]
+            y[da + q + i] = sa + work[wau + i] + w0 * s0 + w1 * s1 + w2 * s2 + w3 * s3
+            y[db + q + i] = sb + work[wbu + i] + v0 * s0 + v1 * s1 + v2 * s2 + v3 * s3
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def _add_blocks(yb, da, scr, PD, pd_str, base, o, l, one, tl, f):
+    """Add (or write, when ``f``) the contiguous expand buffers of output channel o onto the
+    tile of y at ``da``; returns whether nothing was written (``f`` unchanged then)."""
+    for g in range(PD.shape[0]):
+        s2 = pd_str[g, l - 2] if l >= 2 else 0
+        if pd_str[g, l - 1] != 0 and s2 != 0:     # a contiguous block (s2 == n)
+            _axpy1(yb, da, scr, np.uint64(base[g] + o * PD[g, 1]), one, tl, f)
+            f = False
+    return f
 
 
 @njit(cache=True, fastmath=True, nogil=True)
@@ -309,7 +356,9 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work):
     one vector repeated on every row (stride 0), or one number per row (last stride 0).
     For each tile and output channel: the vectors and numbers are summed into ``work`` (V, the
     row vector, and S, one number per row) and y = S[r] + V[i] written, then the contiguous
-    blocks and the sources added in loops over the whole tile, four sources at a time.
+    blocks and the sources added in loops over the whole tile, four sources at a time. With
+    four or more sources in x, y = S[r] + V[i] is not stored on its own: it goes into the same
+    store as the first four sources, two output channels at a time (:func:`_fill_mix4x2`).
     """
     c_out = w_eff.shape[0]
     L = n if l > 0 else 1
@@ -336,6 +385,9 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work):
         s2 = pd_str[g, l - 2] if l >= 2 else 0
         if pd_str[g, l - 1] == 0 or s2 == 0:
             n_small += 1
+    # with four or more sources in x, V and S go into y in the same store as the first four
+    W = L + rpt                        # work of output channel o at o * W
+    fuse = n_small > 0 and n_x >= 4
     for R0 in range(0, nrows, rpt):
         if R0 > 0:                             # advance the odometer by rpt rows
             p = l - 2
@@ -356,26 +408,30 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work):
         first = True
         for o in range(c_out):
             da = np.uint64(o * nl + R0 * L)
+            wo = o * W
+            wou = np.uint64(wo)
             if n_small > 0:
                 for i in range(Lu + np.uint64(rows)):
-                    work[i] = zero
+                    work[wou + i] = zero
                 for g in range(n_pd):
                     off = base[g] + o * PD[g, 1]
                     s2 = pd_str[g, l - 2] if l >= 2 else 0
                     if pd_str[g, l - 1] == 0:
                         for r in range(rows):
-                            work[L + r] += scr[off + r * s2]
+                            work[wo + L + r] += scr[off + r * s2]
                     elif s2 == 0:
                         ou = np.uint64(off)
                         for i in range(Lu):
-                            work[i] += scr[ou + i]
-                _fill_tile(yb, da, work, rows, L)
+                            work[wou + i] += scr[ou + i]
+                if not fuse or (o % 2 == 0 and o + 1 == c_out):
+                    _fill_tile(yb, da, work, wo, rows, L)
             f = n_small == 0
-            for g in range(n_pd):
-                s2 = pd_str[g, l - 2] if l >= 2 else 0
-                if pd_str[g, l - 1] != 0 and s2 != 0:     # a contiguous block (s2 == n)
-                    _axpy1(yb, da, scr, np.uint64(base[g] + o * PD[g, 1]), one, tl, f)
-                    f = False
+            if not fuse:
+                for g in range(n_pd):
+                    s2 = pd_str[g, l - 2] if l >= 2 else 0
+                    if pd_str[g, l - 1] != 0 and s2 != 0:     # a contiguous block (s2 == n)
+                        _axpy1(yb, da, scr, np.uint64(base[g] + o * PD[g, 1]), one, tl, f)
+                        f = False
             first = f                  # the same for every output channel
         o = 0
         f1 = first
@@ -384,13 +440,24 @@ def row_pass(xb, scr, yb, n, l, w_eff, SP, n_x, PD, pd_str, base, work):
             f1 = first
             if o + 1 < c_out:
                 db = np.uint64((o + 1) * nl + R0 * L)
-                if _mix_sources2(yb, da, db, xb, SP, 0, n_x, w_eff, o, R0 * L, tl, f1):
+                j0 = 0
+                if fuse:               # the fill and the first four sources in one store
+                    _fill_mix4x2(yb, da, db, xb, SP, 0, w_eff, o, R0 * L, work, o * W,
+                                 (o + 1) * W, rows, L)
+                    j0 = 4
+                    f1 = False
+                if _mix_sources2(yb, da, db, xb, SP, j0, n_x, w_eff, o, R0 * L, tl, f1):
                     f1 = False
                 if _mix_sources2(yb, da, db, scr, SP, n_x, SP.shape[0], w_eff, o, R0 * L, tl,
                                  f1):
                     f1 = False
+                if fuse:
+                    _add_blocks(yb, da, scr, PD, pd_str, base, o, l, one, tl, False)
+                    _add_blocks(yb, db, scr, PD, pd_str, base, o + 1, l, one, tl, False)
                 o += 2
             else:
+                if fuse:
+                    f1 = _add_blocks(yb, da, scr, PD, pd_str, base, o, l, one, tl, False)
                 if _mix_sources(yb, da, xb, SP, 0, n_x, w_eff, o, R0 * L, tl, f1):
                     f1 = False
                 if _mix_sources(yb, da, scr, SP, n_x, SP.shape[0], w_eff, o, R0 * L, tl, f1):
@@ -429,7 +496,7 @@ def run_program(x, y, w_eff, n, l, chunks, scratch, ND, PI, MX, TM, PO, AD, SP, 
         scr = scratch[t]
         idx = np.zeros(max_f + 1, np.int64)
         base = np.zeros(PD.shape[0] + l + 1, np.int64)
-        work = np.empty(n + 513, y.dtype)
+        work = np.empty(c_out * (n + 513), y.dtype)
         for b in range(chunks[t], chunks[t + 1]):
             xb = x[b]
             yb = y[b]

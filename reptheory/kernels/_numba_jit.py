@@ -50,6 +50,39 @@ def accumulate(src, s_0, s_step, dst, d_0, d_step, nch, n, F, fs_src, fs_dst, fp
         dl = np.uint64(fs_dst[fp + F - 1])
         for f in range(F):
             idx[f] = 0
+        s2 = fs_src[fp + F - 2] if F >= 2 else 0
+        d2 = fs_dst[fp + F - 2] if F >= 2 else 0
+        if sl == 1 and s2 == n and n % 4 == 0 and dl == 1 and d2 == 0:
+            # a sum over consecutive rows (a column sum): four rows added into the destination
+            # as one (a row sum, also four at a time, was slower where x streams in from memory)
+            for _t in range(0, outer, 4):
+                u0 = np.uint64(so)
+                u1 = u0 + nu
+                u2 = u1 + nu
+                u3 = u2 + nu
+                du = np.uint64(do)
+                for i in range(nu):
+                    dst[du + i] += v * (src[u0 + i] + src[u1 + i] + src[u2 + i] + src[u3 + i])
+                idx[F - 2] += 4
+                so += 4 * s2
+                do += 4 * d2
+                if idx[F - 2] < n:
+                    continue
+                so -= n * s2
+                do -= n * d2
+                idx[F - 2] = 0
+                f = F - 3
+                while f >= 0:
+                    idx[f] += 1
+                    so += fs_src[fp + f]
+                    do += fs_dst[fp + f]
+                    if idx[f] < n:
+                        break
+                    so -= n * fs_src[fp + f]
+                    do -= n * fs_dst[fp + f]
+                    idx[f] = 0
+                    f -= 1
+            continue
         for _t in range(outer):
             su = np.uint64(so)
             du = np.uint64(do)

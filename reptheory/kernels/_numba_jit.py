@@ -18,6 +18,8 @@ numba_cache()
 import numpy as np
 from numba import njit, prange
 
+from ._numba_simd import transpose4, transpose8
+
 __all__ = ["accumulate", "gather", "permute_copy", "row_pass", "run_program"]
 
 
@@ -173,9 +175,10 @@ def permute_copy(src, s0, s_step, dst, d0, d_step, nch, n, F, fs_src, fs_dst, fp
     the strides are a permutation of powers of n).
 
     The last label has destination stride 1; when its source stride is 1 too, rows are copied.
-    Otherwise the label before it has source stride 1 and the two are walked in tiles (8 x 8
-    of constant size when n is a multiple of 8, else 16 x 16), so that both sides of a tile
-    stay in L1.
+    Otherwise the label before it has source stride 1 and the two are walked in tiles: 8 x 8
+    float32 or 4 x 4 float64 blocks transposed in registers (:mod:`._numba_simd`) when n is a
+    multiple of the block, else 8 x 8 or 16 x 16 tiles copied entry by entry, so that both
+    sides of a tile stay in L1.
     """
     if F == 0:
         for c in range(nch):
@@ -204,6 +207,15 @@ def permute_copy(src, s0, s_step, dst, d0, d_step, nch, n, F, fs_src, fs_dst, fp
         if rows:
             for i in range(nu):
                 dst[du + i] = src[su + i]
+        elif n % 8 == 0 and src.itemsize == 4:    # 8 x 8 blocks, transposed in registers
+            for ub in range(np.uint64(0), nu, E):
+                for vb in range(np.uint64(0), nu, E):
+                    transpose8(dst, du + ub * ud + vb, ud, src, su + ub + vb * vs, vs)
+        elif n % 4 == 0 and src.itemsize == 8:    # 4 x 4 blocks of float64
+            F4 = np.uint64(4)
+            for ub in range(np.uint64(0), nu, F4):
+                for vb in range(np.uint64(0), nu, F4):
+                    transpose4(dst, du + ub * ud + vb, ud, src, su + ub + vb * vs, vs)
         elif n % 8 == 0:                      # 8 x 8 blocks of constant size
             for ub in range(np.uint64(0), nu, E):
                 for vb in range(np.uint64(0), nu, E):

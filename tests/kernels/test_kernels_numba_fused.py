@@ -4,7 +4,10 @@ Small layers are compared with dense matrices built by enumerating label assignm
 (``brute_spec_matrices``, no code shared with the plan); larger ones, where the dense matrix is
 too big, with the numpy reference executor (itself checked against the dense matrices). The
 cases cover every code path of the program: full-size sources in y's order copied in 8 x 8
-blocks (n a multiple of 8) or 16 x 16 tiles, mixed before the copy (fewer output channels),
+float32 / 4 x 4 float64 blocks transposed in registers, 8 x 8 float64 blocks or 16 x 16 tiles
+(n not a multiple of the block), mixed before the copy (fewer output channels), the row
+vector and per-row numbers stored together with the first four sources (four or more input
+channels), column sums four rows at a time (n a multiple of 4),
 buffers permuted into y's order, tiles of several rows (n even, k = 3), odd n, batch 0 and 1,
 non-contiguous input, float32 and float64.
 """
@@ -127,3 +130,47 @@ def test_run_plan_numba_signature_is_stable():
     w = rng.standard_normal((1, 1, len(spec)))
     y = run_plan_numba(spec, get_plan(spec, True), w, x, np.dtype(np.float64))
     _close(y, dense_apply(brute_spec_matrices(spec), w, x), np.float64)
+
+
+@pytest.mark.parametrize("n", [8, 12, 6])
+def test_fill_stored_with_the_first_sources(n):
+    """S(n) 2 -> 2 with four or more input channels: the row vector and per-row numbers of each
+    output channel go into y in one store with the first four sources (two output channels at
+    a time, a single one when c_out is odd); transposes in 8 x 8 / 4 x 4 register blocks
+    (n = 8), 4 x 4 float64 blocks only (n = 12) or tiles (n = 6)."""
+    rng = np.random.default_rng(1308 + n)
+    spec = rt.layer_basis(rt.S(n), 2, 2).spec
+    assert _tables(spec, 4, 4)["n_x"] == 4
+    for c_in, c_out in [(4, 4), (4, 3), (6, 5), (5, 2)]:
+        for dtype in (np.float64, np.float32):
+            _run(spec, rng, 3, c_in, c_out, dtype, ref="numpy")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_register_block_transposes(dtype):
+    """The shuffle networks of ``_numba_simd`` against numpy's transpose, at offsets and
+    strides that are not multiples of the block."""
+    from numba import njit
+
+    from reptheory.kernels._numba_simd import transpose4, transpose8
+
+    @njit
+    def blocks(dst, d0, ds, src, s0, ss, w):
+        if w == 8:
+            transpose8(dst, d0, ds, src, s0, ss)
+        else:
+            transpose4(dst, d0, ds, src, s0, ss)
+
+    rng = np.random.default_rng(1309)
+    for w in (8, 4):
+        src = rng.standard_normal(200).astype(dtype)
+        dst = np.zeros(200, dtype=dtype)
+        blocks(dst, 5, 13, src, 3, 11, w)
+        block = np.stack([src[3 + 11 * r: 3 + 11 * r + w] for r in range(w)])
+        got = np.stack([dst[5 + 13 * r: 5 + 13 * r + w] for r in range(w)])
+        assert np.array_equal(got, block.T)
+        untouched = np.ones(200, dtype=bool)
+        for r in range(w):
+            untouched[5 + 13 * r: 5 + 13 * r + w] = False
+        assert not dst[untouched].any()
+

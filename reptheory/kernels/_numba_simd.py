@@ -6,7 +6,9 @@ is read as W vector loads, transposed in registers by ``log2(W)`` rounds of two-
 shuffles (the classic unpack / shuffle / lane-permute network), and written as W vector
 stores: about three times faster for 64 x 64 float32 matrices on an AVX2 machine. The
 shuffles are target-independent LLVM IR, so other CPUs get their own instructions for them.
-The functions are numba intrinsics, called from :mod:`reptheory.kernels._numba_jit`.
+The functions are numba intrinsics, called from :mod:`reptheory.kernels._numba_jit`; numba's
+on-disk cache of those kernels is keyed on that module's file, so after editing this one clear
+``$REPTHEORY_CACHE_DIR/numba`` (or touch ``_numba_jit.py``).
 """
 
 from __future__ import annotations

@@ -54,41 +54,22 @@ def accumulate(src, s_0, s_step, dst, d_0, d_step, nch, n, F, fs_src, fs_dst, fp
             idx[f] = 0
         s2 = fs_src[fp + F - 2] if F >= 2 else 0
         d2 = fs_dst[fp + F - 2] if F >= 2 else 0
-        if sl == 1 and s2 == n and n % 4 == 0 and dl == 1 and d2 == 0:
-            # a sum over consecutive rows (a column sum): four rows added into the destination
-            # as one (a row sum, also four at a time, was slower where x streams in from memory)
-            for _t in range(0, outer, 4):
-                u0 = np.uint64(so)
-                u1 = u0 + nu
-                u2 = u1 + nu
-                u3 = u2 + nu
-                du = np.uint64(do)
-                for i in range(nu):
-                    dst[du + i] += v * (src[u0 + i] + src[u1 + i] + src[u2 + i] + src[u3 + i])
-                idx[F - 2] += 4
-                so += 4 * s2
-                do += 4 * d2
-                if idx[F - 2] < n:
-                    continue
-                so -= n * s2
-                do -= n * d2
-                idx[F - 2] = 0
-                f = F - 3
-                while f >= 0:
-                    idx[f] += 1
-                    so += fs_src[fp + f]
-                    do += fs_dst[fp + f]
-                    if idx[f] < n:
-                        break
-                    so -= n * fs_src[fp + f]
-                    do -= n * fs_dst[fp + f]
-                    idx[f] = 0
-                    f -= 1
-            continue
-        for _t in range(outer):
+        # a sum over consecutive rows (a column sum): four rows added into the destination as
+        # one (a row sum, also four at a time, was slower where x streams in from memory)
+        rows4 = sl == 1 and s2 == n and n % 4 == 0 and dl == 1 and d2 == 0
+        step = 4 if rows4 else 1
+        step_src = step * s2
+        step_dst = step * d2
+        for _t in range(0, outer, step):
             su = np.uint64(so)
             du = np.uint64(do)
-            if dl == 1 and sl == 1:           # contiguous copy / transfer
+            if rows4:
+                u1 = su + nu
+                u2 = u1 + nu
+                u3 = u2 + nu
+                for i in range(nu):
+                    dst[du + i] += v * (src[su + i] + src[u1 + i] + src[u2 + i] + src[u3 + i])
+            elif dl == 1 and sl == 1:         # contiguous copy / transfer
                 for i in range(nu):
                     dst[du + i] += v * src[su + i]
             elif dl == 1 and sl == 0:         # broadcast along the innermost axis
@@ -115,17 +96,21 @@ def accumulate(src, s_0, s_step, dst, d_0, d_step, nch, n, F, fs_src, fs_dst, fp
             else:                             # strided transfer
                 for i in range(nu):
                     dst[du + i * dl] += v * src[su + i * sl]
-            f = F - 2
-            while f >= 0:
-                idx[f] += 1
-                so += fs_src[fp + f]
-                do += fs_dst[fp + f]
-                if idx[f] < n:
-                    break
-                so -= n * fs_src[fp + f]
-                do -= n * fs_dst[fp + f]
-                idx[f] = 0
-                f -= 1
+            if F >= 2:                        # the odometer: label F - 2 advanced by step
+                f = F - 2
+                idx[f] += step
+                so += step_src
+                do += step_dst
+                while idx[f] >= n:            # carried into the labels before it
+                    so -= n * fs_src[fp + f]
+                    do -= n * fs_dst[fp + f]
+                    idx[f] = 0
+                    f -= 1
+                    if f < 0:
+                        break
+                    idx[f] += 1
+                    so += fs_src[fp + f]
+                    do += fs_dst[fp + f]
 
 
 @njit(cache=True, fastmath=True, nogil=True)

@@ -146,6 +146,22 @@ def test_fill_stored_with_the_first_sources(n):
             _run(spec, rng, 3, c_in, c_out, dtype, ref="numpy")
 
 
+def test_fill_stored_with_the_first_sources_other_orders():
+    """The same with one-row tiles of y (l = 1), a rank-3 y, and l < k or l > k, against the
+    dense matrices of the brute-force enumeration."""
+    rng = np.random.default_rng(1310)
+    fused = 0
+    for G, k, l in [(rt.S(8), 1, 1), (rt.S(8), 2, 1), (rt.S(8), 1, 2), (rt.S(4), 3, 3),
+                    (rt.O(4), 2, 2)]:
+        spec = rt.layer_basis(G, k, l).spec
+        t = _tables(spec, 4, 2)
+        fused += t["n_x"] >= 4 and len(t["PD"]) > 0
+        for c_in, c_out in [(4, 2), (5, 3)]:
+            for dtype in (np.float64, np.float32):
+                _run(spec, rng, 2, c_in, c_out, dtype)
+    assert fused >= 3
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_register_block_transposes(dtype):
     """The shuffle networks of ``_numba_simd`` against numpy's transpose, at offsets and
